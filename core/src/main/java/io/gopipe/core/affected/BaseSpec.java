@@ -26,6 +26,11 @@ public sealed interface BaseSpec {
         return new ChangedFiles(repoRelativePaths);
     }
 
+    /** No usable base (first build of a branch): every service, with this reason. */
+    static BaseSpec everything(String reason) {
+        return new Everything(reason);
+    }
+
     /** See {@link BaseSpec#revision}. */
     record Revision(String rev) implements BaseSpec {
         public Revision {
@@ -51,6 +56,13 @@ public sealed interface BaseSpec {
     record ChangedFiles(List<String> paths) implements BaseSpec {
         public ChangedFiles {
             paths = List.copyOf(paths);
+        }
+    }
+
+    /** See {@link BaseSpec#everything}. */
+    record Everything(String reason) implements BaseSpec {
+        public Everything {
+            Objects.requireNonNull(reason, "reason");
         }
     }
 }

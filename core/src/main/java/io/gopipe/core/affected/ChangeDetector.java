@@ -67,6 +67,9 @@ final class ChangeDetector {
             }
             GitSnapshot headTree = GitSnapshot.of(repo, headCommit.getTree(), cache);
             String headSha = headCommit.name();
+            if (spec instanceof BaseSpec.Everything e) {
+                return allWithHead(headTree, headSha, e.reason());
+            }
             if (spec instanceof BaseSpec.ChangedFiles cf) {
                 TreeSet<String> changed = new TreeSet<>();
                 for (String p : cf.paths()) {

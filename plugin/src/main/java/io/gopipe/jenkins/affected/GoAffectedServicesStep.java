@@ -1,0 +1,206 @@
+package io.gopipe.jenkins.affected;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.EnvVars;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.gopipe.jenkins.report.ListenerReporter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code goAffectedServices(…)}: which services of the Go monorepo in the workspace must be rebuilt,
+ * and why. Returns the engine's JSON contract as a Map (services, reasons, testAffected, all, …).
+ * Without base options, the base follows the build: the PR target's merge base, else the last
+ * successful build's commit, else every service with the reason stated.
+ */
+public class GoAffectedServicesStep extends Step {
+
+    private String base;
+    private String targetBranch;
+    private String sinceCommit;
+    private List<String> changedFiles;
+    private String head = "HEAD";
+    private String dir;
+    private String goos = "linux";
+    private String goarch = "amd64";
+    private boolean cgo;
+    private String tags;
+    private String modCache;
+
+    @DataBoundConstructor
+    public GoAffectedServicesStep() {
+    }
+
+    public String getBase() {
+        return base;
+    }
+
+    @DataBoundSetter
+    public void setBase(String base) {
+        this.base = Util.fixEmptyAndTrim(base);
+    }
+
+    public String getTargetBranch() {
+        return targetBranch;
+    }
+
+    @DataBoundSetter
+    public void setTargetBranch(String targetBranch) {
+        this.targetBranch = Util.fixEmptyAndTrim(targetBranch);
+    }
+
+    public String getSinceCommit() {
+        return sinceCommit;
+    }
+
+    @DataBoundSetter
+    public void setSinceCommit(String sinceCommit) {
+        this.sinceCommit = Util.fixEmptyAndTrim(sinceCommit);
+    }
+
+    public List<String> getChangedFiles() {
+        return changedFiles;
+    }
+
+    @DataBoundSetter
+    public void setChangedFiles(List<String> changedFiles) {
+        this.changedFiles = changedFiles == null ? null : new ArrayList<>(changedFiles);
+    }
+
+    public String getHead() {
+        return head;
+    }
+
+    @DataBoundSetter
+    public void setHead(String head) {
+        this.head = Util.fixEmptyAndTrim(head) == null ? "HEAD" : head.trim();
+    }
+
+    public String getDir() {
+        return dir;
+    }
+
+    /** The repository directory relative to the workspace; the workspace itself by default. */
+    @DataBoundSetter
+    public void setDir(String dir) {
+        this.dir = Util.fixEmptyAndTrim(dir);
+    }
+
+    public String getGoos() {
+        return goos;
+    }
+
+    @DataBoundSetter
+    public void setGoos(String goos) {
+        this.goos = goos;
+    }
+
+    public String getGoarch() {
+        return goarch;
+    }
+
+    @DataBoundSetter
+    public void setGoarch(String goarch) {
+        this.goarch = goarch;
+    }
+
+    public boolean isCgo() {
+        return cgo;
+    }
+
+    @DataBoundSetter
+    public void setCgo(boolean cgo) {
+        this.cgo = cgo;
+    }
+
+    public String getTags() {
+        return tags;
+    }
+
+    /** Comma-separated build tags, as for {@code go build -tags}. */
+    @DataBoundSetter
+    public void setTags(String tags) {
+        this.tags = Util.fixEmptyAndTrim(tags);
+    }
+
+    public String getModCache() {
+        return modCache;
+    }
+
+    /** A module cache on the agent, so go.mod changes are followed through external packages exactly. */
+    @DataBoundSetter
+    public void setModCache(String modCache) {
+        this.modCache = Util.fixEmptyAndTrim(modCache);
+    }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        return new Execution(this, context);
+    }
+
+    static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
+
+        private static final long serialVersionUID = 1L;
+        private final transient GoAffectedServicesStep step;
+
+        Execution(GoAffectedServicesStep step, StepContext context) {
+            super(context);
+            this.step = step;
+        }
+
+        @Override
+        protected Map<String, Object> run() throws Exception {
+            StepContext ctx = getContext();
+            FilePath workspace = ctx.get(FilePath.class);
+            TaskListener listener = ctx.get(TaskListener.class);
+            EnvVars env = ctx.get(EnvVars.class);
+            Run<?, ?> run = ctx.get(Run.class);
+            FilePath repo = step.dir == null ? workspace : workspace.child(step.dir);
+
+            AffectedCallable.Options options = new AffectedCallable.Options(step.base, step.targetBranch,
+                    step.sinceCommit, step.changedFiles == null ? null : new ArrayList<>(step.changedFiles),
+                    step.head, step.goos, step.goarch, step.cgo, step.tags, step.modCache, new HashMap<>(env));
+            String json = repo.act(new AffectedCallable(options, new ListenerReporter(listener)));
+
+            run.addAction(new AffectedServicesAction(json));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> result = new ObjectMapper().readValue(json, Map.class);
+            return result;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends StepDescriptor {
+
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(FilePath.class, TaskListener.class, EnvVars.class, Run.class);
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "goAffectedServices";
+        }
+
+        @NonNull
+        @Override
+        public String getDisplayName() {
+            return "Go services affected by the change, and why";
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.gopipe.jenkins.config;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.util.FormValidation;
+import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.security.ACL;
+import hudson.util.ListBoxModel;
+import jenkins.model.GlobalConfiguration;
+import jenkins.model.Jenkins;
+import org.kohsuke.stapler.verb.POST;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * Admin defaults for every gopipe step, on "Manage Jenkins → System" and in JCasC as
+ * {@code unclassified: gopipe: …}. Steps take these unless a Jenkinsfile overrides them.
+ */
+@Extension
+@Symbol("gopipe")
+public class GopipeGlobalConfiguration extends GlobalConfiguration {
+
+    /** Where cache entries live: on the controller, in a directory every agent mounts, or in S3. */
+    public enum CacheBackendKind { CONTROLLER, DIRECTORY, S3 }
+
+    private CacheBackendKind cacheBackend = CacheBackendKind.CONTROLLER;
+    private String cacheDirectory;
+    private String s3Bucket;
+    private String s3Prefix = "gopipe-cache";
+    private String s3Endpoint;
+    private String s3Region;
+    private boolean s3PathStyle;
+    private String s3CredentialsId;
+    private long cacheMaxSizeMb = 20_480;
+    private int cacheMaxAgeDays = 14;
+    private boolean readOnlyCacheForPullRequests = true;
+    private String buildkitDriver = "auto";
+    private String buildkitAddress;
+    private String imageCacheRepository;
+    private String registryCredentialsId;
+    private String defaultBranch = "main";
+    private String baseImageMirror;
+
+    public GopipeGlobalConfiguration() {
+        load();
+    }
+
+    /** The configured instance; Jenkins creates exactly one. */
+    public static GopipeGlobalConfiguration get() {
+        return GlobalConfiguration.all().getInstance(GopipeGlobalConfiguration.class);
+    }
+
+    public CacheBackendKind getCacheBackend() {
+        return cacheBackend;
+    }
+
+    @DataBoundSetter
+    public void setCacheBackend(CacheBackendKind cacheBackend) {
+        this.cacheBackend = cacheBackend == null ? CacheBackendKind.CONTROLLER : cacheBackend;
+        save();
+    }
+
+    public String getCacheDirectory() {
+        return cacheDirectory;
+    }
+
+    @DataBoundSetter
+    public void setCacheDirectory(String cacheDirectory) {
+        this.cacheDirectory = Util.fixEmptyAndTrim(cacheDirectory);
+        save();
+    }
+
+    public String getS3Bucket() {
+        return s3Bucket;
+    }
+
+    @DataBoundSetter
+    public void setS3Bucket(String s3Bucket) {
+        this.s3Bucket = Util.fixEmptyAndTrim(s3Bucket);
+        save();
+    }
+
+    public String getS3Prefix() {
+        return s3Prefix;
+    }
+
+    @DataBoundSetter
+    public void setS3Prefix(String s3Prefix) {
+        this.s3Prefix = Util.fixEmptyAndTrim(s3Prefix);
+        save();
+    }
+
+    public String getS3Endpoint() {
+        return s3Endpoint;
+    }
+
+    @DataBoundSetter
+    public void setS3Endpoint(String s3Endpoint) {
+        this.s3Endpoint = Util.fixEmptyAndTrim(s3Endpoint);
+        save();
+    }
+
+    public String getS3Region() {
+        return s3Region;
+    }
+
+    @DataBoundSetter
+    public void setS3Region(String s3Region) {
+        this.s3Region = Util.fixEmptyAndTrim(s3Region);
+        save();
+    }
+
+    public boolean isS3PathStyle() {
+        return s3PathStyle;
+    }
+
+    @DataBoundSetter
+    public void setS3PathStyle(boolean s3PathStyle) {
+        this.s3PathStyle = s3PathStyle;
+        save();
+    }
+
+    public String getS3CredentialsId() {
+        return s3CredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setS3CredentialsId(String s3CredentialsId) {
+        this.s3CredentialsId = Util.fixEmptyAndTrim(s3CredentialsId);
+        save();
+    }
+
+    public long getCacheMaxSizeMb() {
+        return cacheMaxSizeMb;
+    }
+
+    @DataBoundSetter
+    public void setCacheMaxSizeMb(long cacheMaxSizeMb) {
+        this.cacheMaxSizeMb = cacheMaxSizeMb;
+        save();
+    }
+
+    public int getCacheMaxAgeDays() {
+        return cacheMaxAgeDays;
+    }
+
+    @DataBoundSetter
+    public void setCacheMaxAgeDays(int cacheMaxAgeDays) {
+        this.cacheMaxAgeDays = cacheMaxAgeDays;
+        save();
+    }
+
+    public boolean isReadOnlyCacheForPullRequests() {
+        return readOnlyCacheForPullRequests;
+    }
+
+    @DataBoundSetter
+    public void setReadOnlyCacheForPullRequests(boolean readOnlyCacheForPullRequests) {
+        this.readOnlyCacheForPullRequests = readOnlyCacheForPullRequests;
+        save();
+    }
+
+    public String getBuildkitDriver() {
+        return buildkitDriver;
+    }
+
+    @DataBoundSetter
+    public void setBuildkitDriver(String buildkitDriver) {
+        this.buildkitDriver = Util.fixEmptyAndTrim(buildkitDriver) == null ? "auto" : buildkitDriver.trim();
+        save();
+    }
+
+    public String getBuildkitAddress() {
+        return buildkitAddress;
+    }
+
+    @DataBoundSetter
+    public void setBuildkitAddress(String buildkitAddress) {
+        this.buildkitAddress = Util.fixEmptyAndTrim(buildkitAddress);
+        save();
+    }
+
+    public String getImageCacheRepository() {
+        return imageCacheRepository;
+    }
+
+    @DataBoundSetter
+    public void setImageCacheRepository(String imageCacheRepository) {
+        this.imageCacheRepository = Util.fixEmptyAndTrim(imageCacheRepository);
+        save();
+    }
+
+    public String getRegistryCredentialsId() {
+        return registryCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setRegistryCredentialsId(String registryCredentialsId) {
+        this.registryCredentialsId = Util.fixEmptyAndTrim(registryCredentialsId);
+        save();
+    }
+
+    public String getDefaultBranch() {
+        return defaultBranch;
+    }
+
+    @DataBoundSetter
+    public void setDefaultBranch(String defaultBranch) {
+        this.defaultBranch = Util.fixEmptyAndTrim(defaultBranch) == null ? "main" : defaultBranch.trim();
+        save();
+    }
+
+    public String getBaseImageMirror() {
+        return baseImageMirror;
+    }
+
+    @DataBoundSetter
+    public void setBaseImageMirror(String baseImageMirror) {
+        this.baseImageMirror = Util.fixEmptyAndTrim(baseImageMirror);
+        save();
+    }
+
+    public ListBoxModel doFillCacheBackendItems() {
+        ListBoxModel items = new ListBoxModel();
+        items.add("On the controller (JENKINS_HOME/gopipe-cache)", CacheBackendKind.CONTROLLER.name());
+        items.add("Shared directory mounted on every agent", CacheBackendKind.DIRECTORY.name());
+        items.add("S3-compatible object storage", CacheBackendKind.S3.name());
+        return items;
+    }
+
+    public ListBoxModel doFillBuildkitDriverItems() {
+        ListBoxModel items = new ListBoxModel();
+        items.add("Detect (buildctl if an address is set, else docker buildx)", "auto");
+        items.add("docker buildx", "buildx");
+        items.add("buildctl against a buildkitd address", "buildctl");
+        return items;
+    }
+
+    @POST
+    public ListBoxModel doFillS3CredentialsIdItems(@QueryParameter String s3CredentialsId) {
+        Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+        // Access key id + secret as a username/password pair; AWS credential types need an extra plugin.
+        return new StandardListBoxModel().includeEmptyValue()
+                .includeAs(ACL.SYSTEM2, Jenkins.get(), StandardUsernamePasswordCredentials.class)
+                .includeCurrentValue(s3CredentialsId);
+    }
+
+    @POST
+    public ListBoxModel doFillRegistryCredentialsIdItems(@QueryParameter String registryCredentialsId) {
+        Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+        return new StandardListBoxModel().includeEmptyValue()
+                .includeAs(ACL.SYSTEM2, Jenkins.get(), StandardUsernamePasswordCredentials.class)
+                .includeCurrentValue(registryCredentialsId);
+    }
+
+    public FormValidation doCheckImageCacheRepository(@QueryParameter String value) {
+        String v = Util.fixEmptyAndTrim(value);
+        if (v != null && (v.contains("://") || v.endsWith("/"))) {
+            return FormValidation.error("A repository such as registry.example.com/cache/{service}, without scheme or trailing slash");
+        }
+        return FormValidation.ok();
+    }
+}
