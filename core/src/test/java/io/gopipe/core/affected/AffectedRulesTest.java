@@ -281,6 +281,16 @@ class AffectedRulesTest {
         assertThat(names(res.services())).containsExactly("s");
         assertThat(res.services().get(0).module()).isEqualTo("example.com/svc");
         assertThat(res.services().get(0).mainPackage()).isEqualTo("example.com/svc/cmd/s");
+        // a main package at the root of its module
+        base = r.commit("noop2");
+        r.write("root/go.mod", "module example.com/root\n\ngo 1.22\n\nrequire example.com/m v0.0.0\n\nreplace example.com/m => ../\n");
+        r.go("root/main.go", "main", "example.com/m/other");
+        r.commit("root service");
+        assertThat(engine.serviceDependencies(r.dir(), "HEAD", BuildTarget.linuxAmd64()).get("root"))
+                .containsExactly("example.com/m/other", "example.com/root");
+        base = r.commit("noop3");
+        r.go("other/other.go", "other", "fmt");
+        assertThat(names(change().services())).containsExactly("b", "root");
     }
 
     @Test
