@@ -266,7 +266,7 @@ public final class CacheService {
         Manifest m = Manifest.parse(backend.readManifest(ref.key()), ref.key());
         Optional<AccessRecord> access = backend.readAccess(ref.key());
         Instant created = m.createdAt();
-        Instant last = access.map(AccessRecord::lastAccess).filter(a -> a.isAfter(created)).orElse(created);
+        Instant last = access.map(AccessRecord::lastAccess).orElse(created);
         return new EntryInfo(m.key(), m.policy(), m.files(), m.fileBytes(), m.archiveBytes(), created, last,
                 access.map(AccessRecord::hits).orElse(0L), m.goVersion(), m.blob());
     }
@@ -279,13 +279,41 @@ public final class CacheService {
             }
         }
         for (String prefix : key.restoreKeys()) {
-            Optional<EntryRef> newest = backend.list(prefix).stream()
-                    .max(Comparator.comparing(EntryRef::created).thenComparing(EntryRef::key));
+            Optional<Match> newest = newest(backend.list(prefix), key.key());
             if (newest.isPresent()) {
-                return Optional.of(load(newest.get(), newest.get().key().equals(key.key())));
+                return newest;
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The newest entry. Listing times can be coarse (S3: seconds), so the entries listed within a
+     * second of the newest are ordered by the millisecond creation time in their manifests.
+     */
+    private Optional<Match> newest(List<EntryRef> refs, String exactKey) throws IOException {
+        Optional<Instant> latest = refs.stream().map(EntryRef::created).max(Comparator.naturalOrder());
+        if (latest.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant floor = latest.get().minusSeconds(1);
+        Match best = null;
+        for (EntryRef ref : refs) {
+            if (ref.created().isBefore(floor)) {
+                continue;
+            }
+            Match m;
+            try {
+                m = load(ref, ref.key().equals(exactKey));
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            if (best == null || m.manifest().created() > best.manifest().created()
+                    || (m.manifest().created() == best.manifest().created() && m.ref().key().compareTo(best.ref().key()) > 0)) {
+                best = m;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     private Match load(EntryRef ref, boolean exact) throws IOException {
@@ -298,11 +326,10 @@ public final class CacheService {
         Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".gopipe-restore-");
         try {
             Files.setPosixFilePermissions(temp, Modes.fromBits(0755));
-            Instant deadline = settings.timeLimit().isZero() ? Instant.MAX : Instant.now().plus(settings.timeLimit());
             ProgressMeter meter = new ProgressMeter(reporter, "restore " + m.key(), m.fileBytes(), m.files(),
                     settings.progressInterval());
             try (BlobReader blob = backend.openBlob(m.blob())) {
-                new ArchiveExtractor(temp, settings.extractThreads(), meter, deadline).extract(m.chunks(), blob, m.key());
+                new ArchiveExtractor(temp, settings.extractThreads(), meter, settings.timeLimit()).extract(m.chunks(), blob, m.key());
             } catch (NoSuchFileException gone) {
                 throw new CorruptArchiveException("archive " + m.blob() + " of " + m.key() + " is missing");
             }

@@ -88,10 +88,15 @@ public record Manifest(int format, String key, String policy, String blob, long 
             ranges[i] = new long[] {c.offset(), c.offset() + c.length()};
         }
         java.util.Arrays.sort(ranges, (a, b) -> Long.compare(a[0], b[0]));
-        for (int i = 1; i < ranges.length; i++) {
-            if (ranges[i][0] < ranges[i - 1][1]) {
-                throw new CorruptArchiveException(where + " has overlapping chunks");
+        long covered = 0;
+        for (long[] r : ranges) {
+            if (r[0] != covered) {
+                throw new CorruptArchiveException(where + " has chunks that overlap or leave gaps");
             }
+            covered = r[1];
+        }
+        if (covered != archiveBytes) {
+            throw new CorruptArchiveException(where + " has chunks that do not cover the archive");
         }
     }
 }

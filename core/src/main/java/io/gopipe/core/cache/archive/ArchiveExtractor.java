@@ -20,7 +20,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -55,7 +54,8 @@ public final class ArchiveExtractor {
     private final Path root;
     private final int threads;
     private final ProgressMeter meter;
-    private final Instant deadline;
+    private final long deadlineNanos;
+    private final boolean limited;
     private final int umask;
     private final Set<String> createdDirs = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<DirAttrs> dirs = new ConcurrentLinkedQueue<>();
@@ -66,13 +66,14 @@ public final class ArchiveExtractor {
      * @param root     an existing, empty directory that receives the members
      * @param threads  extraction threads; file creation is I/O bound, so more than the core count helps
      * @param meter    counts restored bytes and files
-     * @param deadline when to give up with a {@link TimeLimitException}
+     * @param timeLimit how long to try before giving up with a {@link TimeLimitException} (zero: no limit)
      */
-    public ArchiveExtractor(Path root, int threads, ProgressMeter meter, Instant deadline) throws IOException {
+    public ArchiveExtractor(Path root, int threads, ProgressMeter meter, java.time.Duration timeLimit) throws IOException {
         this.root = root;
         this.threads = Math.max(1, threads);
         this.meter = meter;
-        this.deadline = deadline;
+        this.limited = !timeLimit.isZero();
+        this.deadlineNanos = System.nanoTime() + (limited ? timeLimit.toNanos() : 0);
         this.umask = probeUmask(root);
     }
 
@@ -94,7 +95,11 @@ public final class ArchiveExtractor {
                 }));
             }
             for (Future<?> f : futures) {
-                long waitNanos = java.time.Duration.between(Instant.now(), deadline).toNanos();
+                if (!limited) {
+                    f.get();
+                    continue;
+                }
+                long waitNanos = deadlineNanos - System.nanoTime();
                 if (waitNanos <= 0) {
                     throw new TimeoutException();
                 }
@@ -150,10 +155,7 @@ public final class ArchiveExtractor {
                     restore(e, tar, buffer);
                     members++;
                 }
-                if (z.read() >= 0) {
-                    throw new CorruptArchiveException(name + ": data after the end-of-archive marker");
-                }
-                rawBytes = tar.bytesRead();
+                rawBytes = tar.bytesRead() + zeroTail(z, buffer, name);
             } catch (com.github.luben.zstd.ZstdIOException ze) {
                 throw new CorruptArchiveException(name + ": zstd frame is damaged: " + ze.getMessage(), ze);
             }
@@ -172,6 +174,21 @@ public final class ArchiveExtractor {
             throw new CorruptArchiveException(name + ": " + members + " members / " + rawBytes
                     + " tar bytes, manifest says " + chunk.entries() + " / " + chunk.rawBytes());
         }
+    }
+
+    /** After an end-of-archive block only zero blocks may follow; returns how many bytes they were. */
+    private static long zeroTail(InputStream in, byte[] buffer, String name) throws IOException {
+        long n = 0;
+        int r;
+        while ((r = in.read(buffer)) > 0) {
+            for (int i = 0; i < r; i++) {
+                if (buffer[i] != 0) {
+                    throw new CorruptArchiveException(name + ": data after the end-of-archive marker");
+                }
+            }
+            n += r;
+        }
+        return n;
     }
 
     private void restore(TarEntry e, TarReader tar, byte[] buffer) throws IOException {

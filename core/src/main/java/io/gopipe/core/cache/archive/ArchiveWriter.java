@@ -84,9 +84,14 @@ public final class ArchiveWriter {
         } finally {
             pool.shutdownNow();
         }
+        // The end-of-archive marker is a chunk of its own, so every byte of the file is checksummed.
         byte[] trailer = Zstd.compress(TarWriter.endOfArchive(), 1);
         long end = position.getAndAdd(trailer.length);
         writeAt(out, trailer, trailer.length, end);
+        MessageDigest sha = sha256();
+        sha.update(trailer);
+        chunks.add(new ArchiveChunk(end, trailer.length, TarWriter.endOfArchive().length, 0,
+                HexFormat.of().formatHex(sha.digest())));
         long raw = chunks.stream().mapToLong(ArchiveChunk::rawBytes).sum();
         return new Result(chunks, position.get(), raw);
     }

@@ -56,7 +56,9 @@ public final class FileTrees {
     }
 
     private static void merge(Path from, Path to) throws IOException {
+        java.nio.file.attribute.FileTime archivedTime = Files.getLastModifiedTime(from);
         Set<PosixFilePermission> toMode = writable(to);
+        boolean changed = false;
         try (Stream<Path> children = Files.list(from)) {
             for (Path child : (Iterable<Path>) children::iterator) {
                 Path dest = to.resolve(child.getFileName().toString());
@@ -71,6 +73,7 @@ public final class FileTrees {
                     if (childMode != null) {
                         Files.setPosixFilePermissions(dest, childMode);
                     }
+                    changed = true;
                     continue;
                 }
                 if (src.isDirectory() && dst.isDirectory()) {
@@ -78,12 +81,20 @@ public final class FileTrees {
                 } else if (src.isRegularFile() && dst.isRegularFile() && src.size() == dst.size()
                         && src.lastModifiedTime().equals(dst.lastModifiedTime())) {
                     continue; // same file: Go's module files never change in place
+                } else if (src.isSymbolicLink() && dst.isSymbolicLink()
+                        && Files.readSymbolicLink(child).equals(Files.readSymbolicLink(dest))) {
+                    continue;
                 } else {
                     if (dst.isDirectory()) {
                         deleteTree(dest);
                     }
                     Files.move(child, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    changed = true;
                 }
+            }
+            if (changed) {
+                // our renames touched the directory; it keeps the archived time
+                Files.setLastModifiedTime(to, archivedTime);
             }
         } finally {
             if (toMode != null) {
