@@ -318,6 +318,7 @@ public final class ArchiveExtractor {
     private static final class HashingStream extends FilterInputStream {
         private final MessageDigest sha;
         long count;
+        private boolean eof; // some HTTP streams close themselves at EOF and throw on the next read
 
         HashingStream(InputStream in, MessageDigest sha) {
             super(in);
@@ -326,20 +327,30 @@ public final class ArchiveExtractor {
 
         @Override
         public int read() throws IOException {
+            if (eof) {
+                return -1;
+            }
             int b = in.read();
             if (b >= 0) {
                 sha.update((byte) b);
                 count++;
+            } else {
+                eof = true;
             }
             return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (eof) {
+                return -1;
+            }
             int n = in.read(b, off, len);
             if (n > 0) {
                 sha.update(b, off, n);
                 count += n;
+            } else if (n < 0) {
+                eof = true;
             }
             return n;
         }
