@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 AffectedCommand.class,
                 FixtureCommand.class,
+                CacheCommand.class,
         })
 public final class GopipeCommand implements Runnable {
 
