@@ -1,0 +1,91 @@
+package io.gopipe.jenkins.cache;
+
+import hudson.remoting.VirtualChannel;
+import io.gopipe.core.cache.CacheKey;
+import io.gopipe.core.cache.CachePolicy;
+import io.gopipe.core.cache.CacheRequest;
+import io.gopipe.core.cache.CacheService;
+import io.gopipe.core.cache.CacheSettings;
+import io.gopipe.core.cache.GoPlatform;
+import io.gopipe.core.cache.KeyCalculator;
+import io.gopipe.core.cache.RestoreResult;
+import io.gopipe.core.cache.SaveResult;
+import io.gopipe.core.cache.backend.CacheBackend;
+import io.gopipe.core.report.Reporter;
+import java.io.File;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import jenkins.MasterToSlaveFileCallable;
+
+/**
+ * Restores or saves one Go cache on the agent. Runs against the repository directory (for go.sum
+ * discovery); the cache directory itself is an absolute path on the same agent.
+ */
+final class CacheCallable extends MasterToSlaveFileCallable<String> {
+
+    private static final long serialVersionUID = 1L;
+
+    enum Action { RESTORE, SAVE }
+
+    /** Everything the step decided on the controller, in serializable form. */
+    record Spec(String policy, String cachePath, String key, ArrayList<String> restoreKeys, String salt,
+                String goBinary, String branch, String defaultBranch, String revision, boolean readOnly,
+                boolean failOnError, long timeLimitSeconds, long maxEntryBytes, long maxTotalBytes,
+                long maxAgeDays, CacheStorage storage) implements Serializable {
+
+        /** The same spec with the storage resolved for one call (secrets and proxies are never kept). */
+        Spec withStorage(CacheStorage s) {
+            return new Spec(policy, cachePath, key, restoreKeys, salt, goBinary, branch, defaultBranch, revision,
+                    readOnly, failOnError, timeLimitSeconds, maxEntryBytes, maxTotalBytes, maxAgeDays, s);
+        }
+    }
+
+    private final Action action;
+    private final Spec spec;
+    private final Reporter reporter;
+
+    CacheCallable(Action action, Spec spec, Reporter reporter) {
+        this.action = action;
+        this.spec = spec;
+        this.reporter = reporter;
+    }
+
+    @Override
+    public String invoke(File repo, VirtualChannel channel) throws IOException {
+        CachePolicy policy = CachePolicy.parse(spec.policy());
+        GoPlatform go = GoPlatform.detect(spec.goBinary());
+        CacheKey key = key(repo.toPath(), policy, go);
+        CacheSettings settings = CacheSettings.defaults()
+                .withReadOnly(spec.readOnly())
+                .withFailOnError(spec.failOnError())
+                .withTimeLimit(Duration.ofSeconds(spec.timeLimitSeconds()));
+        settings = new CacheSettings(settings.readOnly(), settings.failOnError(), settings.timeLimit(),
+                spec.maxEntryBytes(), spec.maxTotalBytes(), Duration.ofDays(spec.maxAgeDays()), settings.threads(),
+                settings.extractThreads(), settings.compressionLevel(), Duration.ofSeconds(5));
+        Path staging = Path.of(spec.cachePath()).resolveSibling(".gopipe-staging");
+        try (CacheBackend backend = spec.storage().open(staging)) {
+            CacheService service = new CacheService(backend, reporter, settings);
+            CacheRequest request = new CacheRequest(policy, key, Path.of(spec.cachePath()), go);
+            if (action == Action.RESTORE) {
+                RestoreResult r = service.restore(request);
+                return r.hit() ? "hit " + r.matchedKey() : "miss";
+            }
+            SaveResult s = service.save(request);
+            return s.status() + " " + s.key();
+        }
+    }
+
+    private CacheKey key(Path repo, CachePolicy policy, GoPlatform go) throws IOException {
+        if (spec.key() != null) {
+            List<String> restore = spec.restoreKeys() == null ? List.of() : spec.restoreKeys();
+            return new CacheKey(spec.key(), restore);
+        }
+        return policy == CachePolicy.MOD
+                ? KeyCalculator.moduleKey(repo, go, spec.salt())
+                : KeyCalculator.buildKey(go, spec.salt(), spec.branch(), spec.defaultBranch(), spec.revision());
+    }
+}
