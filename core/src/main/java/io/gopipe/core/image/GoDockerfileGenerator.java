@@ -19,7 +19,7 @@ public final class GoDockerfileGenerator {
     public String multiStage(GoServiceSpec spec) {
         Map<String, Object> v = common(spec);
         v.put("goImage", spec.images().go());
-        v.put("moduleDir", spec.moduleDir().equals(".") ? "" : stripSlashes(spec.moduleDir()));
+        v.put("moduleWorkdir", spec.moduleDir().equals(".") ? "/src" : "/src/" + stripSlashes(spec.moduleDir()));
         v.put("mainPackage", spec.mainPackage());
         v.put("feedCaches", spec.feedCaches());
         v.put("zoneinfoFrom", "--from=build /out/zoneinfo.zip");

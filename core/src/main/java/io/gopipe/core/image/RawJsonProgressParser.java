@@ -12,14 +12,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parses {@code --progress=rawjson} output (buildctl, and buildx ≥ 0.12): one BuildKit
- * {@code SolveStatus} JSON object per line; vertices are updated by digest as they start,
- * complete or come from the cache. Thread-confined: one parser per build.
+ * Parses {@code --progress=rawjson} output (buildctl, and buildx ≥ 0.12): a stream of BuildKit
+ * {@code SolveStatus} JSON objects, one per line or indented over many lines (buildx 0.13 does
+ * that); vertices are updated by digest as they start, complete or come from the cache. Lines
+ * outside any object are ignored. Thread-confined: one parser per build.
  */
 public final class RawJsonProgressParser implements ProgressParser {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Vertex> vertices = new LinkedHashMap<>();
+    private final StringBuilder pending = new StringBuilder();
+    private int depth;
+    private boolean inString;
+    private boolean escaped;
 
     private static final class Vertex {
         String name = "";
@@ -31,13 +36,42 @@ public final class RawJsonProgressParser implements ProgressParser {
 
     @Override
     public void accept(String line) {
-        String s = line.strip();
-        if (!s.startsWith("{")) {
+        if (depth == 0 && !line.stripLeading().startsWith("{")) {
             return;
         }
+        pending.append(line).append('\n');
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+            }
+        }
+        if (depth <= 0) {
+            String text = pending.toString();
+            pending.setLength(0);
+            depth = 0;
+            inString = false;
+            escaped = false;
+            apply(text);
+        }
+    }
+
+    private void apply(String text) {
         JsonNode status;
         try {
-            status = json.readTree(s);
+            status = json.readTree(text);
         } catch (IOException e) {
             return; // a log line that happens to start with a brace
         }

@@ -84,6 +84,10 @@ public final class ServiceResolver {
             throw new InvalidImageConfigException("service " + name + ": no go.mod at or above " + mainDir);
         }
         if (!module.startsWith(ctx)) {
+            if (df != null) {
+                // The service's own Dockerfile decides what it needs from its context.
+                return new ServiceSource(name, ctx, df, ".", ".");
+            }
             ctx = repo;
         }
         String moduleDir = ctx.relativize(module).toString();
