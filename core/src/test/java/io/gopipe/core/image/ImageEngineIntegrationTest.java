@@ -181,6 +181,8 @@ class ImageEngineIntegrationTest {
         List<BuildStep> runtime = stage(r, "stage-1");
         assertThat(runtime).filteredOn(s -> s.name().contains("ca-certificates")).allMatch(BuildStep::cached);
         assertThat(runtime).filteredOn(s -> s.name().contains("/usr/local/bin/orders")).noneMatch(BuildStep::cached);
+        assertThat(r.executedSteps()).as("steps that ran: %s", executed(r)).isEqualTo(build.size() - copyAt + 1);
+        assertThat(r.cachedSteps()).isPositive();
         assertThat(r.digest()).isNotEqualTo(coldDigest);
         ProcessResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", "--pull", "always",
                 ns + "/orders:v1");
