@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 AffectedCommand.class,
                 FixtureCommand.class,
                 CacheCommand.class,
+                ImageCommand.class,
         })
 public final class GopipeCommand implements Runnable {
 
