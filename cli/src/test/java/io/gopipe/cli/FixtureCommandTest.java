@@ -36,7 +36,7 @@ class FixtureCommandTest {
     void listShowsEveryChangeSetWithItsExpectation() {
         assertThat(run("fixture", "list", shop())).isZero();
         assertThat(out.toString())
-                .contains("fixture shop: 38 change sets")
+                .contains("fixture shop: 41 change sets")
                 .containsPattern("03-shared-package-fan-out +affected=\\[admin,catalog,gateway,inventory,orders,payments\\]")
                 .containsPattern("16-legacy-plus-build-debug-tag +affected=\\[catalog,gateway\\] target=linux/amd64,tags=debug")
                 .containsPattern("38-range-over-several-commits +affected=\\[catalog,shipping\\] base=35-global-path");
