@@ -26,6 +26,7 @@ final class Marker {
     private final Map<PkgNode, List<Cause>> marks = new IdentityHashMap<>();
     private final Map<PkgNode, List<Cause>> testMarks = new IdentityHashMap<>();
     private final Map<PkgNode, Object> reach = new IdentityHashMap<>();
+    private final Map<PkgNode, Boolean> testReach = new IdentityHashMap<>();
     private final Cause opaqueCause;
     private static final Object NONE = new Object();
     private static final Object BUSY = new Object();
@@ -193,6 +194,37 @@ final class Marker {
         }
         testMarks.put(n, out);
         return out;
+    }
+
+    /**
+     * Whether the tests of n or of anything n depends on are affected: their test files or testdata
+     * changed, or a test-only import reaches a changed package. Memoized, so every service asks cheaply.
+     */
+    boolean testReach(PkgNode n) {
+        Boolean r = testReach.get(n);
+        if (r != null) {
+            return r;
+        }
+        testReach.put(n, Boolean.FALSE); // cycle guard
+        boolean found = !testMarks(n).isEmpty();
+        if (!found) {
+            for (PkgNode td : ctx.testDeps(n)) {
+                if (reach(td) != null) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if (!found) {
+            for (PkgNode d : n.deps) {
+                if (testReach(d)) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        testReach.put(n, found);
+        return found;
     }
 
     /** A chain (changed node first, n last) from a changed package to n, or null. */
