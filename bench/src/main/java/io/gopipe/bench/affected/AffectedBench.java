@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * and prints a table of medians and ratios.
  *
  * <pre>java -cp gopipe-bench.jar io.gopipe.bench.affected.AffectedBench --data DIR [--runs N]
- *     [--pairs a,b] [--go PATH] [--cli-jar PATH] [--engine in-process|none] [--check-history]</pre>
+ *     [--pairs a,b] [--go PATH] [--cli-jar PATH] [--engine in-process|none] [--check-history] [--no-golist-timing]</pre>
  */
 public final class AffectedBench {
 
@@ -54,6 +54,7 @@ public final class AffectedBench {
         Path cliJar = null;
         String engineMode = "in-process";
         boolean checkHistory = false;
+        boolean timeGoList = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
@@ -63,6 +64,7 @@ public final class AffectedBench {
                 case "--cli-jar" -> cliJar = Path.of(args[++i]);
                 case "--engine" -> engineMode = args[++i];
                 case "--check-history" -> checkHistory = true;
+                case "--no-golist-timing" -> timeGoList = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -73,7 +75,7 @@ public final class AffectedBench {
         Pair warmup = pairs.stream().filter(p -> p.label().equals("warmup")).findFirst()
             .orElseThrow(() -> new IOException("pairs.tsv has no warmup pair"));
         GoListRunner goList = new GoListRunner(repo, go);
-        EngineSide engine = engineMode.equals("none") ? null : inProcess(repo);
+        EngineSide engine = engineMode.equals("none") ? null : new InProcessEngine(repo);
         CliSide cli = cliJar == null ? null : new CliSide(cliJar, repo, scratch);
         Path wtBase = data.resolve("wt-base");
         Path wtHead = data.resolve("wt-head");
@@ -83,7 +85,6 @@ public final class AffectedBench {
             engine.computeEmptyCache(warmup.base(), warmup.head());
         }
         List<Row> rows = new ArrayList<>();
-        Map<String, BaselineAffected.Result> memo = new LinkedHashMap<>();
         for (Pair pair : pairs) {
             if (pair.label().equals("warmup") || (only != null && !only.contains(pair.label()))) {
                 continue;
@@ -91,38 +92,57 @@ public final class AffectedBench {
             Row row = new Row(pair);
             rows.add(row);
             System.err.printf("== %s %s..%s%n", pair.label(), pair.base().substring(0, 8), pair.head().substring(0, 8));
-            row.checkout = (goList.checkout(wtBase, pair.base()) + goList.checkout(wtHead, pair.head())) / 1e9;
             Path jsonBase = scratch.resolve("golist-base.json");
             Path jsonHead = scratch.resolve("golist-head.json");
+            Path dirBase = wtBase;
+            Path dirHead = wtHead;
+            if (timeGoList) {
+                row.checkout = (goList.checkout(wtBase, pair.base()) + goList.checkout(wtHead, pair.head())) / 1e9;
+            } else {
+                jsonBase = listed(goList, data.resolve("wt-check"), cache, pair.base());
+                jsonHead = listed(goList, data.resolve("wt-check"), cache, pair.head());
+                dirBase = Path.of(Files.readString(dirOf(jsonBase)));
+                dirHead = Path.of(Files.readString(dirOf(jsonHead)));
+                row.checkout = Double.NaN;
+            }
             EngineSide.Outcome engineOut = null;
+            EngineSide.Outcome warmOut = null;
             EngineSide.Outcome cliOut = null;
             for (int r = 0; r < runs; r++) {
-                long b = goList.goList(wtBase, jsonBase);
-                long h = goList.goList(wtHead, jsonHead);
-                row.goListBase.add(b);
-                row.goListHead.add(h);
-                row.goListBoth.add(b + h);
+                StringBuilder line = new StringBuilder("   run " + (r + 1) + ":");
+                if (timeGoList) {
+                    long b = goList.goList(wtBase, jsonBase);
+                    long h = goList.goList(wtHead, jsonHead);
+                    row.goListBase.add(b);
+                    row.goListHead.add(h);
+                    row.goListBoth.add(b + h);
+                    line.append(String.format(Locale.ROOT, " go list %.2f+%.2f s", b / 1e9, h / 1e9));
+                }
                 if (cli != null) {
                     cliOut = cli.run(pair.base(), pair.head());
                     row.cli.add(cliOut.nanos());
+                    line.append(String.format(Locale.ROOT, " cli %.2f s", cliOut.nanos() / 1e9));
                 }
                 if (engine != null) {
                     engineOut = engine.computeEmptyCache(pair.base(), pair.head());
                     row.engineEmpty.add(engineOut.nanos());
-                    EngineSide.Outcome warm = engine.computeWarmCache(warmup.base(), warmup.head(), pair.base(), pair.head());
-                    row.engineWarm.add(warm.nanos());
-                    compare(row, "engine (warm cache)", expectedOf(memo, jsonBase, jsonHead, wtBase, wtHead, repo, pair), warm);
+                    warmOut = engine.computeWarmCache(warmup.base(), warmup.head(), pair.base(), pair.head());
+                    row.engineWarm.add(warmOut.nanos());
+                    line.append(String.format(Locale.ROOT, " engine empty %.3f s, warm %.3f s",
+                        engineOut.nanos() / 1e9, warmOut.nanos() / 1e9));
                 }
-                System.err.printf("   run %d: go list %.2f+%.2f s%s%s%n", r + 1, b / 1e9, h / 1e9,
-                    cliOut == null ? "" : String.format(", cli %.2f s", cliOut.nanos() / 1e9),
-                    engineOut == null ? "" : String.format(", engine %.3f s", engineOut.nanos() / 1e9));
+                System.err.println(line);
             }
-            cacheListing(jsonBase, wtBase, cache, pair.base());
-            cacheListing(jsonHead, wtHead, cache, pair.head());
-            BaselineAffected.Result expected = expectedOf(memo, jsonBase, jsonHead, wtBase, wtHead, repo, pair);
+            if (timeGoList) {
+                cacheListing(jsonBase, wtBase, cache, pair.base());
+                cacheListing(jsonHead, wtHead, cache, pair.head());
+            }
+            BaselineAffected.Result expected = BaselineAffected.compute(GoListGraph.parse(jsonBase, dirBase),
+                GoListGraph.parse(jsonHead, dirHead), changedFiles(repo, pair.base(), pair.head()));
             row.baselineCount = expected.services().size();
             if (engineOut != null) {
                 compare(row, "engine (empty cache)", expected, engineOut);
+                compare(row, "engine (warm cache)", expected, warmOut);
             }
             if (cliOut != null) {
                 compare(row, "gopipe CLI", expected, cliOut);
@@ -145,18 +165,6 @@ public final class AffectedBench {
         Path target = cache.resolve(sha + ".json");
         Files.copy(json, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dirOf(target), worktree.toString());
-    }
-
-    private static BaselineAffected.Result expectedOf(Map<String, BaselineAffected.Result> memo, Path jsonBase, Path jsonHead, Path wtBase, Path wtHead,
-                                                      Path repo, Pair pair) throws Exception {
-        String key = pair.base() + ".." + pair.head();
-        BaselineAffected.Result cached = memo.get(key);
-        if (cached == null) {
-            cached = BaselineAffected.compute(GoListGraph.parse(jsonBase, wtBase), GoListGraph.parse(jsonHead, wtHead),
-                changedFiles(repo, pair.base(), pair.head()));
-            memo.put(key, cached);
-        }
-        return cached;
     }
 
     /** Every consecutive commit pair of the history, engine vs baseline (go list output cached per commit). */
@@ -249,12 +257,6 @@ public final class AffectedBench {
             out.add(new Pair(f[0], f[1], f[2]));
         }
         return out;
-    }
-
-    private static EngineSide inProcess(Path repo) throws Exception {
-        // Resolved by name so this harness builds before the engine lands; see InProcessEngine.
-        Class<?> c = Class.forName(AffectedBench.class.getPackageName() + ".InProcessEngine");
-        return (EngineSide) c.getDeclaredConstructor(Path.class).newInstance(repo);
     }
 
     static String table(List<Row> rows, boolean engine, boolean cli) {
