@@ -38,6 +38,10 @@ public final class AffectedBench {
         final Stats engineWarm = new Stats();
         final Stats engineEmpty = new Stats();
         final Stats cli = new Stats();
+        final Stats cpuGoList = new Stats();
+        final Stats cpuWarm = new Stats();
+        final Stats cpuEmpty = new Stats();
+        final Stats cpuCli = new Stats();
         int baselineCount;
         final List<String> problems = new ArrayList<>();
 
@@ -111,8 +115,11 @@ public final class AffectedBench {
             for (int r = 0; r < runs; r++) {
                 StringBuilder line = new StringBuilder("   run " + (r + 1) + ":");
                 if (timeGoList) {
-                    long b = goList.goList(wtBase, jsonBase);
-                    long h = goList.goList(wtHead, jsonHead);
+                    GoListRunner.Timing tb = goList.goList(wtBase, jsonBase);
+                    GoListRunner.Timing th = goList.goList(wtHead, jsonHead);
+                    long b = tb.wall();
+                    long h = th.wall();
+                    row.cpuGoList.add(tb.cpu() + th.cpu());
                     row.goListBase.add(b);
                     row.goListHead.add(h);
                     row.goListBoth.add(b + h);
@@ -121,13 +128,16 @@ public final class AffectedBench {
                 if (cli != null) {
                     cliOut = cli.run(pair.base(), pair.head());
                     row.cli.add(cliOut.nanos());
+                    row.cpuCli.add(cliOut.cpuNanos());
                     line.append(String.format(Locale.ROOT, " cli %.2f s", cliOut.nanos() / 1e9));
                 }
                 if (engine != null) {
                     engineOut = engine.computeEmptyCache(pair.base(), pair.head());
                     row.engineEmpty.add(engineOut.nanos());
+                    row.cpuEmpty.add(engineOut.cpuNanos());
                     warmOut = engine.computeWarmCache(warmup.base(), warmup.head(), pair.base(), pair.head());
                     row.engineWarm.add(warmOut.nanos());
+                    row.cpuWarm.add(warmOut.cpuNanos());
                     line.append(String.format(Locale.ROOT, " engine empty %.3f s, warm %.3f s",
                         engineOut.nanos() / 1e9, warmOut.nanos() / 1e9));
                 }
@@ -206,7 +216,7 @@ public final class AffectedBench {
         Path json = cache.resolve(sha + ".json");
         if (!Files.exists(json) || !Files.exists(dirOf(json))) {
             goList.checkout(wt, sha);
-            goList.goList(wt, json);
+            goList.goList(wt, json);  // timing unused: a correctness listing
             Files.writeString(dirOf(json), wt.toString());
         }
         return json;
@@ -261,28 +271,43 @@ public final class AffectedBench {
 
     static String table(List<Row> rows, boolean engine, boolean cli) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%n%-18s %5s %9s %9s %10s %10s %9s %8s %8s %8s  %s%n", "pair", "svcs",
+        b.append(String.format(Locale.ROOT, "%n%-18s %5s %9s %9s %10s %10s %9s %8s %8s %8s  %s%n", "WALL (median)", "svcs",
             "checkout", "go list", "warm", "empty", "cli", "x warm", "x empty", "x cli", "check"));
-        b.append(String.format(Locale.ROOT, "%-18s %5s %9s %9s %10s %10s %9s %8s %8s %8s%n", "", "", "s", "base+head",
-            "in-proc s", "in-proc s", "cold s", "", "", ""));
+        b.append(String.format(Locale.ROOT, "%-18s %5s %9s %9s %10s %10s %9s%n", "", "", "s", "base+head s",
+            "in-proc s", "in-proc s", "cold s"));
         for (Row r : rows) {
-            double gl = r.goListBoth.medianSeconds();
-            double w = r.engineWarm.medianSeconds();
-            double e = r.engineEmpty.medianSeconds();
-            double c = r.cli.medianSeconds();
-            b.append(String.format(Locale.ROOT, "%-18s %5d %9s %9s %10s %10s %9s %8s %8s %8s  %s%n", r.pair.label(),
-                r.baselineCount, fmt(r.checkout, 2), fmt(gl, 2), fmt(w, 3), fmt(e, 3), fmt(c, 2),
-                ratio(gl, w), ratio(gl, e), ratio(gl, c), r.problems.isEmpty() ? "same" : "MISMATCH"));
+            line(b, r, r.goListBoth, r.engineWarm, r.engineEmpty, r.cli, fmt(r.checkout, 2),
+                r.problems.isEmpty() ? "same" : "MISMATCH");
+        }
+        if (rows.stream().anyMatch(r -> !r.cpuGoList.isEmpty() || !r.cpuWarm.isEmpty())) {
+            b.append(String.format(Locale.ROOT, "%n%-18s %5s %9s %9s %10s %10s %9s %8s %8s %8s%n", "CPU user+sys",
+                "", "", "go list", "warm", "empty", "cli", "x warm", "x empty", "x cli"));
+            for (Row r : rows) {
+                line(b, r, r.cpuGoList, r.cpuWarm, r.cpuEmpty, r.cpuCli, "", "");
+            }
         }
         for (Row r : rows) {
             for (String p : r.problems) {
                 b.append("  ").append(r.pair.label()).append(": ").append(p).append('\n');
             }
         }
-        b.append("go list = `go list -deps -json` over all workspace modules at base + at head (medians; checkout "
-            + "= fresh worktrees of both, not included);\nx = go list time / gopipe time (higher is better); "
-            + "targets: x warm >= 10, x empty >= 2, x cli >= 1.\n");
+        b.append("svcs = affected services (go list baseline); go list = `go list -deps -json` over all workspace "
+            + "modules at base + at head;\ncheckout = fresh worktrees of base and head (not included in go list); "
+            + "warm = parse cache warmed on another pair; empty = new ParseCache;\ncli = `java -jar gopipe.jar "
+            + "affected` from a cold start; CPU = user+sys of all threads (robust on a busy machine);\n"
+            + "x = go list / gopipe (higher is better); targets (wall): x warm >= 10, x empty >= 2, x cli >= 1.\n");
         return b.toString();
+    }
+
+    private static void line(StringBuilder b, Row r, Stats goList, Stats warm, Stats empty, Stats cli, String checkout,
+                             String check) {
+        double gl = goList.medianSeconds();
+        double w = warm.medianSeconds();
+        double e = empty.medianSeconds();
+        double c = cli.medianSeconds();
+        b.append(String.format(Locale.ROOT, "%-18s %5d %9s %9s %10s %10s %9s %8s %8s %8s  %s%n", r.pair.label(),
+            r.baselineCount, checkout, fmt(gl, 2), fmt(w, 3), fmt(e, 3), fmt(c, 2), ratio(gl, w), ratio(gl, e),
+            ratio(gl, c), check));
     }
 
     private static String fmt(double v, int digits) {

@@ -24,14 +24,15 @@ final class CliSide {
 
     EngineSide.Outcome run(String base, String head) throws Exception {
         Path out = scratch.resolve("cli-out.json");
-        List<String> cmd = List.of("java", "-jar", jar.toString(), "affected", "--repo", repo.toString(),
+        Path cpu = scratch.resolve("cli-cpu.txt");
+        List<String> cmd = CpuTime.timed(cpu, "java", "-jar", jar.toString(), "affected", "--repo", repo.toString(),
             "--base", base, "--head", head, "--format", "json");
         long t0 = System.nanoTime();
         GoListRunner.run(scratch, cmd, out, Map.of());
         long nanos = System.nanoTime() - t0;
         JsonNode root = new ObjectMapper().readTree(Files.readString(out));
         return new EngineSide.Outcome(paths(root.path("services")), paths(root.path("testAffected")),
-            root.path("all").asBoolean(), nanos);
+            root.path("all").asBoolean(), nanos, CpuTime.read(cpu));
     }
 
     static Set<String> paths(JsonNode services) {

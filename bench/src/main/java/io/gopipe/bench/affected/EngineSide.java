@@ -5,8 +5,11 @@ import java.util.Set;
 /** The side of the benchmark that runs gopipe's engine; timed and checked against the go list baseline. */
 interface EngineSide {
 
-    /** One engine answer: affected service directories and test-only affected service directories. */
-    record Outcome(Set<String> services, Set<String> testAffected, boolean all, long nanos) {
+    /**
+     * One engine answer: affected service directories, test-only affected service directories, and
+     * the wall and CPU time (all threads of the process) it took, in ns.
+     */
+    record Outcome(Set<String> services, Set<String> testAffected, boolean all, long nanos, long cpuNanos) {
     }
 
     /** Computes with a parse cache that is empty. */

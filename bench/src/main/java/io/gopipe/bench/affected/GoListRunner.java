@@ -43,14 +43,23 @@ final class GoListRunner {
         }
     }
 
-    /** Runs go list in the worktree, writing its JSON to out; returns the wall time in ns. */
-    long goList(Path worktree, Path out) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(go, "list", "-deps", "-json"));
-        cmd.addAll(patterns(worktree));
+    /** Wall and CPU (user + sys) time of one run, in ns. */
+    record Timing(long wall, long cpu) {
+    }
+
+    /** Runs go list in the worktree, writing its JSON to out. */
+    Timing goList(Path worktree, Path out) throws IOException, InterruptedException {
+        Path cpu = out.resolveSibling(out.getFileName() + ".cpu");
+        List<String> args = new ArrayList<>(List.of(go, "list", "-deps", "-json"));
+        args.addAll(patterns(worktree));
+        List<String> cmd = CpuTime.timed(cpu, args.toArray(String[]::new));
         long t0 = System.nanoTime();
         run(worktree, cmd, out, Map.of("GOTOOLCHAIN", "local", "GOPROXY", "off", "GOFLAGS", "", "GOOS", "linux",
             "GOARCH", "amd64", "CGO_ENABLED", "0"));
-        return System.nanoTime() - t0;
+        long wall = System.nanoTime() - t0;
+        long cpuNanos = CpuTime.read(cpu);
+        Files.deleteIfExists(cpu);
+        return new Timing(wall, cpuNanos);
     }
 
     /** ./... for every module the go.work uses (or just the root module without a go.work). */

@@ -36,11 +36,12 @@ final class InProcessEngine implements EngineSide {
 
     private Outcome timed(ParseCache cache, String base, String head) {
         AffectedEngine engine = new AffectedEngine(cache, Reporter.silent());
+        long cpu0 = CpuTime.process();
         long t0 = System.nanoTime();
         AffectedResult r = engine.compute(new AffectedRequest(repo, BaseSpec.revision(base), head,
             BuildTarget.linuxAmd64(), null));
         long nanos = System.nanoTime() - t0;
-        return new Outcome(paths(r.services()), paths(r.testAffected()), r.all(), nanos);
+        return new Outcome(paths(r.services()), paths(r.testAffected()), r.all(), nanos, CpuTime.process() - cpu0);
     }
 
     private static Set<String> paths(List<AffectedService> services) {

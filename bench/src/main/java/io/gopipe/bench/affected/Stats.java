@@ -9,8 +9,11 @@ final class Stats {
 
     private final List<Long> samples = new ArrayList<>();
 
+    /** Adds a sample; a negative one (a figure that could not be taken) is skipped. */
     void add(long nanos) {
-        samples.add(nanos);
+        if (nanos >= 0) {
+            samples.add(nanos);
+        }
     }
 
     boolean isEmpty() {
