@@ -102,6 +102,7 @@ public final class AffectedCommand implements Callable<Integer> {
             if (baseSpec == null) {
                 return 2;
             }
+            tuneGitWindows();
             ParseCache cache = new ParseCache();
             Path cacheFile = parseCacheDir == null ? null : parseCacheDir.resolve("parse-cache.bin");
             if (cacheFile != null) {
@@ -146,6 +147,19 @@ public final class AffectedCommand implements Callable<Integer> {
         } finally {
             err.flush();
         }
+    }
+
+    /**
+     * This process reads whole commits: let JGit keep a large pack in memory (its defaults, 10 MB
+     * over 8 KB windows, thrash on a monorepo's pack). Process-wide, which is right for the CLI only.
+     */
+    private static void tuneGitWindows() {
+        org.eclipse.jgit.storage.file.WindowCacheConfig c = new org.eclipse.jgit.storage.file.WindowCacheConfig();
+        c.setPackedGitLimit(512L << 20);
+        c.setPackedGitWindowSize(1 << 20);
+        c.setDeltaBaseCacheLimit(64 << 20);
+        c.setStreamFileThreshold(16 << 20);
+        c.install();
     }
 
     private BaseSpec baseSpec(PrintWriter err) {

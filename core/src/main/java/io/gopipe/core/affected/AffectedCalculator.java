@@ -41,10 +41,16 @@ final class AffectedCalculator {
         BuildContext ctxH = head.contextFor(s.dir());
         BuildContext ctxB = base == head ? ctxH : base.contextFor(s.dir());
         PkgNode mainH = ctxH.node(s.mainPackage());
-        collect(marker(ctxH, ctxB == ctxH ? null : ctxB), mainH, s, reasons);
+        Marker mh = marker(ctxH, ctxB == ctxH ? null : ctxB);
+        if (mainH != null && mh.reach(mainH) != null) {
+            collect(mh, mainH, s, reasons);
+        }
         PkgNode mainB = mainOf(ctxB, s);
         if (mainB != null && ctxB != ctxH) {
-            collect(marker(ctxB, ctxH), mainB, s, reasons);
+            Marker mb = marker(ctxB, ctxH);
+            if (mb.reach(mainB) != null) {
+                collect(mb, mainB, s, reasons);
+            }
         }
         nonGo(s, reasons);
         return sorted(reasons);
@@ -63,10 +69,17 @@ final class AffectedCalculator {
         Map<String, Reason> reasons = new LinkedHashMap<>();
         BuildContext ctxH = head.contextFor(s.dir());
         BuildContext ctxB = base == head ? ctxH : base.contextFor(s.dir());
-        collectTests(ctxH, marker(ctxH, ctxB == ctxH ? null : ctxB), ctxH.node(s.mainPackage()), s, reasons);
+        Marker mh = marker(ctxH, ctxB == ctxH ? null : ctxB);
+        PkgNode mainH = ctxH.node(s.mainPackage());
+        if (mainH != null && mh.testReach(mainH)) {
+            collectTests(ctxH, mh, mainH, s, reasons);
+        }
         PkgNode mainB = mainOf(ctxB, s);
         if (mainB != null && ctxB != ctxH) {
-            collectTests(ctxB, marker(ctxB, ctxH), mainB, s, reasons);
+            Marker mb = marker(ctxB, ctxH);
+            if (mb.testReach(mainB)) {
+                collectTests(ctxB, mb, mainB, s, reasons);
+            }
         }
         return sorted(reasons);
     }

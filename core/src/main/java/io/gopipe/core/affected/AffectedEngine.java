@@ -47,7 +47,9 @@ public final class AffectedEngine {
         Path dir = request.repo().toAbsolutePath().normalize();
         Repository repo = ChangeDetector.open(dir);
         try {
+            long t0 = System.nanoTime();
             ChangeSet cs = ChangeDetector.detect(repo, dir, request.base(), request.head(), cache);
+            reporter.info(String.format("affected: read trees and diff in %d ms", (System.nanoTime() - t0) / 1_000_000));
             try {
                 return compute(cs, request);
             } finally {
@@ -73,8 +75,11 @@ public final class AffectedEngine {
         BuildTarget target = request.target();
         RevisionModel head = new RevisionModel(cs.headTree(), target, request.modCache(), cache, reporter);
         GopipeConfig config = ServiceCatalog.config(cs.headTree());
+        long t0 = System.nanoTime();
         List<ServiceDef> services = ServiceCatalog.services(head, config);
-        reporter.info("affected: " + services.size() + " services at " + shortSha(cs.head()) + " for " + target.describe());
+        reporter.info(String.format("affected: %d services at %s for %s (found in %d ms, parse cache %d files)",
+                services.size(), shortSha(cs.head()), target.describe(), (System.nanoTime() - t0) / 1_000_000, cache.size()));
+        t0 = System.nanoTime();
         if (cs.all()) {
             return all(cs, services, cs.allReason(), null);
         }
@@ -89,7 +94,8 @@ public final class AffectedEngine {
             }
         }
         RevisionModel base = cs.baseTree() == cs.headTree() ? head
-                : new RevisionModel(cs.baseTree(), target, request.modCache(), cache, reporter);
+                : new RevisionModel(cs.baseTree(), target, request.modCache(), cache, reporter, head,
+                        PackageLoader.dirtyDirs(cs.changed()));
         AffectedCalculator calc = new AffectedCalculator(head, base, Set.copyOf(cs.changed()));
         List<AffectedService> affected = new ArrayList<>();
         List<AffectedService> tests = new ArrayList<>();
@@ -111,8 +117,8 @@ public final class AffectedEngine {
             }
             return all(cs, services, "the base revision cannot be analysed: " + e.getMessage(), e.file());
         }
-        reporter.info("affected: " + affected.size() + " of " + services.size() + " services to rebuild, "
-                + tests.size() + " more to test, " + cs.changed().size() + " files changed");
+        reporter.info(String.format("affected: %d of %d services to rebuild, %d more to test, %d files changed (graphs in %d ms)",
+                affected.size(), services.size(), tests.size(), cs.changed().size(), (System.nanoTime() - t0) / 1_000_000));
         return new AffectedResult(cs.base(), cs.head(), false, null, cs.changed(), affected, tests);
     }
 

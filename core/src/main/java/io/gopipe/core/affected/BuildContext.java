@@ -345,12 +345,34 @@ final class BuildContext {
             for (String imp : pkg.imports()) {
                 PkgNode d = node(imp);
                 if (d != null) {
+                    if (!internalAllowed(importPath, imp)) {
+                        rev.reporter.warn("use of internal package " + imp + " not allowed from " + importPath
+                                + " (go build will fail); still counted as a dependency");
+                    }
                     deps.add(d);
                 }
             }
             n.deps = List.copyOf(deps);
         }
         return n;
+    }
+
+    /** Go's internal/ rule: a/b/internal/c may only be imported from a/b and below. */
+    static boolean internalAllowed(String importer, String imported) {
+        int i;
+        if (imported.startsWith("internal/") || imported.equals("internal")) {
+            i = 0;
+        } else {
+            i = imported.lastIndexOf("/internal/");
+            if (i < 0 && imported.endsWith("/internal")) {
+                i = imported.length() - "/internal".length();
+            }
+            if (i < 0) {
+                return true;
+            }
+        }
+        String root = imported.substring(0, i);
+        return root.isEmpty() || importer.equals(root) || importer.startsWith(root + "/");
     }
 
     /** The test-only imports of a node, resolved in this context. */

@@ -147,7 +147,7 @@ final class ChangeDetector {
                 }
             }
             // The base tree is the head tree with the differences undone: no second tree walk.
-            GitSnapshot baseTree = headTree.withChanges(toBase);
+            GitSnapshot baseTree = headTree.withChanges(toBase, baseCommit.getTree());
             return new ChangeSet(baseCommit.name(), headSha, baseTree, headTree, List.copyOf(new TreeSet<>(changed)),
                     false, null);
         } catch (IOException e) {

@@ -68,30 +68,69 @@ final class GitSnapshot implements SourceTree, AutoCloseable {
 
     /** Lists a commit's tree (regular and executable files; symlinks and submodules are skipped). */
     static GitSnapshot of(Repository repo, RevTree tree, ParseCache cache) throws IOException {
+        Map<String, ObjectId> blobs = cache.listing(tree);
+        if (blobs == null) {
+            Map.Entry<ObjectId, Map<String, ObjectId>> recent = cache.recentListing();
+            blobs = recent == null ? walk(repo, tree) : derive(repo, recent.getKey(), recent.getValue(), tree);
+            cache.putListing(tree, blobs);
+        }
+        return new GitSnapshot(repo, cache, blobs);
+    }
+
+    private static boolean isFile(int mode) {
+        return FileMode.REGULAR_FILE.equals(mode) || FileMode.EXECUTABLE_FILE.equals(mode);
+    }
+
+    private static Map<String, ObjectId> walk(Repository repo, RevTree tree) throws IOException {
         Map<String, ObjectId> blobs = new HashMap<>(1 << 15);
         try (TreeWalk tw = new TreeWalk(repo)) {
             tw.addTree(tree);
             tw.setRecursive(true);
             while (tw.next()) {
-                int mode = tw.getRawMode(0);
-                if (FileMode.REGULAR_FILE.equals(mode) || FileMode.EXECUTABLE_FILE.equals(mode)) {
+                if (isFile(tw.getRawMode(0))) {
                     blobs.put(tw.getPathString(), tw.getObjectId(0));
                 }
             }
         }
-        return new GitSnapshot(repo, cache, blobs);
+        return Collections.unmodifiableMap(blobs);
+    }
+
+    /** A listing from a known one plus a two-tree diff, which skips every identical subtree. */
+    private static Map<String, ObjectId> derive(Repository repo, ObjectId knownTree, Map<String, ObjectId> known,
+                                                RevTree tree) throws IOException {
+        Map<String, ObjectId> blobs = new HashMap<>(known);
+        try (TreeWalk tw = new TreeWalk(repo)) {
+            tw.addTree(knownTree);
+            tw.addTree(tree);
+            tw.setRecursive(true);
+            tw.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+            while (tw.next()) {
+                String path = tw.getPathString();
+                if (isFile(tw.getRawMode(1))) {
+                    blobs.put(path, tw.getObjectId(1));
+                } else {
+                    blobs.remove(path);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(blobs);
     }
 
     /** This snapshot with some paths replaced (value = blob id) or removed (value = null). */
-    GitSnapshot withChanges(Map<String, ObjectId> changes) {
-        Map<String, ObjectId> copy = new HashMap<>(blobs);
-        changes.forEach((path, id) -> {
-            if (id == null) {
-                copy.remove(path);
-            } else {
-                copy.put(path, id);
-            }
-        });
+    GitSnapshot withChanges(Map<String, ObjectId> changes, ObjectId tree) {
+        Map<String, ObjectId> copy = cache.listing(tree);
+        if (copy == null) {
+            Map<String, ObjectId> m = new HashMap<>(blobs);
+            changes.forEach((path, id) -> {
+                if (id == null) {
+                    m.remove(path);
+                } else {
+                    m.put(path, id);
+                }
+            });
+            copy = Collections.unmodifiableMap(m);
+            cache.putListing(tree, copy);
+        }
         return new GitSnapshot(repo, cache, copy);
     }
 
@@ -100,7 +139,7 @@ final class GitSnapshot implements SourceTree, AutoCloseable {
     }
 
     Map<String, ObjectId> blobs() {
-        return Collections.unmodifiableMap(blobs);
+        return blobs;
     }
 
     @Override

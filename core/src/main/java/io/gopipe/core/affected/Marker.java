@@ -26,6 +26,7 @@ final class Marker {
     private final Map<PkgNode, List<Cause>> marks = new IdentityHashMap<>();
     private final Map<PkgNode, List<Cause>> testMarks = new IdentityHashMap<>();
     private final Map<PkgNode, Object> reach = new IdentityHashMap<>();
+    private final Map<PkgNode, Boolean> testReach = new IdentityHashMap<>();
     private final Cause opaqueCause;
     private static final Object NONE = new Object();
     private static final Object BUSY = new Object();
@@ -84,6 +85,11 @@ final class Marker {
 
     /** The changed file most likely responsible for a module's different selection. */
     private String blame(Selected now, Selected then) {
+        return blameAll(now, then).get(0);
+    }
+
+    /** Every changed file that decides a module's selection (go.mod and vendor/modules.txt, say), or its declaring file. */
+    private List<String> blameAll(Selected now, Selected then) {
         List<String> candidates = new ArrayList<>();
         if (then != null && (!Objects.equals(now.goVersion(), then.goVersion())
                 || !Objects.equals(now.toolchain(), then.toolchain()))) {
@@ -109,12 +115,16 @@ final class Marker {
         for (Selected m : ctx.mains) {
             candidates.add(SourceTree.join(m.dir(), "go.mod"));
         }
+        List<String> out = new ArrayList<>();
         for (String c : candidates) {
-            if (c != null && changed.contains(c)) {
-                return c;
+            if (c != null && changed.contains(c) && !out.contains(c)) {
+                out.add(c);
             }
         }
-        return now.declaredIn();
+        if (out.isEmpty()) {
+            out.add(now.declaredIn());
+        }
+        return out;
     }
 
     /** Why the node itself changed (empty when it did not). */
@@ -147,7 +157,9 @@ final class Marker {
                     Selected a = n.res.module();
                     Selected b = r.module();
                     if (!a.fingerprint().equals(b.fingerprint())) {
-                        out.add(new Cause(blame(a, b), List.of("module " + describeChange(a, b))));
+                        for (String f : blameAll(a, b)) {
+                            out.add(new Cause(f, List.of("module " + describeChange(a, b))));
+                        }
                     } else if (!Objects.equals(n.res.dir(), r.dir()) || n.res.kind() != r.kind()) {
                         out.add(new Cause(blame(a, b), List.of("package now resolves to " + describeRes(n.res))));
                     }
@@ -193,6 +205,37 @@ final class Marker {
         }
         testMarks.put(n, out);
         return out;
+    }
+
+    /**
+     * Whether the tests of n or of anything n depends on are affected: their test files or testdata
+     * changed, or a test-only import reaches a changed package. Memoized, so every service asks cheaply.
+     */
+    boolean testReach(PkgNode n) {
+        Boolean r = testReach.get(n);
+        if (r != null) {
+            return r;
+        }
+        testReach.put(n, Boolean.FALSE); // cycle guard
+        boolean found = !testMarks(n).isEmpty();
+        if (!found) {
+            for (PkgNode td : ctx.testDeps(n)) {
+                if (reach(td) != null) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if (!found) {
+            for (PkgNode d : n.deps) {
+                if (testReach(d)) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        testReach.put(n, found);
+        return found;
     }
 
     /** A chain (changed node first, n last) from a changed package to n, or null. */

@@ -20,9 +20,34 @@ final class PackageLoader {
     private final BuildTarget target;
     private final Map<String, DirPackage> packages = new ConcurrentHashMap<>();
 
+    private final PackageLoader shared;
+    private final Set<String> dirtyDirs;
+
     PackageLoader(SourceTree tree, BuildTarget target) {
+        this(tree, target, null, Set.of());
+    }
+
+    /**
+     * A loader that takes directories with nothing changed in or below them from {@code shared}
+     * (the other revision's loader), so the base revision re-reads only what the diff touched.
+     */
+    PackageLoader(SourceTree tree, BuildTarget target, PackageLoader shared, Set<String> dirtyDirs) {
         this.tree = tree;
         this.target = target;
+        this.shared = shared;
+        this.dirtyDirs = dirtyDirs;
+    }
+
+    /** Every directory that contains a changed path (at any depth), root included. */
+    static Set<String> dirtyDirs(Iterable<String> changed) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String c : changed) {
+            String d = SourceTree.parent(c);
+            while (out.add(d) && !d.isEmpty()) {
+                d = SourceTree.parent(d);
+            }
+        }
+        return out;
     }
 
     SourceTree tree() {
@@ -58,6 +83,9 @@ final class PackageLoader {
     }
 
     DirPackage load(String dir) {
+        if (shared != null && !dirtyDirs.contains(dir)) {
+            return shared.load(dir);
+        }
         DirPackage p = packages.get(dir);
         if (p == null) {
             p = compute(dir);

@@ -28,6 +28,13 @@ public final class ParseCache {
 
     private static final int FORMAT = 1;
     private final Map<Object, ScannedFile> entries = new ConcurrentHashMap<>();
+    /** The last few tree listings (tree id -> path -> blob id): a new tree is derived from one by a cheap tree diff. */
+    private final Map<ObjectId, Map<String, ObjectId>> listings = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ObjectId, Map<String, ObjectId>> eldest) {
+            return size() > 4;
+        }
+    };
 
     public ParseCache() {
     }
@@ -48,6 +55,23 @@ public final class ParseCache {
             entries.putIfAbsent(key, f);
         }
         return f;
+    }
+
+    synchronized Map<String, ObjectId> listing(ObjectId tree) {
+        return listings.get(tree);
+    }
+
+    synchronized void putListing(ObjectId tree, Map<String, ObjectId> listing) {
+        listings.put(tree.copy(), listing);
+    }
+
+    /** The most recently used listing, or null. */
+    synchronized Map.Entry<ObjectId, Map<String, ObjectId>> recentListing() {
+        Map.Entry<ObjectId, Map<String, ObjectId>> last = null;
+        for (Map.Entry<ObjectId, Map<String, ObjectId>> e : listings.entrySet()) {
+            last = e;
+        }
+        return last == null ? null : Map.entry(last.getKey(), last.getValue());
     }
 
     /** Key of a Go file (blob id) or a non-Go file (its id wrapped, since it is scanned differently). */

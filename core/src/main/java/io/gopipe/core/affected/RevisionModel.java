@@ -29,12 +29,21 @@ final class RevisionModel {
     private final Map<String, BuildContext> contexts = new ConcurrentHashMap<>();
 
     RevisionModel(SourceTree tree, BuildTarget target, Path modCache, ParseCache cache, Reporter reporter) {
+        this(tree, target, modCache, cache, reporter, null, java.util.Set.of());
+    }
+
+    /** A revision sharing the packages of {@code other} wherever no changed path lies in or below a directory. */
+    RevisionModel(SourceTree tree, BuildTarget target, Path modCache, ParseCache cache, Reporter reporter,
+                  RevisionModel other, java.util.Set<String> dirtyDirs) {
         this.tree = tree;
         this.target = target;
         this.modCache = modCache;
         this.cache = cache;
         this.reporter = reporter;
-        this.loader = new PackageLoader(tree, target);
+        this.loader = new PackageLoader(tree, target, other == null ? null : other.loader, dirtyDirs);
+        if (other != null) {
+            this.modCacheLoader = other.modCacheLoader();
+        }
     }
 
     /** The module cache's loader, or null without a module cache. */

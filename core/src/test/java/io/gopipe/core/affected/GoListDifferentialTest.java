@@ -8,6 +8,8 @@ import io.gopipe.core.fixture.FixtureCommit;
 import io.gopipe.core.fixture.FixtureTarget;
 import io.gopipe.core.fixture.MaterializedFixture;
 import io.gopipe.core.report.Reporter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -61,6 +63,31 @@ class GoListDifferentialTest {
                     .extracting(AffectedService::name).containsExactlyElementsOf(truth.affected());
             assertThat(r.testAffected()).as("testAffected of " + where + " (go list: changed inputs " + truth.changed() + ")")
                     .extracting(AffectedService::name).containsExactlyElementsOf(truth.testAffected());
+        }));
+    }
+
+    /** Targets beyond the scenarios' own, to check build-constraint evaluation at the first and last commit. */
+    private static final List<FixtureTarget> OTHER_TARGETS = List.of(
+            new FixtureTarget("windows", "amd64", false, List.of()),
+            new FixtureTarget("darwin", "arm64", false, List.of()),
+            new FixtureTarget("linux", "arm64", false, List.of()),
+            new FixtureTarget("linux", "amd64", true, List.of()),
+            new FixtureTarget("linux", "amd64", false, List.of("debug")));
+
+    @TestFactory
+    Stream<DynamicTest> dependencySetsAgreeForOtherTargets() {
+        List<Map.Entry<String, FixtureTarget>> requests = new ArrayList<>();
+        for (FixtureTarget t : OTHER_TARGETS) {
+            requests.add(Map.entry(repo.commit("base").sha(), t));
+            requests.add(Map.entry(repo.head().sha(), t));
+        }
+        oracle.prefetch(requests);
+        return requests.stream().map(r -> dynamicTest(r.getValue().label() + " at "
+                + (r.getKey().equals(repo.head().sha()) ? "head" : "base"), () -> {
+            SortedMap<String, SortedSet<String>> truth = oracle.snapshot(r.getKey(), r.getValue()).dependenciesByDir();
+            Map<String, SortedSet<String>> mine = deps(r.getKey(), r.getValue());
+            assertThat(mine).as("service dependencies for " + r.getValue().label() + "; differences "
+                    + differences(mine, truth)).isEqualTo(truth);
         }));
     }
 

@@ -424,7 +424,10 @@ final class GoListOracle implements AutoCloseable {
         cmd.add("./...");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(module.toFile());
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("GO") || k.equals("CGO_ENABLED"));
+        // Only cache locations survive from the caller's environment: anything else (GOFLAGS, GOWORK,
+        // a GOROOT of another toolchain, CGO_*) would change what the toolchain reports.
+        env.keySet().removeIf(k -> (k.startsWith("GO") && !k.equals("GOCACHE") && !k.equals("GOTMPDIR"))
+                || k.startsWith("CGO_"));
         env.put("GOOS", target.goos());
         env.put("GOARCH", target.goarch());
         env.put("CGO_ENABLED", target.cgo() ? "1" : "0");

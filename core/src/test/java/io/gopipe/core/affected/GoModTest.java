@@ -91,6 +91,16 @@ class GoModTest {
     }
 
     @Test
+    void internalRuleLimitsImporters() {
+        assertThat(BuildContext.internalAllowed("example.com/m/a/x", "example.com/m/a/internal/y")).isTrue();
+        assertThat(BuildContext.internalAllowed("example.com/m/a", "example.com/m/a/internal")).isTrue();
+        assertThat(BuildContext.internalAllowed("example.com/m/b", "example.com/m/a/internal/y")).isFalse();
+        assertThat(BuildContext.internalAllowed("example.com/m/ab", "example.com/m/a/internal/y")).isFalse();
+        assertThat(BuildContext.internalAllowed("example.com/other", "example.com/m/internal/y")).isFalse();
+        assertThat(BuildContext.internalAllowed("example.com/m/cmd", "example.com/m/internal/y")).isTrue();
+    }
+
+    @Test
     void ordersModuleVersions() {
         assertThat(Semver.compare("v1.10.0", "v1.9.0")).isPositive();
         assertThat(Semver.compare("v1.0.0-rc.1", "v1.0.0")).isNegative();

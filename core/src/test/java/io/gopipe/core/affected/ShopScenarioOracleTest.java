@@ -18,6 +18,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,11 @@ class ShopScenarioOracleTest {
                         .anyMatch(k -> k.contains(why.getValue()));
             }
         }));
+    }
+
+    @AfterAll
+    void report() {
+        System.out.println("go list runs so far in this test run: " + oracle.goListRuns() + " (" + oracle.go() + ")");
     }
 
     @Test
