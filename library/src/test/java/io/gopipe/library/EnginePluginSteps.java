@@ -19,12 +19,19 @@ final class EnginePluginSteps implements PluginSteps {
     final List<Map<String, Object>> images = Collections.synchronizedList(new ArrayList<>());
     final List<String> cacheCalls = Collections.synchronizedList(new ArrayList<>());
     final List<Map<String, Object>> affectedCalls = Collections.synchronizedList(new ArrayList<>());
+    /** Names of the services in the engine's last answer, in its order. */
+    final List<String> lastServices = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     @SuppressWarnings("unchecked")
     public Map<String, Object> goAffectedServices(Map<String, Object> args, Ctx ctx) throws Exception {
         affectedCalls.add(args);
-        return new ObjectMapper().readValue(EngineRequests.affectedJson(ctx.cwd(), args), LinkedHashMap.class);
+        Map<String, Object> r = new ObjectMapper().readValue(EngineRequests.affectedJson(ctx.cwd(), args), LinkedHashMap.class);
+        lastServices.clear();
+        for (Object s : (List<Object>) r.get("services")) {
+            lastServices.add(((Map<String, Object>) s).get("name").toString());
+        }
+        return r;
     }
 
     @Override
