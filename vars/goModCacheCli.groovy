@@ -1,10 +1,15 @@
 // goModCache without the plugin: `gopipe cache restore` before the body, `gopipe cache save`
 // after it (only when the body succeeded and readOnly is false), with GOMODCACHE or GOCACHE
 // pointing at the restored directory while the body runs. A cache problem is a warning, never a
-// failed build. Parameters: policy ('mod' | 'build'), readOnly, key, restoreKeys, path, gopipe, repo.
+// failed build. Parameters: policy ('mod' | 'build'), readOnly, key, restoreKeys, path, gopipe, repo,
+// backend ('local:/mnt/gocache' or 's3://bucket/prefix'; default: the agent's GOPIPE_CACHE_BACKEND).
 
 def call(Map args = [:], Closure body) {
     Map a = check(args)
+    a.backend = a.backend ?: env.GOPIPE_CACHE_BACKEND
+    if (!a.backend) {
+        error("goModCacheCli: parameter 'backend' is not set and the agent has no GOPIPE_CACHE_BACKEND (e.g. local:/mnt/gocache or s3://bucket/prefix)")
+    }
     String path = a.path ?: "${env.WORKSPACE}@gopipe/${a.policy}".toString()
     String var = a.policy == 'build' ? 'GOCACHE' : 'GOMODCACHE'
     int restored = sh(script: command('restore', a, path), returnStatus: true,
@@ -26,7 +31,7 @@ def call(Map args = [:], Closure body) {
 
 @NonCPS
 Map check(Map args) {
-    Set known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo'] as Set
+    Set known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo', 'backend'] as Set
     for (Object k : args.keySet()) {
         if (!known.contains(k.toString())) {
             throw new IllegalArgumentException("goModCacheCli: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -43,7 +48,8 @@ Map check(Map args) {
 
 @NonCPS
 String command(String verb, Map a, String path) {
-    List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['cache', verb, '--policy', a.policy, '--path', path,
+    List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['cache', verb, '--backend', a.backend.toString(),
+                                                             '--policy', a.policy, '--path', path,
                                                              '--repo', (a.repo ?: '.').toString()]
     if (a.key) { cmd += ['--key', a.key.toString()] }
     if (a.restoreKeys && verb == 'restore') {

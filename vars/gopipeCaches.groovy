@@ -13,6 +13,9 @@ def nest(Map cfg, List policies, int i, Closure body) {
     if (cfg.engine == 'cli') {
         args.gopipe = cfg.gopipe
         args.repo = cfg.repo
+        if (cfg.cacheBackend) {
+            args.backend = cfg.cacheBackend
+        }
         return goModCacheCli(args) { nest(cfg, policies, i + 1, body) }
     }
     return goModCache(args) { nest(cfg, policies, i + 1, body) }

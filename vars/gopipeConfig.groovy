@@ -32,6 +32,7 @@ Map schema() {
         push           : [Boolean, 'push images'],
         cacheRepo      : [String, 'BuildKit registry cache repository'],
         caches         : [List, "Go caches to restore and save: 'mod', 'build'"],
+        cacheBackend   : [String, "cache store for engine cli: local:DIR or s3://BUCKET/PREFIX (default: agent's GOPIPE_CACHE_BACKEND)"],
         readOnlyCache  : [Boolean, 'restore caches but never save them'],
         failFast       : [Boolean, 'abort the other services when one fails'],
         maxParallel    : [Integer, 'at most this many services at once (0: no limit)'],

@@ -97,6 +97,9 @@ public final class PipelineHarness {
                 "withEnv", "overrides", "checkout", "scm"));
     }
 
+    /** Every step name the harness knows (for the static CPS checks). */
+    public static final Set<String> STEP_NAMES = STEP_PARAMS.keySet();
+
     private static void declare(String step, String... names) {
         STEP_PARAMS.put(step, new LinkedHashSet<>(Arrays.asList(names)));
     }
