@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 AffectedCommand.class,
+                FixtureCommand.class,
         })
 public final class GopipeCommand implements Runnable {
 

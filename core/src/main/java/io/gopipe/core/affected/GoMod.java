@@ -136,7 +136,7 @@ record GoMod(String file, String module, String goVersion, String toolchain, Lis
             throw new GoModException(file, blockLine, "unterminated " + block + " block (missing ')')");
         }
         if (!work && module == null) {
-            throw new GoModException(file, Math.max(1, lines.length), "no module declaration (expected 'module path')");
+            throw new GoModException(file, Math.max(1, text.split("\n").length), "no module declaration (expected 'module path')");
         }
         return new GoMod(file, module, go, toolchain, List.copyOf(requires), List.copyOf(excludes),
                 List.copyOf(replaces), List.copyOf(uses));

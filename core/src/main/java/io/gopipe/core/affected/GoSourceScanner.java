@@ -71,7 +71,7 @@ final class GoSourceScanner {
                 tok = lx.next();
             }
         }
-        List<String> embeds = imports.contains("embed") ? embeds(s, lx.pos) : List.of();
+        List<String> embeds = imports.contains("embed") ? embeds(s, lx.tokenSearchStart) : List.of();
         return new ScannedFile(pkg, List.copyOf(imports), h.goBuild, h.plusBuild, embeds, List.copyOf(cgoDirs));
     }
 
@@ -249,6 +249,8 @@ final class GoSourceScanner {
         int pos;
         int kind;
         String lastComment;
+        /** Where the search for the last token began (before comments), so embed scanning sees them. */
+        int tokenSearchStart;
         private boolean semiOnNewline;
 
         Lexer(String s) {
@@ -256,6 +258,7 @@ final class GoSourceScanner {
         }
 
         String next() {
+            tokenSearchStart = pos;
             StringBuilder comments = null;
             int len = s.length();
             while (pos < len) {

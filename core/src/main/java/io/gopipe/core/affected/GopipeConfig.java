@@ -16,8 +16,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *     dockerfile: cmd/api/Dockerfile
  *     context: .
  *     watch: [proto/api/, configs/api.yaml]
- * globalPaths: [Makefile, .ci/]   # a change here affects every service
- * excludeDirs: [tools/, examples/]  # main packages here are not services
+ * globalPaths: [Makefile, .ci/]   # (alias: global) a change here affects every service
+ * excludeDirs: [tools/, examples/]  # (alias: exclude) main packages here are not services
  * discover: true
  * </pre>
  */
@@ -34,7 +34,7 @@ record GopipeConfig(List<ServiceConfig> services, List<PathPattern> globalPaths,
         return new GopipeConfig(List.of(), List.of(), List.of(), true);
     }
 
-    private static final Set<String> TOP_KEYS = Set.of("services", "globalPaths", "excludeDirs", "discover");
+    private static final Set<String> TOP_KEYS = Set.of("services", "globalPaths", "global", "excludeDirs", "exclude", "discover");
     private static final Set<String> SERVICE_KEYS = Set.of("name", "path", "dockerfile", "context", "watch");
 
     static GopipeConfig parse(String text) {
@@ -86,8 +86,12 @@ record GopipeConfig(List<ServiceConfig> services, List<PathPattern> globalPaths,
         if (discover != null && !(discover instanceof Boolean)) {
             throw new AffectedException(FILE + ": discover: expected true or false");
         }
-        return new GopipeConfig(List.copyOf(services), patterns(map.get("globalPaths"), FILE + ": globalPaths"),
-                patterns(map.get("excludeDirs"), FILE + ": excludeDirs"), discover == null || (Boolean) discover);
+        List<PathPattern> global = new ArrayList<>(patterns(map.get("globalPaths"), FILE + ": globalPaths"));
+        global.addAll(patterns(map.get("global"), FILE + ": global"));
+        List<PathPattern> exclude = new ArrayList<>(patterns(map.get("excludeDirs"), FILE + ": excludeDirs"));
+        exclude.addAll(patterns(map.get("exclude"), FILE + ": exclude"));
+        return new GopipeConfig(List.copyOf(services), List.copyOf(global), List.copyOf(exclude),
+                discover == null || (Boolean) discover);
     }
 
     private static String string(Object o, String where) {

@@ -45,7 +45,12 @@ final class ModuleFiles {
             String line = i < lines.length ? lines[i].trim() : null;
             boolean newModule = line == null || (line.startsWith("# ") && !line.startsWith("## "));
             if (newModule && path != null) {
-                out.put(path, new VendorModule(path, version, replacement, goVersion, List.copyOf(pkgs)));
+                VendorModule vm = new VendorModule(path, version, replacement, goVersion, List.copyOf(pkgs));
+                // "# path => dir" repeats a wildcard replace after the module's own entry: keep the entry with packages
+                VendorModule prev = out.get(path);
+                if (prev == null || (prev.packages().isEmpty() && !vm.packages().isEmpty())) {
+                    out.put(path, vm);
+                }
                 path = null;
             }
             if (line == null || line.isEmpty()) {

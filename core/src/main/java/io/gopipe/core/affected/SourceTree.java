@@ -22,7 +22,7 @@ interface SourceTree {
     String readText(String path);
 
     static String join(String dir, String name) {
-        return dir.isEmpty() ? name : dir + "/" + name;
+        return dir.isEmpty() ? name : name.isEmpty() ? dir : dir + "/" + name;
     }
 
     static String parent(String path) {
