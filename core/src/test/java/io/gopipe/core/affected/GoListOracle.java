@@ -574,8 +574,8 @@ final class GoListOracle implements AutoCloseable {
                         (String) s.getOrDefault("context", ""),
                         globs((List<String>) s.getOrDefault("watch", List.of()))));
             }
-            return new Config(services, globs((List<String>) doc.getOrDefault("global", List.of())),
-                    globs((List<String>) doc.getOrDefault("exclude", List.of())));
+            return new Config(services, globs((List<String>) doc.getOrDefault("globalPaths", List.of())),
+                    globs((List<String>) doc.getOrDefault("excludeDirs", List.of())));
         }
 
         Service service(String dir) {
@@ -595,8 +595,12 @@ final class GoListOracle implements AutoCloseable {
             return globs.stream().map(Config::glob).toList();
         }
 
-        /** {@code **} any depth, {@code *} within a segment, {@code ?} one character; a pattern also matches below itself. */
-        static Pattern glob(String glob) {
+        /**
+         * gopipe.yaml path patterns: {@code dir/} or a plain path = that path and everything below it;
+         * in globs {@code **} crosses directories, {@code *} and {@code ?} stay within one.
+         */
+        static Pattern glob(String pattern) {
+            String glob = pattern.endsWith("/") ? pattern.substring(0, pattern.length() - 1) : pattern;
             StringBuilder re = new StringBuilder();
             for (int i = 0; i < glob.length(); i++) {
                 char c = glob.charAt(i);

@@ -26,7 +26,7 @@ final class ShopScenarioExtension implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ShopScenarioExtension.class);
 
     /** The shop fixture as a git repository plus the toolchain oracle over it. */
-    record Shop(MaterializedFixture repo, GoListOracle oracle, Path tempDir) implements ExtensionContext.Store.CloseableResource {
+    record Shop(MaterializedFixture repo, GoListOracle oracle, Path tempDir) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
         /** The (revision, target) pairs every scenario compares, for {@link GoListOracle#prefetch}. */
         List<Map.Entry<String, FixtureTarget>> scenarioRevisions() {
