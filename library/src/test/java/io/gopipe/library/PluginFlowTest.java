@@ -88,6 +88,49 @@ class PluginFlowTest {
         }
         assertThat(h.events()).anyMatch(e -> e.kind().equals("writeFile") && "gopipe-summary.json".equals(e.detail()));
         assertThat(h.serializations()).isGreaterThan(20);
+        writeLog("plugin-flow-03.log", h);
+    }
+
+    /** Keeps a run's log under target/ for reading (docs/jenkins.md quotes it). */
+    static void writeLog(String name, PipelineHarness h) {
+        try {
+            java.nio.file.Files.createDirectories(Path.of("target"));
+            java.nio.file.Files.writeString(Path.of("target", name), h.log());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void eachServiceOnItsOwnAgentChecksOutAndRestoresItsOwnCaches() {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "03-shared-package-fan-out");
+        PipelineHarness h = branchBuild(repo);
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(agent: 'linux && docker', caches: ['mod', 'build'], testCommand: '"
+                + CHEAP_TEST + "')");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        for (String svc : repo.affected()) {
+            assertThat(h.events()).anyMatch(e -> e.kind().equals("node") && e.branch().equals(svc) && "linux && docker".equals(e.detail()));
+            assertThat(h.events()).anyMatch(e -> e.kind().equals("checkout") && e.branch().equals(svc));
+            assertThat(steps.cacheCalls).contains("restore mod readOnly=false branch=" + svc, "restore build readOnly=false branch=" + svc);
+        }
+        assertThat(steps.cacheCalls).filteredOn(c -> c.startsWith("save")).hasSize(2 * repo.affected().size());
+    }
+
+    @Test
+    void anExplicitBaseParameterWinsAndSupersededBuildsAreAborted() {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "03-shared-package-fan-out");
+        PipelineHarness h = branchBuild(repo).param("GOPIPE_BASE", repo.head()).env("BUILD_NUMBER", "7");
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(abortSuperseded: true)");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(steps.affectedCalls).containsExactly(Map.of("base", repo.head()));
+        assertThat(h.log()).contains("explicit base " + repo.head() + " (build parameter GOPIPE_BASE)");
+        assertThat(h.events()).noneMatch(e -> e.kind().equals("parallel"));
+        assertThat(h.events()).filteredOn(e -> e.kind().equals("milestone")).extracting(Event::detail).containsExactly("6", "7");
+
+        PipelineHarness bad = branchBuild(repo).param("GOPIPE_BASE", "main; rm -rf /");
+        assertThat(bad.run("goMonorepoPipeline()").failure()).hasMessageContaining("GOPIPE_BASE is not a git revision");
     }
 
     @Test
