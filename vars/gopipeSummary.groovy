@@ -58,7 +58,7 @@ String table(Map s) {
     StringBuilder sb = new StringBuilder('gopipe: summary\n')
     sb << '  ' << 'service'.padRight(w) << '  status   image\n'
     for (Map r : s.services) {
-        String img = r.digest ? "${shortDigest(r.digest)}  cache ${pct(r.hitRatio)} (${r.cachedSteps ?: 0} cached / ${r.executedSteps ?: 0} run)  ${r.seconds ?: '?'} s" : (r.tested ? 'tests only' : '-')
+        String img = r.digest ? "${shortDigest(r.digest)}  cache ${pct(r.hitRatio)} (${r.cachedSteps ?: 0} cached / ${r.executedSteps ?: 0} run)  ${r.seconds != null ? r.seconds : '?'} s" : (r.tested ? 'tests only' : '-')
         sb << '  ' << r.name.toString().padRight(w) << '  ' << r.status.toString().padRight(7) << '  ' << img << '\n'
         if (r.error) {
             sb << '  ' << ''.padRight(w) << '  ' << r.error << '\n'

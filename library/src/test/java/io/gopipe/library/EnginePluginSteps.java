@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The plugin's steps for the harness. goAffectedServices runs the real engine on the workspace
  * (the step's whole job). goBuildKitImage and goModCache record their calls; the image "digest"
- * is the git tree id of the service's build context at HEAD, so it changes exactly when the
- * context does. Building real images is the image module's tests' job, not this library's.
+ * is a hash of the service, its Dockerfile and the git tree id of its build context at HEAD, so it
+ * changes exactly when those do. Building real images is the image module's tests' job, not this library's.
  */
 final class EnginePluginSteps implements PluginSteps {
     final List<Map<String, Object>> images = Collections.synchronizedList(new ArrayList<>());
@@ -43,13 +43,22 @@ final class EnginePluginSteps implements PluginSteps {
         String context = args.get("context") == null ? "." : args.get("context").toString();
         String tree = ShopFixture.git(ctx.cwd(), "rev-parse", "HEAD:" + (context.equals(".") ? "" : context)).trim();
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("digest", "sha256:" + (tree + tree).substring(0, 64));
+        r.put("digest", "sha256:" + sha256(args.get("service") + " " + args.get("dockerfile") + " " + tree));
         r.put("tags", args.getOrDefault("tags", List.of()));
         r.put("cachedSteps", 0);
         r.put("executedSteps", 0);
         r.put("hitRatio", 0.0);
         r.put("seconds", 0.0);
         return r;
+    }
+
+    private static String sha256(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -393,7 +393,13 @@ public final class PipelineHarness {
     }
 
     private void log(String line) {
-        log.append(line).append('\n');
+        if (line == null || line.isEmpty()) {
+            return;
+        }
+        String prefix = current != null && !current.branch.isEmpty() ? "[" + current.branch + "] " : "";
+        for (String l : line.split("\n")) {
+            log.append(prefix).append(l).append('\n');
+        }
     }
 
     private void record(Task t, String kind, String detail, Object args) {
