@@ -102,6 +102,22 @@ class PluginFlowTest {
     }
 
     @Test
+    void theRepositorysOwnJenkinsfileRuns() throws Exception {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "03-shared-package-fan-out");
+        String jenkinsfile = java.nio.file.Files.readString(ShopFixture.root().resolve("Jenkinsfile"))
+                .replace("@Library('gopipe') _", ""); // Jenkins resolves the annotation itself
+        PipelineHarness h = branchBuild(repo);
+        PipelineHarness.Result r = h.run(jenkinsfile);
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(parallelBranches(h)).isEqualTo(repo.affected());
+        assertThat(h.events()).anyMatch(e -> e.kind().equals("node") && "go".equals(e.detail()));
+        assertThat(steps.cacheCalls).containsExactly("restore mod readOnly=false branch=", "restore build readOnly=false branch=",
+                "save build readOnly=false ok=true", "save mod readOnly=false ok=true");
+        assertThat(steps.images).allSatisfy(m -> assertThat(m).containsEntry("cacheRepo", "registry.example.com/shop/buildcache"));
+    }
+
+    @Test
     void eachServiceOnItsOwnAgentChecksOutAndRestoresItsOwnCaches() {
         ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "03-shared-package-fan-out");
         PipelineHarness h = branchBuild(repo);

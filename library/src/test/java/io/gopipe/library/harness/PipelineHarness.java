@@ -86,6 +86,10 @@ public final class PipelineHarness {
         declare("waitUntil", "initialRecurrencePeriod", "quiet");
         declare("lock", "resource", "label", "quantity", "variable", "inversePrecedence", "skipIfLocked", "extra");
         declare("retry", "count", "conditions");
+        declare("properties", "properties");
+        declare("parameters", "parameterDefinitions");
+        declare("string", "name", "defaultValue", "description", "trim");
+        declare("booleanParam", "name", "defaultValue", "description");
         // The gopipe plugin's steps, as the plugin declares them (plugin/, @DataBoundSetter names).
         declare("goAffectedServices", "base", "targetBranch", "sinceCommit", "goos", "goarch", "cgo", "tags");
         declare("goModCache", "policy", "readOnly", "key", "restoreKeys");
@@ -95,6 +99,7 @@ public final class PipelineHarness {
                 "node", "label", "sleep", "time"));
         DEFAULT_PARAM.putAll(Map.of("lock", "resource", "milestone", "ordinal", "retry", "count",
                 "withEnv", "overrides", "checkout", "scm"));
+        DEFAULT_PARAM.putAll(Map.of("properties", "properties", "parameters", "parameterDefinitions"));
     }
 
     /** Every step name the harness knows (for the static CPS checks). */
@@ -108,7 +113,7 @@ public final class PipelineHarness {
             "catchError", "waitUntil", "lock", "retry");
     private static final Set<String> CORE_LEAF_STEPS = Set.of("echo", "error", "unstable", "sh", "writeFile",
             "readFile", "fileExists", "readJSON", "isUnix", "sleep", "milestone", "archiveArtifacts", "checkout",
-            "parallel");
+            "parallel", "properties", "parameters", "string", "booleanParam");
     private static final Set<String> PLUGIN_LEAF_STEPS = Set.of("goAffectedServices", "goBuildKitImage");
     private static final int MAX_STEPS = 20_000;
 
@@ -769,6 +774,19 @@ public final class PipelineHarness {
             }
             case "isUnix":
                 return true;
+            case "string":
+            case "booleanParam":
+            case "parameters":
+                return new LinkedHashMap<>(a); // a describable, as a map
+            case "properties":
+                for (Object def : (List<?>) a.getOrDefault("properties", List.of())) {
+                    Object defs = ((Map<?, ?>) def).get("parameterDefinitions");
+                    for (Object p : defs instanceof List<?> l ? l : List.of()) {
+                        Map<?, ?> m = (Map<?, ?>) p;
+                        params.putIfAbsent(String.valueOf(m.get("name")), m.get("defaultValue"));
+                    }
+                }
+                return null;
             case "sleep":
             case "milestone":
             case "archiveArtifacts":
