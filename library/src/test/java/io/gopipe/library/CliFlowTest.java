@@ -1,0 +1,110 @@
+package io.gopipe.library;
+
+import io.gopipe.library.harness.Event;
+import io.gopipe.library.harness.PipelineHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same flow on a Jenkins without the gopipe plugin (engine: 'cli'): the real `gopipe affected`
+ * command via sh, the real `go test` in each test-affected service of the shop fixture.
+ */
+class CliFlowTest {
+    @TempDir
+    Path tmp;
+
+    /** One Go build cache for all runs of these tests: compiling the shop's packages once is enough. */
+    static Path goCache() throws java.io.IOException {
+        return Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "gopipe-library-tests-gocache"));
+    }
+
+    /** The gopipe command as a plain word list: this JVM on the test classpath (cli module included). */
+    static String gopipeCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java") + " -cp " + System.getProperty("java.class.path")
+                + " io.gopipe.cli.GopipeCommand";
+    }
+
+    @Test
+    void withoutThePluginTheCliFlowRunsRealGoTestsForTestAffectedServices() throws Exception {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "05-test-files-only");
+        Path gocache = goCache();
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, repo.dir(), null)
+                .env("BRANCH_NAME", "main").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base())
+                .env("PATH", System.getenv("PATH")).env("HOME", tmp.toString())
+                .env("GOCACHE", gocache.toString()).env("GOPATH", tmp.resolve("gopath").toString())
+                .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand() + "', caches: [])");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        List<String> goTests = h.events().stream().filter(e -> e.kind().equals("sh") && e.detail().startsWith("go test"))
+                .map(Event::branch).sorted().toList();
+        assertThat(goTests).isEqualTo(repo.testAffected()).isNotEmpty();
+        assertThat(h.log()).contains("ok  ");
+        assertThat(h.events()).anyMatch(e -> e.kind().equals("sh") && e.detail().contains("affected") && e.detail().contains("--since-commit"));
+        assertThat(h.currentBuild().getDescription()).contains("tested");
+    }
+
+    @Test
+    void aFailingGoTestFailsItsBranchOnly() throws Exception {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "05-test-files-only");
+        // Break one test-affected package's test for real.
+        Path money = repo.dir().resolve("pkg/money/money_test.go");
+        Files.writeString(money, Files.readString(money) + "\nfunc TestBroken(t *testing.T) { t.Fatal(\"broken on purpose\") }\n");
+        ShopFixture.git(repo.dir(), "commit", "-q", "-am", "break a test");
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, repo.dir(), null)
+                .env("BRANCH_NAME", "main").env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base())
+                .env("PATH", System.getenv("PATH")).env("HOME", tmp.toString())
+                .env("GOCACHE", goCache().toString()).env("GOPATH", tmp.resolve("gopath").toString())
+                .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
+        // The services' own tests do not import pkg/money's tests, so every service passes: the
+        // test command checks the shared package the change touched, as a monorepo's CI would.
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
+                + "', caches: [], testCommand: 'go test ./... && cd \"$WORKSPACE/pkg/money\" && go test .')");
+
+        assertThat(r.failure()).isNotNull();
+        assertThat(h.log()).contains("broken on purpose");
+        assertThat(h.currentBuild().getDescription()).contains("FAILURE");
+    }
+
+    @Test
+    void cliCommandLinesCarryEveryParameter() throws Exception {
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
+        PipelineHarness.Result r = h.run("""
+                def a = goAffectedServicesCli.argv([gopipe: '/opt/gopipe/bin/gopipe', repo: 'src', targetBranch: 'origin/main',
+                                                    goos: 'linux', goarch: 'arm64', cgo: true, tags: ['netgo', 'prod']])
+                echo a.join(' ')
+                def i = goBuildKitImageCli.argv([service: 'orders', dockerfile: 'services/orders/Dockerfile', context: '.',
+                                                 tags: ['reg.local:5000/shop/orders:1', 'reg.local:5000/shop/orders:main'],
+                                                 push: true, cacheRepo: 'r/cache', branch: 'main'], '/w@tmp/r.json')
+                echo i.join(' ')
+                echo goModCacheCli.command('restore', [policy: 'mod', readOnly: true, key: 'k1', restoreKeys: ['k', 'j'],
+                                                       backend: 'local:/mnt/gocache'], '/w@gopipe/mod')
+                echo goBuildKitImageCli.imageResult([services: [[name: 'orders', digest: 'sha256:ab', hitRatio: 0.5]]], 'orders').toString()
+                """);
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(h.log()).contains("/opt/gopipe/bin/gopipe affected --repo src --format json --target-branch origin/main"
+                        + " --goos linux --goarch arm64 --cgo --tags netgo,prod")
+                .contains("gopipe image build --repo . --service orders --json /w@tmp/r.json --dockerfile services/orders/Dockerfile"
+                        + " --context . --tag 1 --tag main --registry reg.local:5000/shop --push --cache-repo r/cache --branch main")
+                .contains("'gopipe' 'cache' 'restore' '--backend' 'local:/mnt/gocache' '--policy' 'mod' '--path' '/w@gopipe/mod'"
+                        + " '--repo' '.' '--key' 'k1' '--restore-keys' 'k,j' '--read-only'")
+                .contains("[name:orders, digest:sha256:ab, hitRatio:0.5]");
+        PipelineHarness bad = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);
+        assertThat(bad.run("goAffectedServicesCli(gopipe: 'gopipe; rm -rf /', base: 'HEAD~1')").failure())
+                .hasMessageContaining("parameter 'gopipe' must be a command");
+        PipelineHarness noBackend = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);
+        assertThat(noBackend.run("goModCacheCli(policy: 'mod') { echo 'body' }").failure())
+                .hasMessageContaining("parameter 'backend' is not set");
+        PipelineHarness failed = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);
+        assertThat(failed.run("goBuildKitImageCli.imageResult([services: [[name: 'orders', error: 'push denied']]], 'orders')").failure())
+                .hasMessageContaining("push denied");
+    }
+}

@@ -1,0 +1,68 @@
+// goAffectedServices without the plugin: runs `gopipe affected --format json` on the agent and
+// returns the same Map. Parameters: those of goAffectedServices (base, targetBranch, sinceCommit,
+// goos, goarch, cgo, tags) plus gopipe (the command) and repo (directory).
+
+def call(Map args = [:]) {
+    List argv = argv(args)
+    String out = sh(script: argv.collect { shq(it) }.join(' '), returnStdout: true,
+            label: 'gopipe affected')
+    return parse(out, 'gopipe affected')
+}
+
+@NonCPS
+List argv(Map a) {
+    Set known = ['gopipe', 'repo', 'base', 'targetBranch', 'sinceCommit', 'goos', 'goarch', 'cgo', 'tags'] as Set
+    for (Object k : a.keySet()) {
+        if (!known.contains(k.toString())) {
+            throw new IllegalArgumentException("goAffectedServicesCli: unknown parameter '${k}' (known: ${known.join(', ')})")
+        }
+    }
+    int bases = ['base', 'targetBranch', 'sinceCommit'].count { a[it] }
+    if (bases > 1) {
+        throw new IllegalArgumentException('goAffectedServicesCli: give only one of base, targetBranch, sinceCommit')
+    }
+    List cmd = gopipeWords(a.gopipe) + ['affected', '--repo', (a.repo ?: '.').toString(), '--format', 'json']
+    if (a.base) { cmd += ['--base', a.base.toString()] }
+    if (a.targetBranch) { cmd += ['--target-branch', a.targetBranch.toString()] }
+    if (a.sinceCommit) { cmd += ['--since-commit', a.sinceCommit.toString()] }
+    if (a.goos) { cmd += ['--goos', a.goos.toString()] }
+    if (a.goarch) { cmd += ['--goarch', a.goarch.toString()] }
+    if (a.cgo) { cmd += ['--cgo'] }
+    if (a.tags) { cmd += ['--tags', (a.tags instanceof Collection ? a.tags.join(',') : a.tags.toString())] }
+    return cmd.collect { it.toString() }
+}
+
+/** The command may be a path or several words ("java -jar /opt/gopipe.jar"); never a shell snippet. */
+@NonCPS
+List gopipeWords(Object gopipe) {
+    String g = (gopipe ?: 'gopipe').toString().trim()
+    if (!(g ==~ /[A-Za-z0-9_.\/@:= -]+/)) {
+        throw new IllegalArgumentException("gopipe: parameter 'gopipe' must be a command (path and plain words): '${g}'")
+    }
+    return g.split(/\s+/) as List
+}
+
+/** Parses the command's JSON (the last top-level object in its output) into plain maps and lists. */
+@NonCPS
+Map parse(String out, String what) {
+    String text = out == null ? '' : out.trim()
+    int start = text.indexOf('{')
+    if (start < 0) {
+        throw new IllegalStateException("${what}: no JSON in its output: ${text.take(500)}")
+    }
+    Object v
+    try {
+        v = new groovy.json.JsonSlurperClassic().parseText(text.substring(start))
+    } catch (Exception e) {
+        throw new IllegalStateException("${what}: output is not JSON (${e.message}): ${text.take(500)}")
+    }
+    if (!(v instanceof Map)) {
+        throw new IllegalStateException("${what}: output is not a JSON object: ${text.take(500)}")
+    }
+    return (Map) v
+}
+
+@NonCPS
+String shq(Object s) {
+    return "'" + s.toString().replace("'", "'\"'\"'") + "'"
+}

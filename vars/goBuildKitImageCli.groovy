@@ -1,0 +1,74 @@
+// goBuildKitImage without the plugin: `gopipe image build --json FILE` on the agent (its build
+// output goes to the log), then the result is read back. Returns the same Map: [digest, tags,
+// cachedSteps, executedSteps, hitRatio, seconds]. Parameters: those of goBuildKitImage (service,
+// dockerfile, context, tags as full references REGISTRY/SERVICE:TAG, push, cacheRepo, branch)
+// plus gopipe and repo.
+
+def call(Map args = [:]) {
+    String resultFile = "${env.WORKSPACE}@tmp/gopipe-image-${args.service}.json".toString()
+    List argv = argv(args, resultFile)
+    sh(script: argv.collect { goAffectedServicesCli.shq(it) }.join(' '), label: "gopipe image build: ${args.service}")
+    String out = sh(script: 'cat ' + goAffectedServicesCli.shq(resultFile), returnStdout: true, label: 'gopipe image result')
+    return imageResult(goAffectedServicesCli.parse(out, "gopipe image build ${args.service}"), args.service.toString())
+}
+
+/** The one service's entry of the command's JSON ({"services":[...]}). */
+@NonCPS
+Map imageResult(Map json, String service) {
+    Map r = (json.services ?: []).find { it.name == service } as Map
+    if (r == null) {
+        throw new IllegalStateException("gopipe image build ${service}: no result for the service in ${json}")
+    }
+    if (r.error) {
+        throw new IllegalStateException("gopipe image build ${service}: ${r.error}")
+    }
+    if (!r.digest) {
+        throw new IllegalStateException("gopipe image build ${service}: no digest in its result")
+    }
+    return r
+}
+
+/** "registry.example.com/shop/orders:1a2b" for service orders → [registry.example.com/shop, 1a2b]. */
+@NonCPS
+List splitRef(String ref, String service) {
+    int colon = ref.lastIndexOf(':')
+    if (colon < 0 || colon < ref.lastIndexOf('/')) {
+        throw new IllegalArgumentException("goBuildKitImageCli: tag '${ref}' is not REGISTRY/${service}:TAG")
+    }
+    String repo = ref.substring(0, colon)
+    if (!repo.endsWith('/' + service)) {
+        throw new IllegalArgumentException("goBuildKitImageCli: tag '${ref}' is not in a repository named after the service (REGISTRY/${service}:TAG)")
+    }
+    return [repo.substring(0, repo.length() - service.length() - 1), ref.substring(colon + 1)]
+}
+
+@NonCPS
+List argv(Map a, String resultFile) {
+    Set known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'gopipe', 'repo'] as Set
+    for (Object k : a.keySet()) {
+        if (!known.contains(k.toString())) {
+            throw new IllegalArgumentException("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
+        }
+    }
+    if (!a.service) {
+        throw new IllegalArgumentException("goBuildKitImageCli: parameter 'service' is required")
+    }
+    List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['image', 'build', '--repo', (a.repo ?: '.').toString(),
+                                                             '--service', a.service.toString(), '--json', resultFile]
+    if (a.dockerfile) { cmd += ['--dockerfile', a.dockerfile.toString()] }
+    if (a.context) { cmd += ['--context', a.context.toString()] }
+    String registry = null
+    for (Object t : (a.tags instanceof Collection ? a.tags : (a.tags ? [a.tags] : []))) {
+        List rt = splitRef(t.toString(), a.service.toString())
+        if (registry != null && registry != rt[0]) {
+            throw new IllegalArgumentException("goBuildKitImageCli: tags name two registries: ${registry} and ${rt[0]}")
+        }
+        registry = rt[0]
+        cmd += ['--tag', rt[1]]
+    }
+    if (registry) { cmd += ['--registry', registry] }
+    if (a.push) { cmd += ['--push'] }
+    if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
+    if (a.branch) { cmd += ['--branch', a.branch.toString()] }
+    return cmd.collect { it.toString() }
+}

@@ -1,0 +1,61 @@
+// goModCache without the plugin: `gopipe cache restore` before the body, `gopipe cache save`
+// after it (only when the body succeeded and readOnly is false), with GOMODCACHE or GOCACHE
+// pointing at the restored directory while the body runs. A cache problem is a warning, never a
+// failed build. Parameters: policy ('mod' | 'build'), readOnly, key, restoreKeys, path, gopipe, repo,
+// backend ('local:/mnt/gocache' or 's3://bucket/prefix'; default: the agent's GOPIPE_CACHE_BACKEND).
+
+def call(Map args = [:], Closure body) {
+    Map a = check(args)
+    a.backend = a.backend ?: env.GOPIPE_CACHE_BACKEND
+    if (!a.backend) {
+        error("goModCacheCli: parameter 'backend' is not set and the agent has no GOPIPE_CACHE_BACKEND (e.g. local:/mnt/gocache or s3://bucket/prefix)")
+    }
+    String path = a.path ?: "${env.WORKSPACE}@gopipe/${a.policy}".toString()
+    String var = a.policy == 'build' ? 'GOCACHE' : 'GOMODCACHE'
+    int restored = sh(script: command('restore', a, path), returnStatus: true,
+            label: "gopipe cache restore (${a.policy})")
+    if (restored != 0) {
+        echo("gopipe: WARNING: ${a.policy} cache restore failed (exit ${restored}); continuing with an empty cache")
+    }
+    def result = withEnv(["${var}=${path}".toString()]) { body() }
+    if (a.readOnly) {
+        echo("gopipe: ${a.policy} cache is read-only here; not saved")
+    } else {
+        int saved = sh(script: command('save', a, path), returnStatus: true, label: "gopipe cache save (${a.policy})")
+        if (saved != 0) {
+            echo("gopipe: WARNING: ${a.policy} cache save failed (exit ${saved}); the build goes on")
+        }
+    }
+    return result
+}
+
+@NonCPS
+Map check(Map args) {
+    Set known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo', 'backend'] as Set
+    for (Object k : args.keySet()) {
+        if (!known.contains(k.toString())) {
+            throw new IllegalArgumentException("goModCacheCli: unknown parameter '${k}' (known: ${known.join(', ')})")
+        }
+    }
+    Map a = new LinkedHashMap(args)
+    a.policy = (a.policy ?: 'mod').toString()
+    if (!(a.policy in ['mod', 'build'])) {
+        throw new IllegalArgumentException("goModCacheCli: parameter 'policy' must be 'mod' or 'build', got '${a.policy}'")
+    }
+    a.readOnly = a.readOnly ? true : false
+    return a
+}
+
+@NonCPS
+String command(String verb, Map a, String path) {
+    List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['cache', verb, '--backend', a.backend.toString(),
+                                                             '--policy', a.policy, '--path', path,
+                                                             '--repo', (a.repo ?: '.').toString()]
+    if (a.key) { cmd += ['--key', a.key.toString()] }
+    if (a.restoreKeys && verb == 'restore') {
+        List keys = a.restoreKeys instanceof Collection ? a.restoreKeys : [a.restoreKeys]
+        cmd += ['--restore-keys', keys.join(',')]
+    }
+    if (a.readOnly && verb == 'restore') { cmd += ['--read-only'] }
+    return cmd.collect { "'" + it.toString().replace("'", "'\"'\"'") + "'" }.join(' ')
+}
