@@ -93,7 +93,7 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--registry", description = "Image repository prefix: images are PREFIX/SERVICE:TAG.")
         String registry;
-        @Option(names = "--tag", description = "Tag(s) for every image (default: the version).")
+        @Option(names = "--tag", description = "Tag(s) for every image (default: the version); a full reference REGISTRY/REPO:TAG is used as is.")
         List<String> tags = new ArrayList<>();
         @Option(names = "--push", description = "Push the images.")
         boolean push;

@@ -133,7 +133,7 @@ public final class ImageJob {
         options.platforms().forEach(b::platform);
         String image = imageName(s.name());
         if (image != null) {
-            (options.tags().isEmpty() ? List.of(version) : options.tags()).forEach(t -> b.tag(image + ":" + t));
+            (options.tags().isEmpty() ? List.of(version) : options.tags()).forEach(t -> b.tag(tagRef(image, t)));
         } else if (options.push()) {
             throw new InvalidImageConfigException("--push needs --registry (images are REGISTRY/SERVICE:TAG)");
         }
@@ -141,9 +141,40 @@ public final class ImageJob {
         return b.build();
     }
 
-    /** {@code REGISTRY/SERVICE} without tag, or null without a registry. */
+    /**
+     * {@code REGISTRY/SERVICE} without tag; without a registry, the repository of the first tag given
+     * as a full reference ({@code registry.example.com/shop/orders:1.2}); else null.
+     */
     private String imageName(String service) {
-        return options.registry() == null ? null : options.registry().replaceAll("/+$", "") + "/" + service;
+        if (options.registry() != null) {
+            return options.registry().replaceAll("/+$", "") + "/" + service;
+        }
+        for (String t : options.tags()) {
+            if (isFullReference(t)) {
+                return repositoryOf(t);
+            }
+        }
+        if (!options.tags().isEmpty()) {
+            throw new InvalidImageConfigException("--tag " + options.tags().get(0) + " needs --registry, or give it as"
+                    + " a full reference REGISTRY/SERVICE:TAG");
+        }
+        return null;
+    }
+
+    /** A tag as an image reference: a full reference as given, else {@code image:tag}. */
+    private static String tagRef(String image, String tag) {
+        return isFullReference(tag) ? tag : image + ":" + tag;
+    }
+
+    /** Whether a tag names its repository too: a plain tag cannot contain '/'. */
+    private static boolean isFullReference(String tag) {
+        return tag.contains("/");
+    }
+
+    private static String repositoryOf(String ref) {
+        String r = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+        int colon = r.lastIndexOf(':');
+        return colon > r.lastIndexOf('/') ? r.substring(0, colon) : r;
     }
 
     private CachePolicy cachePolicy(String service, String image, String branch) {

@@ -32,7 +32,8 @@ import java.util.Map;
  * @param secrets build secrets as {@code id=ID,src=FILE} or {@code id=ID,env=VAR}
  * @param platforms target platforms; empty for the builder's own
  * @param registry image repository prefix: images are {@code REGISTRY/SERVICE:TAG}; or null
- * @param tags tags of every image; empty for the version
+ * @param tags tags of every image (empty: the version), or full references {@code REGISTRY/REPO:TAG}
+ *             (then the registry may be omitted; the first one's repository names the cache)
  * @param push push the images
  * @param load load the images into Docker (buildx only)
  * @param provenance add a provenance attestation

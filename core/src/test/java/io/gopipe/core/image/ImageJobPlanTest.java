@@ -71,6 +71,19 @@ class ImageJobPlanTest {
     }
 
     @Test
+    void fullReferencesAreUsedAsGivenAndNameTheCacheWithoutARegistry() {
+        ImageBuildRequest r = only(job(options().tags(List.of("reg.example.com/shop/orders:1.2",
+                "reg.example.com/shop/orders:latest")).push(true).build(), Map.of()));
+        assertThat(r.tags()).containsExactly("reg.example.com/shop/orders:1.2", "reg.example.com/shop/orders:latest");
+        assertThat(r.cache().exportRef()).isEqualTo("reg.example.com/shop/orders-buildcache:feature-fast-cache");
+        ImageBuildRequest mixed = only(job(options().registry("reg.example.com/shop")
+                .tags(List.of("1.2", "mirror.example.com/orders:1.2")).build(), Map.of()));
+        assertThat(mixed.tags()).containsExactly("reg.example.com/shop/orders:1.2", "mirror.example.com/orders:1.2");
+        assertThatThrownBy(() -> job(options().tags(List.of("1.2")).build(), Map.of()).plan())
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("--tag 1.2 needs --registry");
+    }
+
+    @Test
     void aBranchImportsItsOwnRefThenTheDefaultBranchsAndExportsOnlyItsOwn() {
         ImageBuildRequest r = only(job(options().registry("reg.example.com/shop").build(), Map.of()));
         CachePolicy c = r.cache();

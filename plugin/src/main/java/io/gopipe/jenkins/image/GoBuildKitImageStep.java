@@ -103,7 +103,10 @@ public class GoBuildKitImageStep extends Step {
         return tags;
     }
 
-    /** Tags of the image {@code registry/service}; default the commit's short id. */
+    /**
+     * Tags of the image {@code registry/service} (default the commit's short id), or full references
+     * {@code REGISTRY/REPO:TAG}, as the shared library passes them (then {@code registry} is not needed).
+     */
     @DataBoundSetter
     public void setTags(List<String> tags) {
         this.tags = tags == null ? null : new ArrayList<>(tags);
