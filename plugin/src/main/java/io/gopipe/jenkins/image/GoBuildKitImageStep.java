@@ -121,13 +121,14 @@ public class GoBuildKitImageStep extends Step {
         this.registry = Util.fixEmptyAndTrim(registry);
     }
 
-    public boolean isPush() {
+    public Boolean getPush() {
         return push;
     }
 
+    /** A Boolean, not a boolean: the shared library passes {@code push: cfg.push}, which may be null. */
     @DataBoundSetter
-    public void setPush(boolean push) {
-        this.push = push;
+    public void setPush(Boolean push) {
+        this.push = push != null && push;
     }
 
     public String getCacheRepo() {
