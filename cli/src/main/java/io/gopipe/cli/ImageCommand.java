@@ -1,32 +1,13 @@
 package io.gopipe.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gopipe.core.GopipeException;
 import io.gopipe.core.image.BaseImages;
-import io.gopipe.core.image.BuildDriver;
-import io.gopipe.core.image.BuildMode;
 import io.gopipe.core.image.BuildResult;
-import io.gopipe.core.image.BuildStep;
-import io.gopipe.core.image.BuildkitAddress;
-import io.gopipe.core.image.CachePolicy;
-import io.gopipe.core.image.DriverSelector;
 import io.gopipe.core.image.GoServiceSpec;
-import io.gopipe.core.image.ImageBuildRequest;
 import io.gopipe.core.image.ImageBuilder;
-import io.gopipe.core.image.ImageReference;
+import io.gopipe.core.image.ImageJob;
+import io.gopipe.core.image.ImageJobOptions;
 import io.gopipe.core.image.InvalidImageConfigException;
-import io.gopipe.core.image.OciLabels;
-import io.gopipe.core.image.ProcessRunner;
-import io.gopipe.core.image.RegistryCredentials;
-import io.gopipe.core.image.RetryPolicy;
-import io.gopipe.core.image.Runtime;
-import io.gopipe.core.image.SecretSpec;
-import io.gopipe.core.image.ServiceResolver;
-import io.gopipe.core.image.ServiceSource;
-import io.gopipe.core.image.SourceInfo;
 import io.gopipe.core.report.Progress;
 import io.gopipe.core.report.Reporter;
 import java.io.IOException;
@@ -34,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,7 +93,7 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--registry", description = "Image repository prefix: images are PREFIX/SERVICE:TAG.")
         String registry;
-        @Option(names = "--tag", description = "Tag(s) for every image (default: the version).")
+        @Option(names = "--tag", description = "Tag(s) for every image (default: the version); a full reference REGISTRY/REPO:TAG is used as is.")
         List<String> tags = new ArrayList<>();
         @Option(names = "--push", description = "Push the images.")
         boolean push;
@@ -200,46 +180,13 @@ public final class ImageCommand implements Runnable {
 
         private int run(PrintWriter out, PrintWriter err) {
             Reporter reporter = new ConsoleReporter(err, quiet);
-            ServiceResolver resolver = new ServiceResolver(repo);
-            List<ServiceSource> sources = new ArrayList<>();
-            if (affected != null) {
-                sources.addAll(resolver.fromAffected(affected));
-            }
-            services.forEach(s -> sources.add(resolver.byName(s)));
-            if (affected == null && services.isEmpty()) {
-                throw new InvalidImageConfigException("give --service NAME or --affected FILE");
-            }
-            if (sources.isEmpty()) {
+            ImageJob job = new ImageJob(options(), System.getenv(), reporter);
+            List<ImageBuilder.Outcome> outcomes = job.run();
+            if (outcomes.isEmpty()) {
                 out.println("no services to build");
                 out.flush();
                 return 0;
             }
-            if ((dockerfile != null || context != null) && sources.size() != 1) {
-                throw new InvalidImageConfigException("--dockerfile and --context apply to exactly one service");
-            }
-            RegistryCredentials creds = credentials();
-            BaseImages images = baseImages();
-            BuildkitAddress addr = buildkitAddr == null ? null
-                    : new BuildkitAddress(buildkitAddr, tlsCa, tlsCert, tlsKey, tlsServerName);
-            ProcessRunner runner = new ProcessRunner();
-            BuildDriver d = new DriverSelector(runner, System.getenv())
-                    .select(driver, addr, dockerHost, builder, DriverSelector.DEFAULT_BUDGET);
-            reporter.info("using the " + d.name() + " driver");
-
-            SourceInfo src = SourceInfo.read(repo);
-            String ver = version != null ? version : src.shortRevision() != null ? src.shortRevision() : "dev";
-            String br = branch != null ? branch : firstNonBlank(System.getenv("BRANCH_NAME"),
-                    stripOrigin(System.getenv("GIT_BRANCH")), src.branch(), defaultBranch);
-
-            List<ImageBuildRequest> requests = new ArrayList<>();
-            for (ServiceSource s : sources) {
-                requests.add(request(s, ver, br, src, creds, images));
-            }
-            Options opts = new Options();
-            ImageBuilder engine = new ImageBuilder(d, runner, reporter, new ImageBuilder.Options(
-                    new RetryPolicy(retries, Duration.ofSeconds(2), 2.0), true, Duration.ofHours(1), !quiet,
-                    opts.workRoot, opts.dockerConfig));
-            List<ImageBuilder.Outcome> outcomes = engine.buildAll(requests, parallel);
             int failed = 0;
             for (ImageBuilder.Outcome o : outcomes) {
                 if (o.ok()) {
@@ -256,141 +203,63 @@ public final class ImageCommand implements Runnable {
             out.flush();
             err.flush();
             if (json != null) {
-                writeJson(outcomes);
+                try {
+                    Files.writeString(json, ImageJob.toJson(outcomes));
+                } catch (IOException e) {
+                    throw new InvalidImageConfigException("cannot write --json " + json + ": " + e.getMessage());
+                }
             }
             return failed == 0 ? 0 : 1;
         }
 
-        private ImageBuildRequest request(ServiceSource s, String ver, String br, SourceInfo src,
-                                          RegistryCredentials creds, BaseImages images) {
-            Path ctx = context != null ? context.toAbsolutePath() : s.context();
-            Path df = generate ? null : dockerfile != null ? dockerfile.toAbsolutePath() : s.dockerfile();
-            BuildMode m = BuildMode.parse(mode);
-            GoServiceSpec go = s.mainPackage() == null ? null : new GoServiceSpec(s.name(), s.moduleDir(), s.mainPackage(),
-                    Runtime.parse(runtime), images, port, entrypointArgs, user, goModCache != null || goCache != null);
-            ImageBuildRequest.Builder b = ImageBuildRequest.builder(s.name(), ctx).dockerfile(m == BuildMode.AGENT ? null : df)
-                    .goSpec(go).mode(m).target(target).push(push).load(load).provenance(provenance).sbom(sbom)
-                    .goModCache(goModCache).goBuildCache(goCache).network(network).version(ver).credentials(creds)
-                    .goBinary(goBinary)
-                    .labels(new OciLabels(src.originUrl(), src.revision(), src.commitTime(), s.name()));
-            if (src.commitTime() != null) {
-                b.sourceDateEpoch(src.commitTime().getEpochSecond());
-            }
-            buildArgs.forEach(b::buildArg);
-            labels.forEach(b::label);
-            secrets.forEach(x -> b.secret(SecretSpec.parse(x)));
-            platforms.forEach(b::platform);
-            String image = registry == null ? null : registry.replaceAll("/+$", "") + "/" + s.name();
-            if (image != null) {
-                (tags.isEmpty() ? List.of(ver) : tags).forEach(t -> b.tag(image + ":" + t));
-            } else if (push) {
-                throw new InvalidImageConfigException("--push needs --registry (images are REGISTRY/SERVICE:TAG)");
-            }
-            String cache = cacheRepo != null ? cacheRepo : image != null ? "{image}-buildcache" : null;
-            if (noRegistryCache || cache == null) {
-                b.cache(CachePolicy.disabled());
-            } else {
-                String repoName = cache.replace("{service}", s.name()).replace("{image}", image == null ? s.name() : image);
-                b.cache(new CachePolicy(repoName, br, defaultBranch, !noCacheExport, cacheMode, true));
-            }
-            return b.build();
+        /** The flags as plain values; the password is read here, from the environment or stdin. */
+        private ImageJobOptions options() {
+            return ImageJobOptions.builder()
+                    .repo(repo.toString()).services(services).affectedFile(str(affected))
+                    .driver(driver).buildkitAddress(buildkitAddr).tlsCa(str(tlsCa)).tlsCert(str(tlsCert))
+                    .tlsKey(str(tlsKey)).tlsServerName(tlsServerName).dockerHost(dockerHost).buildxBuilder(builder)
+                    .mode(mode).dockerfile(str(dockerfile)).generate(generate).context(str(context)).target(target)
+                    .buildArgs(buildArgs).secrets(secrets).platforms(platforms)
+                    .registry(registry).tags(tags).push(push).load(load).provenance(provenance).sbom(sbom)
+                    .labels(labels)
+                    .cacheRepo(cacheRepo).registryCache(!noRegistryCache).cacheExport(!noCacheExport)
+                    .cacheMode(cacheMode).branch(branch).defaultBranch(defaultBranch)
+                    .goModCache(str(goModCache)).goCache(str(goCache)).goBinary(goBinary)
+                    .runtime(runtime).baseMirror(baseMirror).goImage(goImage).certsImage(certsImage)
+                    .distrolessImage(distrolessImage).alpineImage(alpineImage).port(port)
+                    .entrypointArgs(entrypointArgs).user(user)
+                    .version(version).network(network).registryUser(registryUser).registryPassword(password())
+                    .parallel(parallel).retries(retries).streamLogs(!quiet)
+                    .build();
         }
 
-        private RegistryCredentials credentials() {
+        private String password() {
             if (registryUser == null) {
                 if (registryPasswordEnv != null || registryPasswordStdin) {
                     throw new InvalidImageConfigException("a registry password needs --registry-user");
                 }
                 return null;
             }
-            String password;
             if (registryPasswordEnv != null) {
-                password = System.getenv(registryPasswordEnv);
+                String password = System.getenv(registryPasswordEnv);
                 if (password == null) {
                     throw new InvalidImageConfigException("--registry-password-env " + registryPasswordEnv + " is not set");
                 }
-            } else if (registryPasswordStdin) {
+                return password;
+            }
+            if (registryPasswordStdin) {
                 try {
-                    password = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                    return new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
                 } catch (IOException e) {
                     throw new InvalidImageConfigException("cannot read the registry password from stdin: " + e.getMessage());
                 }
-            } else {
-                throw new InvalidImageConfigException("--registry-user needs --registry-password-env VAR or --registry-password-stdin");
             }
-            if (registry == null) {
-                throw new InvalidImageConfigException("--registry-user needs --registry");
-            }
-            return new RegistryCredentials(ImageReference.registry(registry + "/x"), registryUser, password);
+            throw new InvalidImageConfigException("--registry-user needs --registry-password-env VAR or --registry-password-stdin");
         }
 
-        private BaseImages baseImages() {
-            BaseImages d = BaseImages.defaults().withMirror(baseMirror);
-            String go = goImage != null ? goImage : d.go();
-            return new BaseImages(go, certsImage != null ? certsImage : goImage != null ? goImage : d.certs(),
-                    distrolessImage != null ? distrolessImage : d.distroless(), alpineImage != null ? alpineImage : d.alpine());
+        private static String str(Path p) {
+            return p == null ? null : p.toString();
         }
-
-        private void writeJson(List<ImageBuilder.Outcome> outcomes) {
-            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode root = m.createObjectNode();
-            ArrayNode arr = root.putArray("services");
-            for (ImageBuilder.Outcome o : outcomes) {
-                ObjectNode n = arr.addObject();
-                n.put("name", o.service());
-                if (!o.ok()) {
-                    n.put("error", o.error().getMessage());
-                    continue;
-                }
-                BuildResult r = o.result();
-                n.put("digest", r.digest());
-                n.put("driver", r.driver());
-                n.put("mode", r.mode().name().toLowerCase());
-                r.tags().forEach(n.putArray("tags")::add);
-                n.put("pushed", r.pushed());
-                n.put("cachedSteps", r.cachedSteps());
-                n.put("executedSteps", r.executedSteps());
-                n.put("hitRatio", r.hitRatio());
-                n.put("seconds", r.total().toMillis() / 1000.0);
-                n.put("attempts", r.attempts());
-                r.warnings().forEach(n.putArray("warnings")::add);
-                ArrayNode steps = n.putArray("steps");
-                for (BuildStep st : r.steps()) {
-                    ObjectNode sn = steps.addObject();
-                    sn.put("name", st.name());
-                    sn.put("cached", st.cached());
-                    sn.put("seconds", st.duration().toMillis() / 1000.0);
-                    if (st.error() != null) {
-                        sn.put("error", st.error());
-                    }
-                }
-            }
-            try {
-                m.writeValue(json.toFile(), root);
-            } catch (IOException e) {
-                throw new InvalidImageConfigException("cannot write --json " + json + ": " + e.getMessage());
-            }
-        }
-
-        private static String firstNonBlank(String... values) {
-            for (String v : values) {
-                if (v != null && !v.isBlank()) {
-                    return v;
-                }
-            }
-            return "main";
-        }
-
-        private static String stripOrigin(String gitBranch) {
-            return gitBranch == null ? null : gitBranch.replaceFirst("^origin/", "");
-        }
-    }
-
-    /** Where scratch files and the user's Docker config are. */
-    private static final class Options {
-        final Path workRoot = Path.of(System.getProperty("java.io.tmpdir"));
-        final Path dockerConfig = System.getenv("DOCKER_CONFIG") != null ? Path.of(System.getenv("DOCKER_CONFIG"))
-                : Path.of(System.getProperty("user.home"), ".docker");
     }
 
     /** Renders engine events on stderr: warnings always, the rest unless quiet. */

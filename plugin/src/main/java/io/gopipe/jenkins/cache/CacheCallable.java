@@ -31,11 +31,115 @@ final class CacheCallable extends MasterToSlaveFileCallable<String> {
 
     enum Action { RESTORE, SAVE }
 
-    /** Everything the step decided on the controller, in serializable form. */
-    record Spec(String policy, String cachePath, String key, ArrayList<String> restoreKeys, String salt,
-                String goBinary, String branch, String defaultBranch, String revision, boolean readOnly,
-                boolean failOnError, long timeLimitSeconds, long maxEntryBytes, long maxTotalBytes,
-                long maxAgeDays, CacheStorage storage) implements Serializable {
+    /**
+     * Everything the step decided on the controller, in serializable form. A plain class, not a record:
+     * {@code GoModCacheExecution} keeps it across the body, so it is written to program.dat by the
+     * pipeline's JBoss Marshalling, which learnt records only in 2022 (JBMAR-241).
+     */
+    static final class Spec implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String policy;
+        private final String cachePath;
+        private final String key;
+        private final ArrayList<String> restoreKeys;
+        private final String salt;
+        private final String goBinary;
+        private final String branch;
+        private final String defaultBranch;
+        private final String revision;
+        private final boolean readOnly;
+        private final boolean failOnError;
+        private final long timeLimitSeconds;
+        private final long maxEntryBytes;
+        private final long maxTotalBytes;
+        private final long maxAgeDays;
+        private final CacheStorage storage;
+
+        Spec(String policy, String cachePath, String key, ArrayList<String> restoreKeys, String salt,
+             String goBinary, String branch, String defaultBranch, String revision, boolean readOnly,
+             boolean failOnError, long timeLimitSeconds, long maxEntryBytes, long maxTotalBytes, long maxAgeDays,
+             CacheStorage storage) {
+            this.policy = policy;
+            this.cachePath = cachePath;
+            this.key = key;
+            this.restoreKeys = restoreKeys;
+            this.salt = salt;
+            this.goBinary = goBinary;
+            this.branch = branch;
+            this.defaultBranch = defaultBranch;
+            this.revision = revision;
+            this.readOnly = readOnly;
+            this.failOnError = failOnError;
+            this.timeLimitSeconds = timeLimitSeconds;
+            this.maxEntryBytes = maxEntryBytes;
+            this.maxTotalBytes = maxTotalBytes;
+            this.maxAgeDays = maxAgeDays;
+            this.storage = storage;
+        }
+
+        String policy() {
+            return policy;
+        }
+
+        String cachePath() {
+            return cachePath;
+        }
+
+        String key() {
+            return key;
+        }
+
+        ArrayList<String> restoreKeys() {
+            return restoreKeys;
+        }
+
+        String salt() {
+            return salt;
+        }
+
+        String goBinary() {
+            return goBinary;
+        }
+
+        String branch() {
+            return branch;
+        }
+
+        String defaultBranch() {
+            return defaultBranch;
+        }
+
+        String revision() {
+            return revision;
+        }
+
+        boolean readOnly() {
+            return readOnly;
+        }
+
+        boolean failOnError() {
+            return failOnError;
+        }
+
+        long timeLimitSeconds() {
+            return timeLimitSeconds;
+        }
+
+        long maxEntryBytes() {
+            return maxEntryBytes;
+        }
+
+        long maxTotalBytes() {
+            return maxTotalBytes;
+        }
+
+        long maxAgeDays() {
+            return maxAgeDays;
+        }
+
+        CacheStorage storage() {
+            return storage;
+        }
 
         /** The same spec with the storage resolved for one call (secrets and proxies are never kept). */
         Spec withStorage(CacheStorage s) {

@@ -1,0 +1,306 @@
+package io.gopipe.core.image;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gopipe.core.report.Reporter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One {@code image build} job, the same for the CLI and the Jenkins step: resolves the services,
+ * turns {@link ImageJobOptions} into one {@link ImageBuildRequest} per service (tags
+ * {@code REGISTRY/SERVICE:TAG}, registry cache refs per branch, OCI labels and reproducible
+ * timestamps from the checkout, base images, credentials), picks the driver and builds.
+ * Configuration errors are thrown before any builder is probed.
+ */
+public final class ImageJob {
+
+    private final ImageJobOptions options;
+    private final Map<String, String> environment;
+    private final Reporter reporter;
+
+    /**
+     * @param options     what to build
+     * @param environment the build's environment: BRANCH_NAME, GIT_BRANCH, BUILDKIT_HOST, PATH, DOCKER_CONFIG
+     * @param reporter    where progress and warnings go
+     */
+    public ImageJob(ImageJobOptions options, Map<String, String> environment, Reporter reporter) {
+        this.options = options;
+        this.environment = Map.copyOf(environment);
+        this.reporter = reporter;
+    }
+
+    /**
+     * The build requests, one per service, without touching any builder. Empty when the affected
+     * file lists no service.
+     *
+     * @throws InvalidImageConfigException for a missing service, conflicting options or bad credentials
+     */
+    public List<ImageBuildRequest> plan() {
+        Path repo = Path.of(options.repo());
+        ServiceResolver resolver = new ServiceResolver(repo);
+        List<ServiceSource> sources = new ArrayList<>();
+        if (options.affectedFile() != null) {
+            sources.addAll(resolver.fromAffected(Path.of(options.affectedFile())));
+        }
+        options.services().forEach(s -> sources.add(resolver.byName(s)));
+        if (options.affectedFile() == null && options.services().isEmpty()) {
+            throw new InvalidImageConfigException("give --service NAME or --affected FILE");
+        }
+        if (sources.isEmpty()) {
+            return List.of();
+        }
+        if ((options.dockerfile() != null || options.context() != null) && sources.size() != 1) {
+            throw new InvalidImageConfigException("--dockerfile and --context apply to exactly one service");
+        }
+        RegistryCredentials creds = credentials();
+        BaseImages images = baseImages();
+        SourceInfo src = SourceInfo.read(repo);
+        String version = options.version() != null ? options.version()
+                : src.shortRevision() != null ? src.shortRevision() : "dev";
+        String branch = options.branch() != null ? options.branch()
+                : firstNonBlank(environment.get("BRANCH_NAME"), stripOrigin(environment.get("GIT_BRANCH")),
+                        src.branch(), options.defaultBranch());
+        List<ImageBuildRequest> requests = new ArrayList<>();
+        for (ServiceSource s : sources) {
+            requests.add(request(s, version, branch, src, creds, images));
+        }
+        return requests;
+    }
+
+    /**
+     * Plans, picks the driver (within {@link DriverSelector#DEFAULT_BUDGET}) and builds every service,
+     * {@link ImageJobOptions#parallel()} at a time. One service's failure is its outcome, not an exception.
+     *
+     * @throws InvalidImageConfigException  for bad options
+     * @throws BuilderUnreachableException when no builder answers
+     */
+    public List<ImageBuilder.Outcome> run() {
+        List<ImageBuildRequest> requests = plan();
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        BuildkitAddress addr = options.buildkitAddress() == null ? null
+                : new BuildkitAddress(options.buildkitAddress(), path(options.tlsCa()), path(options.tlsCert()),
+                        path(options.tlsKey()), options.tlsServerName());
+        ProcessRunner runner = new ProcessRunner();
+        BuildDriver driver = new DriverSelector(runner, environment)
+                .select(options.driver(), addr, options.dockerHost(), options.buildxBuilder(), DriverSelector.DEFAULT_BUDGET);
+        reporter.info("using the " + driver.name() + " driver");
+        ImageBuilder engine = new ImageBuilder(driver, runner, reporter, engineOptions());
+        return engine.buildAll(requests, options.parallel());
+    }
+
+    private ImageBuilder.Options engineOptions() {
+        Path work = options.workRoot() != null ? Path.of(options.workRoot())
+                : Path.of(System.getProperty("java.io.tmpdir"));
+        String envConfig = environment.get("DOCKER_CONFIG");
+        Path dockerConfig = options.dockerConfig() != null ? Path.of(options.dockerConfig())
+                : envConfig != null ? Path.of(envConfig) : Path.of(System.getProperty("user.home"), ".docker");
+        return new ImageBuilder.Options(new RetryPolicy(options.retries(), Duration.ofSeconds(2), 2.0), true,
+                Duration.ofHours(1), options.streamLogs(), work, dockerConfig);
+    }
+
+    private ImageBuildRequest request(ServiceSource s, String version, String branch, SourceInfo src,
+                                      RegistryCredentials creds, BaseImages images) {
+        Path ctx = options.context() != null ? Path.of(options.context()).toAbsolutePath() : s.context();
+        Path df = options.generate() ? null
+                : options.dockerfile() != null ? Path.of(options.dockerfile()).toAbsolutePath() : s.dockerfile();
+        BuildMode mode = BuildMode.parse(options.mode());
+        Path goModCache = path(options.goModCache());
+        Path goCache = path(options.goCache());
+        GoServiceSpec go = s.mainPackage() == null ? null : new GoServiceSpec(s.name(), s.moduleDir(), s.mainPackage(),
+                Runtime.parse(options.runtime()), images, options.port(), options.entrypointArgs(), options.user(),
+                goModCache != null || goCache != null);
+        ImageBuildRequest.Builder b = ImageBuildRequest.builder(s.name(), ctx)
+                .dockerfile(mode == BuildMode.AGENT ? null : df)
+                .goSpec(go).mode(mode).target(options.target()).push(options.push()).load(options.load())
+                .provenance(options.provenance()).sbom(options.sbom())
+                .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
+                .credentials(creds).goBinary(options.goBinary())
+                .labels(new OciLabels(src.originUrl(), src.revision(), src.commitTime(), s.name()));
+        if (src.commitTime() != null) {
+            b.sourceDateEpoch(src.commitTime().getEpochSecond());
+        }
+        options.buildArgs().forEach(b::buildArg);
+        options.labels().forEach(b::label);
+        options.secrets().forEach(x -> b.secret(SecretSpec.parse(x)));
+        options.platforms().forEach(b::platform);
+        String image = imageName(s.name());
+        if (image != null) {
+            (options.tags().isEmpty() ? List.of(version) : options.tags()).forEach(t -> b.tag(tagRef(image, t)));
+        } else if (options.push()) {
+            throw new InvalidImageConfigException("--push needs --registry (images are REGISTRY/SERVICE:TAG)");
+        }
+        b.cache(cachePolicy(s.name(), image, branch));
+        return b.build();
+    }
+
+    /**
+     * {@code REGISTRY/SERVICE} without tag; without a registry, the repository of the first tag given
+     * as a full reference ({@code registry.example.com/shop/orders:1.2}); else null.
+     */
+    private String imageName(String service) {
+        if (options.registry() != null) {
+            return options.registry().replaceAll("/+$", "") + "/" + service;
+        }
+        for (String t : options.tags()) {
+            if (isFullReference(t)) {
+                return repositoryOf(t);
+            }
+        }
+        if (!options.tags().isEmpty()) {
+            throw new InvalidImageConfigException("--tag " + options.tags().get(0) + " needs --registry, or give it as"
+                    + " a full reference REGISTRY/SERVICE:TAG");
+        }
+        return null;
+    }
+
+    /** A tag as an image reference: a full reference as given, else {@code image:tag}. */
+    private static String tagRef(String image, String tag) {
+        return isFullReference(tag) ? tag : image + ":" + tag;
+    }
+
+    /** Whether a tag names its repository too: a plain tag cannot contain '/'. */
+    private static boolean isFullReference(String tag) {
+        return tag.contains("/");
+    }
+
+    private static String repositoryOf(String ref) {
+        String r = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+        int colon = r.lastIndexOf(':');
+        return colon > r.lastIndexOf('/') ? r.substring(0, colon) : r;
+    }
+
+    private CachePolicy cachePolicy(String service, String image, String branch) {
+        String cache = options.cacheRepo() != null ? options.cacheRepo() : image != null ? "{image}-buildcache" : null;
+        if (!options.registryCache() || cache == null) {
+            return CachePolicy.disabled();
+        }
+        String repoName = cache.replace("{service}", service).replace("{image}", image == null ? service : image);
+        return new CachePolicy(repoName, branch, options.defaultBranch(), options.cacheExport(), options.cacheMode(),
+                true);
+    }
+
+    private RegistryCredentials credentials() {
+        if (options.registryUser() == null) {
+            if (options.registryPassword() != null) {
+                throw new InvalidImageConfigException("a registry password needs --registry-user");
+            }
+            return null;
+        }
+        if (options.registryPassword() == null || options.registryPassword().isEmpty()) {
+            throw new InvalidImageConfigException("--registry-user " + options.registryUser() + " has no password");
+        }
+        if (options.registry() == null) {
+            throw new InvalidImageConfigException("--registry-user needs --registry");
+        }
+        return new RegistryCredentials(ImageReference.registry(options.registry() + "/x"), options.registryUser(),
+                options.registryPassword());
+    }
+
+    private BaseImages baseImages() {
+        BaseImages d = BaseImages.defaults().withMirror(options.baseMirror());
+        String goImage = options.goImage();
+        return new BaseImages(goImage != null ? goImage : d.go(),
+                options.certsImage() != null ? options.certsImage() : goImage != null ? goImage : d.certs(),
+                options.distrolessImage() != null ? options.distrolessImage() : d.distroless(),
+                options.alpineImage() != null ? options.alpineImage() : d.alpine());
+    }
+
+    /**
+     * The outcomes as plain maps and lists (what the Jenkins step returns): {@code service},
+     * {@code digest}, {@code tags}, {@code cachedSteps}, {@code executedSteps}, {@code hitRatio},
+     * {@code seconds}; a failed service has {@code service} and {@code error} only.
+     */
+    public static List<Map<String, Object>> toMaps(List<ImageBuilder.Outcome> outcomes) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ImageBuilder.Outcome o : outcomes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("service", o.service());
+            if (!o.ok()) {
+                m.put("error", o.error().getMessage());
+            } else {
+                BuildResult r = o.result();
+                m.put("digest", r.digest());
+                m.put("tags", new ArrayList<>(r.tags()));
+                m.put("cachedSteps", r.cachedSteps());
+                m.put("executedSteps", r.executedSteps());
+                m.put("hitRatio", r.hitRatio());
+                m.put("seconds", r.total().toMillis() / 1000.0);
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * The JSON document of {@code gopipe image build --json}: {@code {"services": [...]}} with, per
+     * service, name, digest, driver, mode, tags, pushed, cache figures, seconds, attempts, warnings and
+     * every step; or name and error.
+     */
+    public static String toJson(List<ImageBuilder.Outcome> outcomes) {
+        List<Map<String, Object>> services = new ArrayList<>();
+        for (ImageBuilder.Outcome o : outcomes) {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("name", o.service());
+            services.add(n);
+            if (!o.ok()) {
+                n.put("error", o.error().getMessage());
+                continue;
+            }
+            BuildResult r = o.result();
+            n.put("digest", r.digest());
+            n.put("driver", r.driver());
+            n.put("mode", r.mode().name().toLowerCase());
+            n.put("tags", r.tags());
+            n.put("pushed", r.pushed());
+            n.put("cachedSteps", r.cachedSteps());
+            n.put("executedSteps", r.executedSteps());
+            n.put("hitRatio", r.hitRatio());
+            n.put("seconds", r.total().toMillis() / 1000.0);
+            n.put("attempts", r.attempts());
+            n.put("warnings", r.warnings());
+            List<Map<String, Object>> steps = new ArrayList<>();
+            for (BuildStep st : r.steps()) {
+                Map<String, Object> sn = new LinkedHashMap<>();
+                sn.put("name", st.name());
+                sn.put("cached", st.cached());
+                sn.put("seconds", st.duration().toMillis() / 1000.0);
+                if (st.error() != null) {
+                    sn.put("error", st.error());
+                }
+                steps.add(sn);
+            }
+            n.put("steps", steps);
+        }
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(Map.of("services", services));
+        } catch (JsonProcessingException e) {
+            throw new ImageException("cannot render the image results as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path path(String p) {
+        return p == null || p.isBlank() ? null : Path.of(p);
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return "main";
+    }
+
+    private static String stripOrigin(String gitBranch) {
+        return gitBranch == null ? null : gitBranch.replaceFirst("^origin/", "");
+    }
+}
