@@ -210,6 +210,11 @@ final class AffectedCalculator {
             if (!s.context().isEmpty() && c.startsWith(s.context() + "/") && !goInput(c)) {
                 reasons.putIfAbsent(c, new Reason(c, List.of("build context " + s.context(), s.name())));
             }
+            for (PathPattern p : s.copied()) {
+                if (p.matches(c) && !goInput(c)) {
+                    reasons.putIfAbsent(c, new Reason(c, List.of("copied by " + s.dockerfile() + " (" + p.text() + ")", s.name())));
+                }
+            }
             for (PathPattern p : s.watch()) {
                 if (p.matches(c)) {
                     reasons.putIfAbsent(c, new Reason(c, List.of("watched path " + p.text(), s.name())));

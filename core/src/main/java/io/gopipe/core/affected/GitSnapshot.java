@@ -71,7 +71,17 @@ final class GitSnapshot implements SourceTree, AutoCloseable {
         Map<String, ObjectId> blobs = cache.listing(tree);
         if (blobs == null) {
             Map.Entry<ObjectId, Map<String, ObjectId>> recent = cache.recentListing();
-            blobs = recent == null ? walk(repo, tree) : derive(repo, recent.getKey(), recent.getValue(), tree);
+            blobs = null;
+            if (recent != null) {
+                try {
+                    blobs = derive(repo, recent.getKey(), recent.getValue(), tree);
+                } catch (IOException e) {
+                    // the cached tree belongs to another repository (one cache serves many): walk instead
+                }
+            }
+            if (blobs == null) {
+                blobs = walk(repo, tree);
+            }
             cache.putListing(tree, blobs);
         }
         return new GitSnapshot(repo, cache, blobs);

@@ -79,8 +79,14 @@ final class ServiceCatalog {
                 ip = module + (dir.equals(rev.moduleDirOf(dir)) ? "" : "/" + dir.substring(rev.moduleDirOf(dir).isEmpty() ? 0
                         : rev.moduleDirOf(dir).length() + 1));
             }
+            List<PathPattern> copied = new ArrayList<>();
+            if (dockerfile != null) {
+                for (String src : DockerfileCopies.sources(rev.tree.readText(dockerfile), context)) {
+                    copied.add(PathPattern.of(src));
+                }
+            }
             out.add(new ServiceDef(name, dir, ip, module, dockerfile, context,
-                    sc == null ? List.of() : sc.watch()));
+                    sc == null ? List.of() : sc.watch(), List.copyOf(copied)));
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;

@@ -12,9 +12,10 @@ import java.util.List;
  * @param dockerfile  tree path of its Dockerfile, or null
  * @param context     tree path of its build context ("" = repo root)
  * @param watch       watched paths
+ * @param copied      context paths the Dockerfile copies (besides the whole context)
  */
 record ServiceDef(String name, String dir, String mainPackage, String module, String dockerfile, String context,
-                  List<PathPattern> watch) {
+                  List<PathPattern> watch, List<PathPattern> copied) {
 
     AffectedService toResult(List<Reason> reasons) {
         return new AffectedService(name, dir.isEmpty() ? "." : dir, mainPackage, module, dockerfile,

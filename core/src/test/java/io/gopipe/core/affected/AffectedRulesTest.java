@@ -343,6 +343,26 @@ class AffectedRulesTest {
     }
 
     @Test
+    void filesTheDockerfileCopiesCountButGoInputsStayPrecise() {
+        r.write("cmd/a/Dockerfile", "FROM golang AS build\nCOPY go.mod go.sum ./\nCOPY . .\n"
+                + "FROM scratch\nCOPY --from=build /out/a /a\nCOPY configs/a.yaml \\\n  /etc/a.yaml\nADD [\"static/\", \"/static\"]\n");
+        r.write("configs/a.yaml", "x: 1\n");
+        r.write("configs/b.yaml", "x: 1\n");
+        r.write("static/logo.svg", "<svg/>\n");
+        base = r.commit("base");
+        r.write("configs/a.yaml", "x: 2\n");
+        r.write("configs/b.yaml", "x: 2\n");
+        r.write("static/logo.svg", "<svg></svg>\n");
+        r.write("go.mod", "module example.com/m\n\ngo 1.22\n\nrequire example.org/unused v1.0.0\n");
+        AffectedResult res = change();
+        assertThat(names(res.services())).containsExactly("a");
+        assertThat(res.services().get(0).reasons()).extracting(Reason::file)
+                .containsExactly("configs/a.yaml", "static/logo.svg");
+        assertThat(res.services().get(0).reasons().get(0).chain())
+                .containsExactly("copied by cmd/a/Dockerfile (configs/a.yaml)", "a");
+    }
+
+    @Test
     void dedicatedBuildContextCountsNonGoFiles() {
         r.write("gopipe.yaml", "services:\n  - path: cmd/b\n    context: cmd/b\n");
         r.write("cmd/b/config.yaml", "a: 1\n");

@@ -122,6 +122,26 @@ class ChangeDetectionTest {
     }
 
     @Test
+    void oneCacheServesSeveralRepositories() {
+        TestRepo other = TestRepo.init(tmp.resolve("other"));
+        other.write("go.mod", "module example.com/o\n\ngo 1.22\n");
+        other.go("cmd/o/main.go", "main", "example.com/o/lib");
+        other.go("lib/lib.go", "lib");
+        String otherBase = other.commit("base");
+        other.go("lib/lib.go", "lib", "fmt");
+        other.commit("change");
+        r.go("lib/lib.go", "lib", "fmt");
+        r.commit("change");
+        for (int i = 0; i < 2; i++) {
+            assertThat(AffectedEngineTest.names(compute(BaseSpec.revision(base)).services())).containsExactly("a");
+            AffectedResult o = engine.compute(new AffectedRequest(other.dir(), BaseSpec.revision(otherBase)));
+            assertThat(o.all()).isFalse();
+            assertThat(AffectedEngineTest.names(o.services())).containsExactly("o");
+        }
+        other.close();
+    }
+
+    @Test
     void shallowCloneWithoutTheBaseGivesAll() throws Exception {
         r.go("lib/lib.go", "lib", "fmt");
         r.commit("second");
