@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# bench/image: cold vs warm vs one-file change image builds, gopipe against the baseline users have
+# today (bench/image/baseline.Dockerfile: COPY . . + go build with cache mounts + registry cache
+# mode=max). Every build starts on a pruned builder (`docker buildx prune -af`), as on an
+# ephemeral agent. See bench/image/README.md for what each row means.
+#
+#   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--variants LIST] [--out DIR]
+#
+# Needs `.ci/test-env up` and cli/target/gopipe.jar (mvn -B -q -pl cli -am package -DskipTests).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+REG=${GOPIPE_REGISTRY:-127.0.0.1:5000}
+DOCKER=${DOCKER:-docker}
+GO=${GO:-/usr/lib/go-1.24/bin/go}
+JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
+repo=""; services=""; reps=3; variants="baseline,gopipe,gopipe-caches"
+out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
+nsvc_default=1
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repo) repo=$2; shift 2 ;;
+    --services) services=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --variants) variants=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "bench/image: $*" >&2; exit 1; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+bash "$root/.ci/test-env" status >/dev/null || die "the test environment is not up: run 'bash .ci/test-env up' ($(bash "$root/.ci/test-env" status 2>&1 | grep -v ' up' | tr '\n' ' '))"
+case ",$variants," in *,gopipe*) [ -f "$JAR" ] || die "$JAR missing: mvn -B -q -pl cli -am package -DskipTests" ;; esac
+case ",$variants," in *,gopipe*) java -jar "$JAR" image build --help >/dev/null 2>&1 || die "$JAR has no 'image build' command (merge branch image and rebuild)" ;; esac
+mkdir -p "$out"
+results=$out/results.tsv
+printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\n' >"$results"
+
+# ---- the repository: the shop fixture when this checkout has it, else a generated one -------
+if [ -z "$repo" ]; then
+  if [ -d "$root/test-repos/shop" ] && java -jar "$JAR" fixture materialize --help >/dev/null 2>&1; then
+    repo=$out/shop
+    java -jar "$JAR" fixture materialize "$root/test-repos/shop" --out "$repo" >/dev/null \
+      || die "fixture materialize test-repos/shop failed"
+  else
+    repo=$out/benchshop
+    log "test-repos/shop is not available here: generating a 3-service repo"
+    bash "$here/gen-repo.sh" "$repo" 3 6 >/dev/null
+  fi
+fi
+[ -d "$repo" ] || die "--repo $repo is not a directory"
+src=$out/src
+rm -rf "$src"; git clone -q "$repo" "$src" 2>/dev/null || cp -a "$repo" "$src"
+
+# ---- services: NAME=PATH (a dir with a main package), from --services or discovered ----------
+declare -A path_of=()
+while IFS= read -r d; do
+  n=$(basename "$d"); [ -n "${path_of[$n]:-}" ] || path_of[$n]=$d
+done < <(cd "$src" && grep -rl --include='*.go' --exclude='*_test.go' -E '^package main\b' . \
+           | grep -vE '/(vendor|testdata)/|/[._]' | xargs -r -n1 dirname | sed 's#^\./##' | sort -u)
+[ ${#path_of[@]} -gt 0 ] || die "no main package found in $repo"
+if [ -z "$services" ]; then
+  services=$(printf '%s\n' "${!path_of[@]}" | sort | head -n "$nsvc_default" | paste -sd,)
+elif [ "$services" = all ]; then
+  services=$(printf '%s\n' "${!path_of[@]}" | sort | paste -sd,)
+fi
+IFS=, read -r -a svcs <<<"$services"
+for s in "${svcs[@]}"; do [ -n "${path_of[$s]:-}" ] || die "--services: no main package named $s (found: ${!path_of[*]})"; done
+
+# module dir (nearest go.mod) and main package relative to it, for the baseline Dockerfile
+moddir() { local d=$1; while [ "$d" != . ] && [ ! -f "$src/$d/go.mod" ]; do d=$(dirname "$d"); done; echo "$d"; }
+mainrel() { local m; m=$(moddir "$1"); if [ "$m" = . ]; then echo "./$1"; else echo "./${1#"$m"/}"; fi; }
+
+# ---- agent caches: what goModCache restores on the agent (filled by the pipeline's own go build)
+agent=$out/agent-caches
+mkdir -p "$agent/gocache" "$agent/gomodcache"
+case ",$variants," in *,gopipe-caches,*|*,gopipe-agent,*)
+  log "filling agent caches with $GO build of ${svcs[*]} (the pipeline's test/build stage does this)"
+  t0=$(date +%s.%N)
+  for s in "${svcs[@]}"; do
+    p=${path_of[$s]}; m=$(moddir "$p")
+    (cd "$src/$m" && GOCACHE=$agent/gocache GOMODCACHE=$agent/gomodcache CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+      GOTOOLCHAIN=local GOPROXY=off GOFLAGS="-trimpath -buildvcs=false" "$GO" build -o /dev/null "$(mainrel "$p")") \
+      >>"$out/agent-go-build.log" 2>&1 || die "go build of $s on the agent failed: $out/agent-go-build.log"
+  done
+  printf 'agent go build: %.1fs, GOCACHE %s, GOMODCACHE %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" \
+    "$(du -sh "$agent/gocache" | cut -f1)" "$(du -sh "$agent/gomodcache" | cut -f1)" | tee "$out/agent-caches.txt" >&2
+esac
+
+run_id=$(date -u +%H%M%S)$$
+prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune failed"; }
+
+# build VARIANT PHASE SERVICE REP CACHEREF: one pruned-builder build, timed, appended to results.
+build() {
+  local v=$1 phase=$2 s=$3 rep=$4 ref=$5 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0
+  mkdir -p "$out/logs"
+  prune
+  t0=$(date +%s.%N)
+  case "$v" in
+    baseline)
+      "$DOCKER" buildx build --network host --progress plain -f "$here/baseline.Dockerfile" \
+        --build-arg MODULE_DIR="$(moddir "$p")" --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench \
+        -t "$REG/bench/$s:baseline" --push --provenance=false \
+        --cache-from "type=registry,ref=$ref" \
+        --cache-to "type=registry,ref=$ref,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
+        "$src" >"$logf" 2>&1 || rc=$?
+      ;;
+    gopipe|gopipe-caches|gopipe-agent)
+      local extra=()
+      [ "$v" = gopipe ] || extra+=(--gomodcache "$agent/gomodcache" --gocache "$agent/gocache")
+      if [ "$v" = gopipe-agent ]; then extra+=(--mode agent --go "$GO"); fi
+      printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
+      GOCACHE=$agent/gocache GOMODCACHE=$agent/gomodcache java -jar "$JAR" image build --repo "$src" \
+        --affected "$out/svc-$s.json" --generate --network host --registry "$REG/bench-$v" --push \
+        --cache-repo "${ref%:*}" --branch main --default-branch main --version bench \
+        --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" >"$logf" 2>&1 || rc=$?
+      ;;
+  esac
+  t1=$(date +%s.%N)
+  [ $rc = 0 ] || { tail -n 30 "$logf" >&2; die "$v $phase $s failed (exit $rc); log: $logf"; }
+  local cached steps
+  cached=$(grep -cE '^#[0-9]+ CACHED' "$logf" || true)
+  steps=$(grep -cE '^#[0-9]+ \[[^]]*[0-9]/[0-9]+\]' "$logf" || true)
+  local secs; secs=$(echo "$t1 - $t0" | bc)
+  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" >>"$results"
+  log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
+}
+
+# one_file_change SERVICE REP: edit the service's main .go file (a new function: the package and
+# everything after COPY must rebuild, nothing else changes).
+one_file_change() {
+  local f; f=$(cd "$src" && grep -l -E '^package main\b' "${path_of[$1]}"/*.go | grep -v _test.go | head -1)
+  printf '\nfunc benchChange%s() int { return %s }\n' "$2" "$2" >>"$src/$f"
+}
+revert() { (cd "$src" && git checkout -q -- . 2>/dev/null) || true; }
+
+IFS=, read -r -a vs <<<"$variants"
+log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps; results $results"
+for ((r = 1; r <= reps; r++)); do
+  for v in "${vs[@]}"; do
+    revert
+    for s in "${svcs[@]}"; do
+      # A cache ref nobody wrote yet: the cold build starts with an empty registry cache.
+      ref="$REG/bench-cache/$run_id-$v-r$r/$s:main"
+      build "$v" cold "$s" "$r" "$ref"
+      build "$v" warm "$s" "$r" "$ref"
+      one_file_change "$s" "$r"
+      build "$v" change "$s" "$r" "$ref"
+      revert
+    done
+  done
+done
+
+python3 "$here/report.py" "$results" | tee "$out/report.txt"
+echo "raw: $results; logs: $out/logs" >&2
