@@ -1,0 +1,33 @@
+package io.gopipe.core.image;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A build ready to hand to a driver: every path resolved, the Dockerfile written, build args and
+ * labels final. Drivers only translate it into a command line.
+ *
+ * @param service       service name
+ * @param context       build context directory
+ * @param dockerfile    the Dockerfile to use
+ * @param target        target stage, or null
+ * @param buildArgs     build arguments
+ * @param secrets       build secrets
+ * @param platforms     target platforms
+ * @param tags          image names
+ * @param labels        image labels
+ * @param push          push the image
+ * @param load          load into the Docker image store
+ * @param provenance    provenance attestation on
+ * @param sbom          SBOM attestation on
+ * @param cache         registry cache settings
+ * @param namedContexts named local contexts
+ * @param network       RUN network mode, or null
+ * @param metadataFile  where BuildKit writes the result metadata
+ */
+public record BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
+                        List<SecretSpec> secrets, List<String> platforms, List<String> tags,
+                        Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
+                        CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile) {
+}

@@ -1,0 +1,114 @@
+package io.gopipe.core.image;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds with {@code docker buildx build --progress=plain}, against the Docker daemon's embedded
+ * BuildKit or any buildx builder instance.
+ *
+ * @param dockerHost  DOCKER_HOST to use, or null for the environment's
+ * @param builderName buildx builder instance ({@code --builder}), or null for the current one
+ * @param runner      runs the probe command
+ */
+public record BuildxDriver(String dockerHost, String builderName, ProcessRunner runner) implements BuildDriver {
+
+    @Override
+    public String name() {
+        return "buildx";
+    }
+
+    @Override
+    public void checkReachable(Duration timeout) {
+        List<String> argv = new ArrayList<>(List.of("docker", "buildx", "inspect", "--bootstrap"));
+        if (builderName != null) {
+            argv.add(builderName);
+        }
+        ProcessResult r = runner.run(argv, baseEnv(), null, timeout, SecretMasker.none(), l -> { });
+        if (r.timedOut()) {
+            throw new BuilderUnreachableException("docker buildx did not answer within " + timeout.toSeconds()
+                    + " s (" + where() + ")");
+        }
+        if (!r.succeeded()) {
+            throw new BuilderUnreachableException("docker buildx cannot reach its builder (" + where() + "): "
+                    + lastMeaningfulLine(r));
+        }
+    }
+
+    @Override
+    public BuildInvocation invocation(BuildPlan p, Map<String, String> env) {
+        List<String> a = new ArrayList<>(List.of("docker", "buildx", "build"));
+        if (builderName != null) {
+            a.addAll(List.of("--builder", builderName));
+        }
+        a.add("--progress=plain");
+        a.addAll(List.of("--metadata-file", p.metadataFile().toString()));
+        a.addAll(List.of("--file", p.dockerfile().toString()));
+        if (p.target() != null) {
+            a.addAll(List.of("--target", p.target()));
+        }
+        p.buildArgs().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> a.addAll(List.of("--build-arg", e.getKey() + "=" + e.getValue())));
+        p.secrets().forEach(s -> a.addAll(List.of("--secret", s.toFlag())));
+        if (!p.platforms().isEmpty()) {
+            a.addAll(List.of("--platform", String.join(",", p.platforms())));
+        }
+        p.tags().forEach(t -> a.addAll(List.of("--tag", t)));
+        p.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> a.addAll(List.of("--label", e.getKey() + "=" + e.getValue())));
+        if (p.push()) {
+            a.add("--push");
+        }
+        if (p.load()) {
+            a.add("--load");
+        }
+        a.add("--provenance=" + p.provenance());
+        a.add("--sbom=" + p.sbom());
+        p.cache().importRefs().forEach(r -> a.addAll(List.of("--cache-from", CachePolicy.importSpec(r))));
+        if (p.cache().exportRef() != null) {
+            a.addAll(List.of("--cache-to", p.cache().exportSpec()));
+        }
+        p.namedContexts().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> a.addAll(List.of("--build-context", e.getKey() + "=" + e.getValue().toAbsolutePath())));
+        if (p.network() != null) {
+            a.addAll(List.of("--network", p.network()));
+        }
+        a.add(p.context().toAbsolutePath().toString());
+        Map<String, String> all = new HashMap<>(baseEnv());
+        all.putAll(env);
+        return new BuildInvocation(a, all);
+    }
+
+    @Override
+    public ProgressParser newParser() {
+        return new PlainProgressParser();
+    }
+
+    private Map<String, String> baseEnv() {
+        Map<String, String> env = new HashMap<>();
+        if (dockerHost != null) {
+            env.put("DOCKER_HOST", dockerHost);
+        }
+        env.put("BUILDX_NO_DEFAULT_ATTESTATIONS", "1");
+        return env;
+    }
+
+    private String where() {
+        String host = dockerHost != null ? dockerHost : System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+        return "DOCKER_HOST=" + host + (builderName != null ? ", builder " + builderName : "");
+    }
+
+    static String lastMeaningfulLine(ProcessResult r) {
+        List<String> tail = r.tail();
+        for (int i = tail.size() - 1; i >= 0; i--) {
+            String l = tail.get(i).strip();
+            if (!l.isEmpty()) {
+                return l;
+            }
+        }
+        return "exit code " + r.exitCode();
+    }
+}

@@ -1,0 +1,275 @@
+package io.gopipe.core.image;
+
+import io.gopipe.core.report.Reporter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Builds service images through a {@link BuildDriver}: prepares the Dockerfile (or the agent-built
+ * binary), logs in through a temporary Docker config, runs BuildKit with registry cache import and
+ * export, retries transient push errors, and reads digest and cache figures from the result.
+ */
+public final class ImageBuilder {
+
+    /**
+     * Engine settings that are not per service.
+     *
+     * @param retry             retries of transient push errors (and of the registry probe)
+     * @param registryPreflight probe the push registry before building, to fail in seconds, not minutes
+     * @param buildTimeout      how long one build may run
+     * @param streamLogs        forward every BuildKit output line to the reporter
+     * @param workRoot          where scratch directories go (Dockerfiles, metadata, Docker config)
+     * @param userDockerConfig  the user's DOCKER_CONFIG (builders, contexts), or null
+     */
+    public record Options(RetryPolicy retry, boolean registryPreflight, Duration buildTimeout, boolean streamLogs,
+                          Path workRoot, Path userDockerConfig) {
+
+        /** Defaults: 3 attempts, preflight on, 1 h timeout, logs streamed, system temp dir, ~/.docker. */
+        public static Options defaults() {
+            Path home = Path.of(System.getProperty("user.home"), ".docker");
+            String env = System.getenv("DOCKER_CONFIG");
+            return new Options(RetryPolicy.defaults(), true, Duration.ofHours(1), true,
+                    Path.of(System.getProperty("java.io.tmpdir")), env != null ? Path.of(env) : home);
+        }
+    }
+
+    /** One service's result or error, for {@link #buildAll}. */
+    public record Outcome(String service, BuildResult result, ImageException error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    private final BuildDriver driver;
+    private final ProcessRunner runner;
+    private final Reporter reporter;
+    private final Options options;
+    private final BuildPlanner planner;
+
+    public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options) {
+        this.driver = driver;
+        this.runner = runner;
+        this.reporter = reporter;
+        this.options = options;
+        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter));
+    }
+
+    /** Builds several services, {@code parallelism} at a time; one failure does not stop the others. */
+    public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
+        try {
+            List<Future<BuildResult>> futures = new ArrayList<>();
+            for (ImageBuildRequest r : requests) {
+                futures.add(pool.submit(() -> build(r)));
+            }
+            List<Outcome> out = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                String service = requests.get(i).service();
+                try {
+                    out.add(new Outcome(service, futures.get(i).get(), null));
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    ImageException ie = c instanceof ImageException x ? x
+                            : new ImageException("service '" + service + "': " + c, c);
+                    out.add(new Outcome(service, null, ie));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ImageException("interrupted while building " + service, e);
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Builds one service image. */
+    public BuildResult build(ImageBuildRequest req) {
+        long start = System.nanoTime();
+        SecretMasker masker = maskerFor(req);
+        Path work = createWork(req.service());
+        TemporaryDockerConfig dockerConfig = null;
+        try {
+            if (req.credentials() != null) {
+                dockerConfig = TemporaryDockerConfig.create(work, req.credentials(), options.userDockerConfig());
+            }
+            if (req.push() && options.registryPreflight()) {
+                preflight(req, masker);
+            }
+            BuildPlanner.Planned planned = planner.plan(req, work, masker);
+            Map<String, String> env = dockerConfig == null ? Map.of() : dockerConfig.env();
+            List<String> warnings = new ArrayList<>();
+            RetryPolicy retry = options.retry();
+            for (int attempt = 1; ; attempt++) {
+                sleep(retry.backoffBefore(attempt));
+                BuildInvocation inv = driver.invocation(planned.plan(), env);
+                reporter.info("[" + req.service() + "] " + inv.display(masker));
+                ProgressParser parser = driver.newParser();
+                ProcessResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, line -> {
+                    parser.accept(line);
+                    if (options.streamLogs()) {
+                        reporter.info("[" + req.service() + "] " + line);
+                    }
+                });
+                List<BuildStep> steps = parser.steps();
+                warnCacheTrouble(req, steps, warnings, masker);
+                if (r.succeeded()) {
+                    return result(req, planned, steps, start, attempt, warnings);
+                }
+                if (r.timedOut()) {
+                    throw new ImageBuildFailedException("service '" + req.service() + "': build timed out after "
+                            + options.buildTimeout().toMinutes() + " min");
+                }
+                boolean transientPush = req.push() && BuildFailure.isTransientPushError(steps, r.tail());
+                if (transientPush && attempt < retry.attempts()) {
+                    reporter.warn("[" + req.service() + "] push failed with a transient error (attempt " + attempt + " of "
+                            + retry.attempts() + "), retrying in " + retry.backoffBefore(attempt + 1).toSeconds() + " s: "
+                            + BuildxDriver.lastMeaningfulLine(r));
+                    continue;
+                }
+                if (transientPush) {
+                    throw new RegistryUnreachableException("service '" + req.service() + "': pushing "
+                            + String.join(", ", req.tags()) + " failed after " + attempt + " attempts: "
+                            + BuildxDriver.lastMeaningfulLine(r) + "\n" + r.tailText());
+                }
+                throw new ImageBuildFailedException("service '" + req.service() + "': " + driver.name()
+                        + " build failed (exit " + r.exitCode() + "):\n" + r.tailText());
+            }
+        } finally {
+            if (dockerConfig != null) {
+                dockerConfig.close();
+            }
+            deleteTree(work);
+        }
+    }
+
+    private BuildResult result(ImageBuildRequest req, BuildPlanner.Planned planned, List<BuildStep> steps, long start,
+                               int attempts, List<String> warnings) {
+        BuildMetadata meta = BuildMetadata.read(planned.plan().metadataFile());
+        List<BuildStep> all = new ArrayList<>(planned.agentSteps());
+        all.addAll(steps);
+        int[] counts = BuildResult.count(steps);
+        Duration total = Duration.ofNanos(System.nanoTime() - start);
+        BuildResult res = new BuildResult(req.service(), driver.name(), req.mode(), meta.digest(), req.tags(), req.push(),
+                List.copyOf(all), counts[0], counts[1], total, attempts, List.copyOf(warnings));
+        reporter.info(String.format("[%s] built %s: %d/%d steps cached (%.0f%%) in %.1f s", req.service(),
+                res.digest() == null ? "(no image exported)" : res.digest(), res.cachedSteps(),
+                res.cachedSteps() + res.executedSteps(), res.hitRatio() * 100, total.toMillis() / 1000.0));
+        return res;
+    }
+
+    private void warnCacheTrouble(ImageBuildRequest req, List<BuildStep> steps, List<String> warnings, SecretMasker m) {
+        for (BuildStep s : steps) {
+            if (s.error() == null) {
+                continue;
+            }
+            String msg = null;
+            if (s.isCacheImport()) {
+                msg = "[" + req.service() + "] cache import failed, building without it: " + s.name() + ": " + s.error();
+            } else if (s.name().startsWith("exporting cache")) {
+                msg = "[" + req.service() + "] cache export failed (the image is fine): " + s.error();
+            }
+            if (msg != null && !warnings.contains(m.mask(msg))) {
+                warnings.add(m.mask(msg));
+                reporter.warn(m.mask(msg));
+            }
+        }
+    }
+
+    private void preflight(ImageBuildRequest req, SecretMasker masker) {
+        Set<String> registries = new LinkedHashSet<>();
+        req.tags().forEach(t -> registries.add(ImageReference.registry(t)));
+        RetryPolicy retry = options.retry();
+        for (String registry : registries) {
+            InetSocketAddress ep = ImageReference.endpoint(registry);
+            String last = null;
+            for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
+                sleep(retry.backoffBefore(attempt));
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(ep.getHostString(), ep.getPort()), 3000);
+                    last = null;
+                    break;
+                } catch (IOException e) {
+                    last = e.getMessage();
+                    reporter.warn("[" + req.service() + "] registry " + registry + " is not reachable (attempt " + attempt
+                            + " of " + retry.attempts() + "): " + last);
+                }
+            }
+            if (last != null) {
+                throw new RegistryUnreachableException(masker.mask("service '" + req.service() + "': registry " + registry
+                        + " (of tag " + req.tags().get(0) + ") is not reachable at " + ep.getHostString() + ":"
+                        + ep.getPort() + ": " + last + ", after " + retry.attempts()
+                        + " attempts. Is it running, and is --tag/--registry right?"));
+            }
+        }
+    }
+
+    private static SecretMasker maskerFor(ImageBuildRequest req) {
+        List<String> secrets = new ArrayList<>();
+        if (req.credentials() != null) {
+            secrets.add(req.credentials().password());
+            secrets.add(req.credentials().username() + ":" + req.credentials().password());
+        }
+        for (SecretSpec s : req.secrets()) {
+            if (s.env() != null && System.getenv(s.env()) != null) {
+                secrets.add(System.getenv(s.env()));
+            }
+            if (s.src() != null) {
+                try {
+                    if (Files.size(s.src()) <= 4096) {
+                        secrets.add(Files.readString(s.src()).strip());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // unreadable or binary: BuildKit reports it; nothing to mask
+                }
+            }
+        }
+        return SecretMasker.of(secrets);
+    }
+
+    private Path createWork(String service) {
+        try {
+            Files.createDirectories(options.workRoot());
+            return Files.createTempDirectory(options.workRoot(), "gopipe-image-" + service + "-");
+        } catch (IOException e) {
+            throw new ImageException("cannot create a work directory under " + options.workRoot() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover scratch directory under the temp dir is harmless
+        }
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while waiting to retry", e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.gopipe.core.image;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The standard OCI annotations gopipe puts on every image as labels. {@code created} should be the
+ * commit time, not the wall clock, so that rebuilding the same commit gives the same digest.
+ *
+ * @param source   repository URL, or null
+ * @param revision commit id, or null
+ * @param created  creation time, or null
+ * @param title    image title (the service name), or null
+ */
+public record OciLabels(String source, String revision, Instant created, String title) {
+
+    /** The labels, without null entries. */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (source != null) {
+            m.put("org.opencontainers.image.source", source);
+        }
+        if (revision != null) {
+            m.put("org.opencontainers.image.revision", revision);
+        }
+        if (created != null) {
+            m.put("org.opencontainers.image.created", created.toString());
+        }
+        if (title != null) {
+            m.put("org.opencontainers.image.title", title);
+        }
+        return m;
+    }
+}
