@@ -11,6 +11,7 @@ if not rows:
 variants = list(dict.fromkeys(r["variant"] for r in rows))
 services = list(dict.fromkeys(r["service"] for r in rows))
 phases = ["cold", "warm", "change"]
+FED = {"gopipe-caches", "gopipe-agent"}  # variants that get the agent's restored Go caches
 
 total = defaultdict(float)          # (variant, phase, rep) -> seconds summed over services
 per = defaultdict(list)             # (variant, phase, service) -> [seconds]
@@ -41,8 +42,12 @@ for v in variants:
     f = lambda x: f"{x:.1f}" if x is not None else "-"
     pct = lambda a, b: f"{100 * a / b:.0f}%" if a is not None and b else "-"
     cw = sorted(set(cached[(v, "warm")]))
-    print(f"| {v} | {f(c)} | {f(w)} | {f(ch)} | {pct(w, c)} | {pct(ch, c)} | {pct(w, ref)} | {pct(ch, ref)} | {','.join(cw)} |")
+    star = "*" if v in FED else ""
+    print(f"| {v} | {f(c)}{star} | {f(w)} | {f(ch)} | {pct(w, c)} | {pct(ch, c)} | {pct(w, ref)} | {pct(ch, ref)} | {','.join(cw)} |")
 
+if any(v in FED for v in variants):
+    print("\n* agent caches restored (goModCache) but pruned builder and empty registry cache: the first"
+          "\n  build of a service on a new builder; the true cold (nothing anywhere) is the baseline's.")
 print("\nper service (median seconds):")
 print("| variant | service | " + " | ".join(phases) + " |")
 print("|---|---|" + "---|" * len(phases))

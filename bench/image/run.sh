@@ -4,7 +4,10 @@
 # mode=max). Every build starts on a pruned builder (`docker buildx prune -af`), as on an
 # ephemeral agent. See bench/image/README.md for what each row means.
 #
-#   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--variants LIST] [--out DIR]
+#   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--slow-reps N]
+#                      [--variants baseline,gopipe,gopipe-caches,gopipe-agent] [--out DIR]
+# --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
+# change builds of baseline and gopipe (default 1; later reps run their warm build only).
 #
 # Needs `.ci/test-env up` and cli/target/gopipe.jar (mvn -B -q -pl cli -am package -DskipTests).
 set -euo pipefail
@@ -15,7 +18,7 @@ REG=${GOPIPE_REGISTRY:-127.0.0.1:5000}
 DOCKER=${DOCKER:-docker}
 GO=${GO:-/usr/lib/go-1.24/bin/go}
 JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
-repo=""; services=""; reps=3; variants="baseline,gopipe,gopipe-caches"
+repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-caches,gopipe-agent"
 out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
 nsvc_default=1
 
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --repo) repo=$2; shift 2 ;;
     --services) services=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
+    --slow-reps) slow_reps=$2; shift 2 ;;
     --variants) variants=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -h|--help) sed -n 2,10p "$0"; exit 0 ;;
@@ -95,9 +99,11 @@ esac
 run_id=$(date -u +%H%M%S)$$
 prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune failed"; }
 
-# build VARIANT PHASE SERVICE REP CACHEREF: one pruned-builder build, timed, appended to results.
+# build VARIANT PHASE SERVICE REP CACHEREPO BRANCH: one build on a pruned builder, timed, appended
+# to results. Registry cache as gopipe does it: import CACHEREPO:BRANCH then CACHEREPO:main,
+# export to CACHEREPO:BRANCH only (so a change build never overwrites main's cache).
 build() {
-  local v=$1 phase=$2 s=$3 rep=$4 ref=$5 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0
+  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0
   mkdir -p "$out/logs"
   prune
   t0=$(date +%s.%N)
@@ -106,26 +112,38 @@ build() {
       "$DOCKER" buildx build --network host --progress plain -f "$here/baseline.Dockerfile" \
         --build-arg MODULE_DIR="$(moddir "$p")" --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench \
         -t "$REG/bench/$s:baseline" --push --provenance=false \
-        --cache-from "type=registry,ref=$ref" \
-        --cache-to "type=registry,ref=$ref,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
+        --cache-from "type=registry,ref=$crepo:$branch" --cache-from "type=registry,ref=$crepo:main" \
+        --cache-to "type=registry,ref=$crepo:$branch,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
         "$src" >"$logf" 2>&1 || rc=$?
       ;;
     gopipe|gopipe-caches|gopipe-agent)
-      local extra=()
-      [ "$v" = gopipe ] || extra+=(--gomodcache "$agent/gomodcache" --gocache "$agent/gocache")
-      if [ "$v" = gopipe-agent ]; then extra+=(--mode agent --go "$GO"); fi
+      local extra=() caches=$agent
+      if [ "$v" = gopipe-agent ]; then
+        # go build runs on the agent and writes to its caches: every build starts from the
+        # restored state again, as on a fresh ephemeral agent (the copy is not timed).
+        caches=$out/agent-caches-work; rm -rf "$caches"; cp -a "$agent" "$caches"
+        extra+=(--mode agent --go "$GO")
+      fi
+      [ "$v" = gopipe ] || extra+=(--gomodcache "$caches/gomodcache" --gocache "$caches/gocache")
       printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
-      GOCACHE=$agent/gocache GOMODCACHE=$agent/gomodcache java -jar "$JAR" image build --repo "$src" \
+      t0=$(date +%s.%N)
+      GOCACHE=$caches/gocache GOMODCACHE=$caches/gomodcache java -jar "$JAR" image build --repo "$src" \
         --affected "$out/svc-$s.json" --generate --network host --registry "$REG/bench-$v" --push \
-        --cache-repo "${ref%:*}" --branch main --default-branch main --version bench \
+        --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
+        --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
+        --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
         --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" >"$logf" 2>&1 || rc=$?
       ;;
   esac
   t1=$(date +%s.%N)
   [ $rc = 0 ] || { tail -n 30 "$logf" >&2; die "$v $phase $s failed (exit $rc); log: $logf"; }
-  local cached steps
-  cached=$(grep -cE '^#[0-9]+ CACHED' "$logf" || true)
-  steps=$(grep -cE '^#[0-9]+ \[[^]]*[0-9]/[0-9]+\]' "$logf" || true)
+  local cached steps j=$out/logs/$v-$phase-$s-r$rep.json
+  if [ -f "$j" ]; then
+    cached=$(jq '[.services[].cachedSteps] | add' "$j"); steps=$(jq '[.services[] | .cachedSteps + .executedSteps] | add' "$j")
+  else # plain progress: a numbered step "[stage n/m]" and its "#id CACHED" line
+    steps=$({ grep -E '^#[0-9]+ \[[^]]*[0-9]+/[0-9]+\]' "$logf" | grep -v '\] FROM ' || true; } | cut -d' ' -f1 | sort -u | wc -l)
+    cached=$({ grep -oE '^#[0-9]+ CACHED' "$logf" || true; } | cut -d' ' -f1 | sort -u | wc -l)
+  fi
   local secs; secs=$(echo "$t1 - $t0" | bc)
   printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" >>"$results"
   log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
@@ -140,17 +158,24 @@ one_file_change() {
 revert() { (cd "$src" && git checkout -q -- . 2>/dev/null) || true; }
 
 IFS=, read -r -a vs <<<"$variants"
-log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps; results $results"
+log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps (cold/change of baseline and gopipe: $slow_reps); results $results"
 for ((r = 1; r <= reps; r++)); do
   for v in "${vs[@]}"; do
     revert
+    slow=0; case "$v" in baseline|gopipe) slow=1 ;; esac
     for s in "${svcs[@]}"; do
-      # A cache ref nobody wrote yet: the cold build starts with an empty registry cache.
-      ref="$REG/bench-cache/$run_id-$v-r$r/$s:main"
-      build "$v" cold "$s" "$r" "$ref"
-      build "$v" warm "$s" "$r" "$ref"
+      if [ $slow = 1 ] && [ "$r" -gt "$slow_reps" ]; then
+        # Cold and change cost minutes here; further reps of these variants measure warm only,
+        # against the cache their first rep exported.
+        build "$v" warm "$s" "$r" "$REG/bench-cache/$run_id-$v-r1/$s" main
+        continue
+      fi
+      # A cache repository nobody wrote yet: the cold build starts with an empty registry cache.
+      crepo="$REG/bench-cache/$run_id-$v-r$r/$s"
+      build "$v" cold "$s" "$r" "$crepo" main
+      build "$v" warm "$s" "$r" "$crepo" main
       one_file_change "$s" "$r"
-      build "$v" change "$s" "$r" "$ref"
+      build "$v" change "$s" "$r" "$crepo" "change-r$r"
       revert
     done
   done
