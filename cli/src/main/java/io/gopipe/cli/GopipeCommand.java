@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Fast container pipelines for Go monorepos.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                AffectedCommand.class,
+                FixtureCommand.class,
                 ImageCommand.class,
         })
 public final class GopipeCommand implements Runnable {

@@ -217,6 +217,8 @@ public final class ImageCommand implements Runnable {
             if ((dockerfile != null || context != null) && sources.size() != 1) {
                 throw new InvalidImageConfigException("--dockerfile and --context apply to exactly one service");
             }
+            RegistryCredentials creds = credentials();
+            BaseImages images = baseImages();
             BuildkitAddress addr = buildkitAddr == null ? null
                     : new BuildkitAddress(buildkitAddr, tlsCa, tlsCert, tlsKey, tlsServerName);
             ProcessRunner runner = new ProcessRunner();
@@ -228,8 +230,6 @@ public final class ImageCommand implements Runnable {
             String ver = version != null ? version : src.shortRevision() != null ? src.shortRevision() : "dev";
             String br = branch != null ? branch : firstNonBlank(System.getenv("BRANCH_NAME"),
                     stripOrigin(System.getenv("GIT_BRANCH")), src.branch(), defaultBranch);
-            RegistryCredentials creds = credentials();
-            BaseImages images = baseImages();
 
             List<ImageBuildRequest> requests = new ArrayList<>();
             for (ServiceSource s : sources) {

@@ -32,9 +32,12 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
             throw new BuilderUnreachableException("docker buildx did not answer within " + timeout.toSeconds()
                     + " s (" + where() + ")");
         }
-        if (!r.succeeded()) {
+        // buildx inspect exits 0 even when the daemon is down; it prints "Error: …" instead of a running node.
+        String error = r.tail().stream().map(String::strip).filter(l -> l.startsWith("Error:")).findFirst().orElse(null);
+        boolean running = r.tail().stream().anyMatch(l -> l.strip().matches("Status:\\s+running"));
+        if (!r.succeeded() || error != null || !running) {
             throw new BuilderUnreachableException("docker buildx cannot reach its builder (" + where() + "): "
-                    + lastMeaningfulLine(r));
+                    + (error != null ? error.substring("Error:".length()).strip() : lastMeaningfulLine(r)));
         }
     }
 

@@ -22,6 +22,8 @@ public final class GoDockerfileGenerator {
         v.put("moduleWorkdir", spec.moduleDir().equals(".") ? "/src" : "/src/" + stripSlashes(spec.moduleDir()));
         v.put("mainPackage", spec.mainPackage());
         v.put("feedCaches", spec.feedCaches());
+        v.put("zoneinfoCopy", spec.runtime() == Runtime.SCRATCH
+                ? "cp \"$(go env GOROOT)/lib/time/zoneinfo.zip\" /out/zoneinfo.zip && " : "");
         v.put("zoneinfoFrom", "--from=build /out/zoneinfo.zip");
         v.put("binaryFrom", "--from=build /out/" + binaryName(spec));
         return DockerfileTemplate.render(MULTI_STAGE, v);

@@ -2,6 +2,13 @@ package io.gopipe.core.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gopipe.core.GopipeException;
+import io.gopipe.core.affected.AffectedEngine;
+import io.gopipe.core.affected.AffectedRequest;
+import io.gopipe.core.affected.AffectedService;
+import io.gopipe.core.affected.BaseSpec;
+import io.gopipe.core.affected.ParseCache;
+import io.gopipe.core.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +18,16 @@ import java.util.stream.Stream;
 
 /**
  * Finds each service's Dockerfile, build context, module and main package: from the JSON of
- * {@code gopipe affected}, or by name under {@code cmd/NAME} or {@code services/NAME}.
+ * {@code gopipe affected}, or by name through the affected engine's service discovery (every main
+ * package, named and configured by gopipe.yaml), falling back to {@code cmd/NAME} or
+ * {@code services/NAME} where discovery finds nothing (e.g. outside a git repository).
  * The build context of a generated Dockerfile is the repository root, so local {@code replace}
  * targets and go.work members are inside it.
  */
 public final class ServiceResolver {
 
     private final Path repo;
+    private List<AffectedService> discovered;
 
     public ServiceResolver(Path repo) {
         this.repo = repo.toAbsolutePath().normalize();
@@ -52,8 +62,13 @@ public final class ServiceResolver {
         return out;
     }
 
-    /** A service by name: {@code cmd/NAME}, {@code services/NAME} or {@code services/NAME/cmd[/NAME]}. */
+    /** A service by name: as discovered by the affected engine, else {@code cmd/NAME}, {@code services/NAME}. */
     public ServiceSource byName(String name) {
+        for (AffectedService s : discover()) {
+            if (s.name().equals(name)) {
+                return resolve(name, repo.resolve(s.path()).normalize(), s.dockerfile(), s.context());
+            }
+        }
         List<Path> candidates = List.of(repo.resolve("cmd").resolve(name), repo.resolve("services").resolve(name),
                 repo.resolve("services").resolve(name).resolve("cmd").resolve(name),
                 repo.resolve("services").resolve(name).resolve("cmd"));
@@ -66,8 +81,24 @@ public final class ServiceResolver {
                 return resolve(name, dir, dockerfile, null);
             }
         }
-        throw new InvalidImageConfigException("--service " + name + ": no main package in " + repo.relativize(candidates.get(0))
-                + " or " + repo.relativize(candidates.get(1)) + " (use --affected, or --dockerfile/--context)");
+        List<String> known = discover().stream().map(AffectedService::name).toList();
+        throw new InvalidImageConfigException("--service " + name + ": no such service in " + repo
+                + (known.isEmpty() ? "" : " (services: " + String.join(", ", known) + ")")
+                + " and no main package in " + repo.relativize(candidates.get(0)) + " or "
+                + repo.relativize(candidates.get(1)));
+    }
+
+    /** Every service at HEAD: an all-zero base makes the affected engine list them all. */
+    private List<AffectedService> discover() {
+        if (discovered == null) {
+            try {
+                discovered = new AffectedEngine(new ParseCache(), Reporter.silent())
+                        .compute(new AffectedRequest(repo, BaseSpec.revision("0".repeat(40)))).services();
+            } catch (GopipeException e) {
+                discovered = List.of();
+            }
+        }
+        return discovered;
     }
 
     private ServiceSource resolve(String name, Path mainDir, String dockerfile, String context) {

@@ -25,6 +25,7 @@ class DockerfileGenerationTest {
                 .contains("go build -trimpath")
                 .contains("-ldflags \"-s -w -X main.version=${VERSION}\" -o /out/orders ./cmd/orders")
                 .contains("WORKDIR /src/services/orders")
+                .contains("mkdir -p /out && cp \"$(go env GOROOT)/lib/time/zoneinfo.zip\" /out/zoneinfo.zip && GOOS=")
                 .contains("--mount=type=cache,target=/go/pkg/mod")
                 .contains("--mount=type=cache,target=/root/.cache/go-build")
                 .contains("FROM scratch")

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.gopipe.core.fixture.FixtureLoader;
+import io.gopipe.core.fixture.FixtureMaterializer;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +29,7 @@ class ServiceResolverTest {
         write("cmd/orders/main.go", "// orders\npackage main\nfunc main() {}\n");
         write("services/billing/go.mod", "module example.com/billing\n");
         write("services/billing/cmd/billing/main.go", "package main\nfunc main() {}\n");
-        write("services/billing/Dockerfile", "FROM scratch\n");
+        write("services/billing/cmd/billing/Dockerfile", "FROM scratch\n");
         write("services/lib/lib.go", "package lib\n");
 
         ServiceSource orders = new ServiceResolver(repo).byName("orders");
@@ -36,7 +39,8 @@ class ServiceResolverTest {
         assertThat(orders.mainPackage()).isEqualTo("./cmd/orders");
 
         ServiceSource billing = new ServiceResolver(repo).byName("billing");
-        assertThat(billing.dockerfile()).isEqualTo(repo.resolve("services/billing/Dockerfile").toAbsolutePath().normalize());
+        assertThat(billing.dockerfile())
+                .isEqualTo(repo.resolve("services/billing/cmd/billing/Dockerfile").toAbsolutePath().normalize());
         assertThat(billing.moduleDir()).isEqualTo("services/billing");
         assertThat(billing.mainPackage()).isEqualTo("./cmd/billing");
 
@@ -64,5 +68,30 @@ class ServiceResolverTest {
         write("bad.json", "{\"services\":[{\"name\":\"x\"}]}");
         assertThatThrownBy(() -> new ServiceResolver(repo).fromAffected(repo.resolve("bad.json")))
                 .hasMessageContaining("services[0] needs \"name\" and \"path\"");
+    }
+
+    @Test
+    void usesTheAffectedEnginesDiscoveryOnTheShopFixture(@TempDir Path out) {
+        Path fixture = Path.of("").toAbsolutePath();
+        while (fixture != null && !java.nio.file.Files.isDirectory(fixture.resolve("test-repos/shop"))) {
+            fixture = fixture.getParent();
+        }
+        assertThat(fixture).as("test-repos/shop above the working directory").isNotNull();
+        Path shop = out.resolve("shop");
+        new FixtureMaterializer().materialize(new FixtureLoader().load(fixture.resolve("test-repos/shop")), shop,
+                new FixtureMaterializer.Options(Optional.of("01-leaf-package-edit"), false));
+        ServiceResolver r = new ServiceResolver(shop);
+        Path root = shop.toAbsolutePath().normalize();
+
+        ServiceSource orders = r.byName("orders");
+        assertThat(orders.context()).isEqualTo(root);
+        assertThat(orders.dockerfile()).isEqualTo(root.resolve("services/orders/Dockerfile"));
+        assertThat(orders.mainPackage()).isEqualTo("./services/orders");
+
+        ServiceSource billing = r.byName("billing");
+        assertThat(billing.context()).isEqualTo(root.resolve("services/billing"));
+        assertThat(billing.dockerfile()).isEqualTo(root.resolve("services/billing/Dockerfile"));
+
+        assertThatThrownBy(() -> r.byName("nope")).hasMessageContaining("services: ").hasMessageContaining("gateway");
     }
 }

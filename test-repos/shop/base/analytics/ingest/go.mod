@@ -1,0 +1,3 @@
+module example.com/shop/analytics/ingest
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/shop/analytics/shared
+
+go 1.22

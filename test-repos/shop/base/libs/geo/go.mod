@@ -1,0 +1,3 @@
+module example.com/shop/libs/geo
+
+go 1.22

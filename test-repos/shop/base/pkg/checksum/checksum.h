@@ -1,0 +1,4 @@
+#include <stddef.h>
+#include <stdint.h>
+
+uint32_t fnv1a(const unsigned char *data, size_t n);

@@ -1,0 +1,4 @@
+package fastmath
+
+//go:noescape
+func total(xs []int64) int64

@@ -1,0 +1,7 @@
+// +build !debug
+
+package httpx
+
+import "net/http"
+
+func traceRequest(*http.Request) {}

@@ -1,0 +1,16 @@
+package money
+
+import "testing"
+
+func TestAdd(t *testing.T) {
+	sum, err := Amount{Cents: 150, Currency: "EUR"}.Add(Amount{Cents: 275, Currency: "EUR"})
+	if err != nil || sum.Cents != 425 {
+		t.Fatalf("got %v %v", sum, err)
+	}
+}
+
+func TestAddMixed(t *testing.T) {
+	if _, err := (Amount{Cents: 1, Currency: "EUR"}).Add(Amount{Cents: 1, Currency: "USD"}); err == nil {
+		t.Fatal("want error")
+	}
+}

@@ -1,0 +1,10 @@
+package main
+
+import "os"
+
+func terminalName() string {
+	if t := os.Getenv("TERM_PROGRAM"); t != "" {
+		return t
+	}
+	return "Terminal.app"
+}

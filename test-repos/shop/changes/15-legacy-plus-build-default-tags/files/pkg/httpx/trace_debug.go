@@ -1,0 +1,12 @@
+// +build debug
+
+package httpx
+
+import (
+	"net/http"
+	"os"
+)
+
+func traceRequest(r *http.Request) {
+	os.Stderr.WriteString("trace " + r.Method + " " + r.URL.String() + "\n")
+}

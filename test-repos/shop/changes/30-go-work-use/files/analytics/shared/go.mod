@@ -1,0 +1,5 @@
+module example.com/shop/analytics/shared
+
+go 1.22
+
+require example.com/shop/libs/geo v0.1.0
