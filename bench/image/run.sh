@@ -68,8 +68,17 @@ while IFS= read -r d; do
 done < <(cd "$src" && grep -rl --include='*.go' --exclude='*_test.go' -E '^package main\b' . \
            | grep -vE '/(vendor|testdata)/|/[._]' | xargs -r -n1 dirname | sed 's#^\./##' | sort -u)
 [ ${#path_of[@]} -gt 0 ] || die "no main package found in $repo"
+# gopipe.yaml's exclude globs (dir/** form) are never services.
+if [ -f "$src/gopipe.yaml" ]; then
+  for x in $(awk '/^exclude:/{e=1;next} /^[^ #-]/{e=0} e && /^ *- /{sub(/^ *- */,""); sub(/\/\*\*$/,""); print}' "$src/gopipe.yaml"); do
+    for n in "${!path_of[@]}"; do case "${path_of[$n]}/" in "$x"/*) unset "path_of[$n]" ;; esac; done
+  done
+fi
 if [ -z "$services" ]; then
-  services=$(printf '%s\n' "${!path_of[@]}" | sort | head -n "$nsvc_default" | paste -sd,)
+  # Default: the first service gopipe.yaml lists, else the first by name.
+  first=$(awk '/^services:/{e=1;next} /^[^ #-]/{e=0} e && /- name:/{print $3; exit}' "$src/gopipe.yaml" 2>/dev/null || true)
+  if [ -n "$first" ] && [ -n "${path_of[$first]:-}" ]; then services=$first
+  else services=$(printf '%s\n' "${!path_of[@]}" | sort | head -n "$nsvc_default" | paste -sd,); fi
 elif [ "$services" = all ]; then
   services=$(printf '%s\n' "${!path_of[@]}" | sort | paste -sd,)
 fi
