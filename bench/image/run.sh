@@ -104,7 +104,7 @@ case ",$variants," in *,gopipe-caches,*|*,gopipe-agent,*)
         GOTOOLCHAIN=local GOPROXY=off GOFLAGS="-trimpath -buildvcs=false" "$GO" build -o /dev/null "$(mainrel "$p")") \
         >>"$out/agent-go-build.log" 2>&1 || die "go build of $s on the agent failed: $out/agent-go-build.log"
     done
-    printf 'agent go build: %.1fs\n' "$(echo "$(date +%s.%N) - $t0" | bc)" >&2
+    printf 'agent go build: %.1fs\n' "$(awk "BEGIN{print $(date +%s.%N) - $t0}")" >&2
     touch "$agent/.complete"
   fi
   printf 'agent caches %s: GOCACHE %s, GOMODCACHE %s\n' "$agent" "$(du -sh "$agent/gocache" | cut -f1)" \
@@ -159,7 +159,7 @@ build() {
     steps=$({ grep -E '^#[0-9]+ \[[^]]*[0-9]+/[0-9]+\]' "$logf" | grep -v '\] FROM ' || true; } | cut -d' ' -f1 | sort -u | wc -l)
     cached=$({ grep -oE '^#[0-9]+ CACHED' "$logf" || true; } | cut -d' ' -f1 | sort -u | wc -l)
   fi
-  local secs; secs=$(echo "$t1 - $t0" | bc)
+  local secs; secs=$(awk "BEGIN{print $t1 - $t0}")
   printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" >>"$results"
   log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
 }
