@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Prints bench/image results (results.tsv from run.sh) as tables of medians and ratios."""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+if not rows:
+    sys.exit("no results in " + sys.argv[1])
+variants = list(dict.fromkeys(r["variant"] for r in rows))
+services = list(dict.fromkeys(r["service"] for r in rows))
+phases = ["cold", "warm", "change"]
+FED = {"gopipe-caches", "gopipe-agent"}  # variants that get the agent's restored Go caches
+
+total = defaultdict(float)          # (variant, phase, rep) -> seconds summed over services
+per = defaultdict(list)             # (variant, phase, service) -> [seconds]
+cached = defaultdict(list)          # (variant, phase) -> ["cached/steps"]
+for r in rows:
+    total[(r["variant"], r["phase"], r["rep"])] += float(r["seconds"])
+    per[(r["variant"], r["phase"], r["service"])].append(float(r["seconds"]))
+    cached[(r["variant"], r["phase"])].append(f'{r["cached"]}/{r["steps"]}')
+
+
+def med(v, p):
+    xs = [s for (vv, pp, _), s in total.items() if vv == v and pp == p]
+    return statistics.median(xs) if xs else None
+
+
+reps = len({r["rep"] for r in rows})
+# The true cold (nothing cached anywhere) comes from a variant without agent caches.
+ref_v = next((v for v in ("baseline", "gopipe") if med(v, "cold") is not None), None)
+ref = med(ref_v, "cold") if ref_v else None
+print(f"bench/image: {len(services)} service(s) ({', '.join(services)}), {reps} rep(s); "
+      f"seconds = median over reps of the sum over services; every build on a pruned builder")
+if ref:
+    print(f"true cold = {ref_v} cold = {ref:.1f}s (nothing cached anywhere)\n")
+else:
+    print("no true cold measured (add variant baseline or gopipe): ratios to it and targets skipped\n")
+hdr = ["variant", "cold s", "warm s", "change s", "warm/cold", "change/cold",
+       "warm/true-cold", "change/true-cold", "cached steps warm"]
+print("| " + " | ".join(hdr) + " |")
+print("|" + "---|" * len(hdr))
+for v in variants:
+    c, w, ch = (med(v, p) for p in phases)
+    f = lambda x: f"{x:.1f}" if x is not None else "-"
+    pct = lambda a, b: f"{100 * a / b:.0f}%" if a is not None and b else "-"
+    cw = sorted(set(cached[(v, "warm")]))
+    star = "*" if v in FED else ""
+    print(f"| {v} | {f(c)}{star} | {f(w)} | {f(ch)} | {pct(w, c)} | {pct(ch, c)} | {pct(w, ref)} | {pct(ch, ref)} | {','.join(cw)} |")
+
+if any(v in FED for v in variants):
+    print("\n* agent caches restored (goModCache) but pruned builder and empty registry cache: the first"
+          "\n  build of a service on a new builder; the true cold (nothing anywhere) is the baseline's.")
+print("\nper service (median seconds):")
+print("| variant | service | " + " | ".join(phases) + " |")
+print("|---|---|" + "---|" * len(phases))
+for v in variants:
+    for s in services:
+        cells = [f"{statistics.median(per[(v, p, s)]):.1f}" if per[(v, p, s)] else "-" for p in phases]
+        print(f"| {v} | {s} | " + " | ".join(cells) + " |")
+
+if not ref:
+    sys.exit(0)
+print("\ntargets (vs true cold): warm <= 10%, one-file change <= 40%")
+for v in variants:
+    w, ch = med(v, "warm"), med(v, "change")
+    if w is None or ch is None:
+        continue
+    ok_w = "PASS" if w <= 0.10 * ref else "FAIL"
+    ok_c = "PASS" if ch <= 0.40 * ref else "FAIL"
+    print(f"  {v:15s} warm {100 * w / ref:5.1f}% {ok_w}   change {100 * ch / ref:5.1f}% {ok_c}")

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# bench/image: cold vs warm vs one-file change image builds, gopipe against the baseline users have
+# today (bench/image/baseline.Dockerfile: COPY . . + go build with cache mounts + registry cache
+# mode=max). Every build starts on a pruned builder (`docker buildx prune -af`), as on an
+# ephemeral agent. See bench/image/README.md for what each row means.
+#
+#   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--slow-reps N]
+#                      [--variants baseline,gopipe,gopipe-caches,gopipe-agent] [--out DIR]
+# --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
+# change builds of baseline and gopipe (default 1; later reps run their warm build only).
+#
+# Needs `.ci/test-env up` and cli/target/gopipe.jar (mvn -B -q -pl cli -am package -DskipTests).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+REG=${GOPIPE_REGISTRY:-127.0.0.1:5000}
+DOCKER=${DOCKER:-docker}
+GO=${GO:-/usr/lib/go-1.24/bin/go}
+JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
+repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-caches,gopipe-agent"
+out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
+nsvc_default=1
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repo) repo=$2; shift 2 ;;
+    --services) services=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --slow-reps) slow_reps=$2; shift 2 ;;
+    --variants) variants=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "bench/image: $*" >&2; exit 1; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+bash "$root/.ci/test-env" status >/dev/null || die "the test environment is not up: run 'bash .ci/test-env up' ($(bash "$root/.ci/test-env" status 2>&1 | grep -v ' up' | tr '\n' ' '))"
+case ",$variants," in *,gopipe*) [ -f "$JAR" ] || die "$JAR missing: mvn -B -q -pl cli -am package -DskipTests" ;; esac
+case ",$variants," in *,gopipe*) java -jar "$JAR" image build --help >/dev/null 2>&1 || die "$JAR has no 'image build' command (merge branch image and rebuild)" ;; esac
+mkdir -p "$out"
+results=$out/results.tsv
+printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\n' >"$results"
+
+# ---- the repository: the shop fixture when this checkout has it, else a generated one -------
+if [ -z "$repo" ]; then
+  if [ -d "$root/test-repos/shop" ] && java -jar "$JAR" fixture materialize --help >/dev/null 2>&1; then
+    repo=$out/shop
+    java -jar "$JAR" fixture materialize "$root/test-repos/shop" --out "$repo" >/dev/null \
+      || die "fixture materialize test-repos/shop failed"
+  else
+    repo=$out/benchshop
+    log "test-repos/shop is not available here: generating a 3-service repo"
+    bash "$here/gen-repo.sh" "$repo" 3 6 >/dev/null
+  fi
+fi
+[ -d "$repo" ] || die "--repo $repo is not a directory"
+src=$out/src
+rm -rf "$src"; git clone -q "$repo" "$src" 2>/dev/null || cp -a "$repo" "$src"
+
+# ---- services: NAME=PATH (a dir with a main package), from --services or discovered ----------
+declare -A path_of=()
+while IFS= read -r d; do
+  n=$(basename "$d"); [ -n "${path_of[$n]:-}" ] || path_of[$n]=$d
+done < <(cd "$src" && grep -rl --include='*.go' --exclude='*_test.go' -E '^package main\b' . \
+           | grep -vE '/(vendor|testdata)/|/[._]' | xargs -r -n1 dirname | sed 's#^\./##' | sort -u)
+[ ${#path_of[@]} -gt 0 ] || die "no main package found in $repo"
+# gopipe.yaml's exclude globs (dir/** form) are never services.
+if [ -f "$src/gopipe.yaml" ]; then
+  for x in $(awk '/^exclude:/{e=1;next} /^[^ #-]/{e=0} e && /^ *- /{sub(/^ *- */,""); sub(/\/\*\*$/,""); print}' "$src/gopipe.yaml"); do
+    for n in "${!path_of[@]}"; do case "${path_of[$n]}/" in "$x"/*) unset "path_of[$n]" ;; esac; done
+  done
+fi
+if [ -z "$services" ]; then
+  # Default: the first service gopipe.yaml lists, else the first by name.
+  first=$(awk '/^services:/{e=1;next} /^[^ #-]/{e=0} e && /- name:/{print $3; exit}' "$src/gopipe.yaml" 2>/dev/null || true)
+  if [ -n "$first" ] && [ -n "${path_of[$first]:-}" ]; then services=$first
+  else services=$(printf '%s\n' "${!path_of[@]}" | sort | head -n "$nsvc_default" | paste -sd,); fi
+elif [ "$services" = all ]; then
+  services=$(printf '%s\n' "${!path_of[@]}" | sort | paste -sd,)
+fi
+IFS=, read -r -a svcs <<<"$services"
+for s in "${svcs[@]}"; do [ -n "${path_of[$s]:-}" ] || die "--services: no main package named $s (found: ${!path_of[*]})"; done
+
+# module dir (nearest go.mod) and main package relative to it, for the baseline Dockerfile
+moddir() { local d=$1; while [ "$d" != . ] && [ ! -f "$src/$d/go.mod" ]; do d=$(dirname "$d"); done; echo "$d"; }
+mainrel() { local m; m=$(moddir "$1"); if [ "$m" = . ]; then echo "./$1"; else echo "./${1#"$m"/}"; fi; }
+
+# ---- agent caches: what goModCache restores on the agent (filled by the pipeline's own go build)
+# Reused across runs (same commit, services and Go): filling them takes minutes on a busy machine.
+key=$( { git -C "$src" rev-parse HEAD 2>/dev/null || echo nogit; echo "${svcs[*]}"; "$GO" version; } | sha256sum | cut -c1-16)
+agent=${AGENT_CACHES:-/var/tmp/gopipe-bench-image/agent-caches-$key}
+case ",$variants," in *,gopipe-caches,*|*,gopipe-agent,*)
+  if [ ! -f "$agent/.complete" ]; then
+    rm -rf "$agent"; mkdir -p "$agent/gocache" "$agent/gomodcache"
+    log "filling agent caches with $GO build of ${svcs[*]} (the pipeline's test/build stage does this)"
+    t0=$(date +%s.%N)
+    for s in "${svcs[@]}"; do
+      p=${path_of[$s]}; m=$(moddir "$p")
+      (cd "$src/$m" && GOCACHE=$agent/gocache GOMODCACHE=$agent/gomodcache CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+        GOTOOLCHAIN=local GOPROXY=off GOFLAGS="-trimpath -buildvcs=false" "$GO" build -o /dev/null "$(mainrel "$p")") \
+        >>"$out/agent-go-build.log" 2>&1 || die "go build of $s on the agent failed: $out/agent-go-build.log"
+    done
+    printf 'agent go build: %.1fs\n' "$(awk "BEGIN{print $(date +%s.%N) - $t0}")" >&2
+    touch "$agent/.complete"
+  fi
+  printf 'agent caches %s: GOCACHE %s, GOMODCACHE %s\n' "$agent" "$(du -sh "$agent/gocache" | cut -f1)" \
+    "$(du -sh "$agent/gomodcache" | cut -f1)" | tee "$out/agent-caches.txt" >&2
+esac
+
+run_id=$(date -u +%H%M%S)$$
+prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune failed"; }
+
+# build VARIANT PHASE SERVICE REP CACHEREPO BRANCH: one build on a pruned builder, timed, appended
+# to results. Registry cache as gopipe does it: import CACHEREPO:BRANCH then CACHEREPO:main,
+# export to CACHEREPO:BRANCH only (so a change build never overwrites main's cache).
+build() {
+  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0
+  mkdir -p "$out/logs"
+  prune
+  t0=$(date +%s.%N)
+  case "$v" in
+    baseline)
+      "$DOCKER" buildx build --network host --progress plain -f "$here/baseline.Dockerfile" \
+        --build-arg MODULE_DIR="$(moddir "$p")" --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench \
+        -t "$REG/bench/$s:baseline" --push --provenance=false \
+        --cache-from "type=registry,ref=$crepo:$branch" --cache-from "type=registry,ref=$crepo:main" \
+        --cache-to "type=registry,ref=$crepo:$branch,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
+        "$src" >"$logf" 2>&1 || rc=$?
+      ;;
+    gopipe|gopipe-caches|gopipe-agent)
+      local extra=() caches=$agent
+      if [ "$v" = gopipe-agent ]; then
+        # go build runs on the agent and writes to its caches: every build starts from the
+        # restored state again, as on a fresh ephemeral agent (the copy is not timed).
+        caches=$out/agent-caches-work; rm -rf "$caches"; cp -a "$agent" "$caches"; rm -f "$caches/.complete"
+        extra+=(--mode agent --go "$GO")
+      fi
+      [ "$v" = gopipe ] || extra+=(--gomodcache "$caches/gomodcache" --gocache "$caches/gocache")
+      printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
+      t0=$(date +%s.%N)
+      GOCACHE=$caches/gocache GOMODCACHE=$caches/gomodcache java -jar "$JAR" image build --repo "$src" \
+        --affected "$out/svc-$s.json" --generate --network host --registry "$REG/bench-$v" --push \
+        --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
+        --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
+        --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
+        --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" >"$logf" 2>&1 || rc=$?
+      ;;
+  esac
+  t1=$(date +%s.%N)
+  [ $rc = 0 ] || { tail -n 30 "$logf" >&2; die "$v $phase $s failed (exit $rc); log: $logf"; }
+  local cached steps j=$out/logs/$v-$phase-$s-r$rep.json
+  if [ -f "$j" ]; then
+    cached=$(jq '[.services[].cachedSteps] | add' "$j"); steps=$(jq '[.services[] | .cachedSteps + .executedSteps] | add' "$j")
+  else # plain progress: a numbered step "[stage n/m]" and its "#id CACHED" line
+    steps=$({ grep -E '^#[0-9]+ \[[^]]*[0-9]+/[0-9]+\]' "$logf" | grep -v '\] FROM ' || true; } | cut -d' ' -f1 | sort -u | wc -l)
+    cached=$({ grep -oE '^#[0-9]+ CACHED' "$logf" || true; } | cut -d' ' -f1 | sort -u | wc -l)
+  fi
+  local secs; secs=$(awk "BEGIN{print $t1 - $t0}")
+  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" >>"$results"
+  log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
+}
+
+# one_file_change SERVICE REP: edit the service's main .go file (a new function: the package and
+# everything after COPY must rebuild, nothing else changes).
+one_file_change() {
+  local f; f=$(cd "$src" && grep -l -E '^package main\b' "${path_of[$1]}"/*.go | grep -v _test.go | head -1)
+  printf '\nfunc benchChange%s() int { return %s }\n' "$2" "$2" >>"$src/$f"
+}
+revert() { (cd "$src" && git checkout -q -- . 2>/dev/null) || true; }
+
+IFS=, read -r -a vs <<<"$variants"
+log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps (cold/change of baseline and gopipe: $slow_reps); results $results"
+for ((r = 1; r <= reps; r++)); do
+  for v in "${vs[@]}"; do
+    revert
+    slow=0; case "$v" in baseline|gopipe) slow=1 ;; esac
+    for s in "${svcs[@]}"; do
+      if [ $slow = 1 ] && [ "$r" -gt "$slow_reps" ]; then
+        # Cold and change cost minutes here; further reps of these variants measure warm only,
+        # against the cache their first rep exported.
+        build "$v" warm "$s" "$r" "$REG/bench-cache/$run_id-$v-r1/$s" main
+        continue
+      fi
+      # A cache repository nobody wrote yet: the cold build starts with an empty registry cache.
+      crepo="$REG/bench-cache/$run_id-$v-r$r/$s"
+      build "$v" cold "$s" "$r" "$crepo" main
+      build "$v" warm "$s" "$r" "$crepo" main
+      one_file_change "$s" "$r"
+      build "$v" change "$s" "$r" "$crepo" "change-r$r"
+      revert
+    done
+  done
+done
+
+python3 "$here/report.py" "$results" | tee "$out/report.txt"
+echo "raw: $results; logs: $out/logs" >&2
