@@ -19,6 +19,7 @@ import io.gopipe.core.affected.AffectedRequest;
 import io.gopipe.core.affected.AffectedResult;
 import io.gopipe.core.affected.AffectedService;
 import io.gopipe.core.affected.BaseSpec;
+import io.gopipe.core.affected.CiBaseSelector;
 import io.gopipe.core.affected.BuildTarget;
 import io.gopipe.core.affected.ParseCache;
 import io.gopipe.core.affected.Reason;
@@ -45,6 +46,9 @@ public final class AffectedCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     BaseOptions base;
 
+    /** Where --ci-env reads the CI variables; tests replace it. */
+    java.util.Map<String, String> environment = System.getenv();
+
     static final class BaseOptions {
         @Option(names = "--base", paramLabel = "REV", description = "Compare with this revision.")
         String base;
@@ -54,6 +58,9 @@ public final class AffectedCommand implements Callable<Integer> {
         String sinceCommit;
         @Option(names = "--files", paramLabel = "FILE", description = "Changed paths, one per line ('-' = stdin), instead of a git diff.")
         String files;
+        @Option(names = "--ci-env", description = "Choose the base from the CI environment: pull request (CHANGE_TARGET) -> merge base, "
+                + "else GIT_PREVIOUS_SUCCESSFUL_COMMIT, else every service with the reason.")
+        boolean ciEnv;
     }
 
     @Option(names = "--head", paramLabel = "REV", defaultValue = "HEAD", description = "Head revision (default: HEAD).")
@@ -163,6 +170,12 @@ public final class AffectedCommand implements Callable<Integer> {
     }
 
     private BaseSpec baseSpec(PrintWriter err) {
+        if (base.ciEnv) {
+            CiBaseSelector.BaseChoice choice = CiBaseSelector.choose(null, null, null, null, environment);
+            err.println("gopipe affected: comparing with " + choice.explanation());
+            err.flush();
+            return choice.spec();
+        }
         if (base.base != null) {
             return BaseSpec.revision(base.base);
         }

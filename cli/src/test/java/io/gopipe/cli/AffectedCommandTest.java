@@ -63,6 +63,29 @@ class AffectedCommandTest {
     }
 
     @Test
+    void ciEnvComparesWithTheLastSuccessfulCommitOrBuildsEverythingOnAFirstBuild() throws Exception {
+        String base = repoWithChange();
+        CommandLine cl = GopipeCommand.newCommandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        AffectedCommand affected = cl.getSubcommands().get("affected").getCommand();
+        affected.environment = java.util.Map.of("GIT_PREVIOUS_SUCCESSFUL_COMMIT", base, "BRANCH_NAME", "main");
+        assertThat(cl.execute("affected", "--repo", tmp.toString(), "--ci-env")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\"all\": false").contains("\"name\": \"api\"").doesNotContain("\"name\": \"other\"");
+        assertThat(err.toString()).contains("last successful build's commit " + base);
+
+        out.getBuffer().setLength(0);
+        CommandLine first = GopipeCommand.newCommandLine();
+        first.setOut(new PrintWriter(out));
+        first.setErr(new PrintWriter(err));
+        AffectedCommand firstBuild = first.getSubcommands().get("affected").getCommand();
+        firstBuild.environment = java.util.Map.of("BRANCH_NAME", "feature/x");
+        assertThat(first.execute("affected", "--repo", tmp.toString(), "--ci-env")).isZero();
+        assertThat(out.toString()).contains("\"all\": true").contains("no previous successful build of feature/x")
+                .contains("\"name\": \"other\"");
+    }
+
+    @Test
     void textAndMermaidFormatsExplainWhy() throws Exception {
         String base = repoWithChange();
         assertThat(run("affected", "--repo", tmp.toString(), "--base", base, "--format", "text")).isZero();
