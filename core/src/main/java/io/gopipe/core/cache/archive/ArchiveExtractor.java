@@ -223,7 +223,9 @@ public final class ArchiveExtractor {
         if (!modeAtCreate) {
             Files.setPosixFilePermissions(file, Modes.fromBits(mode));
         }
-        Files.setLastModifiedTime(file, FileTime.from(e.mtime(), TimeUnit.SECONDS));
+        // Both times given: the JDK then skips the stat it needs to keep the access time.
+        FileTime time = FileTime.from(e.mtime(), TimeUnit.SECONDS);
+        Files.getFileAttributeView(file, BasicFileAttributeView.class).setTimes(time, time, null);
         meter.add(e.size(), 1);
     }
 
