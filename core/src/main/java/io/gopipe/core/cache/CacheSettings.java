@@ -41,11 +41,11 @@ public record CacheSettings(boolean readOnly, boolean failOnError, Duration time
         }
     }
 
-    /** Read-write, warnings not failures, no limits, threads from the core count, zstd level 3. */
+    /** Read-write, warnings not failures, no limits, 2 threads per core for saves (file reads block; more threads hide that), zstd level 1 (fastest; about 9% larger than level 3 on Go source). */
     public static CacheSettings defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new CacheSettings(false, false, Duration.ZERO, 0, 0, Duration.ZERO, Math.max(2, cores),
-                Math.max(4, Math.min(16, cores * 4)), 3, Duration.ofSeconds(1));
+        return new CacheSettings(false, false, Duration.ZERO, 0, 0, Duration.ZERO, Math.max(4, cores * 2),
+                Math.max(4, Math.min(16, cores * 4)), 1, Duration.ofSeconds(1));
     }
 
     public CacheSettings withReadOnly(boolean v) {
