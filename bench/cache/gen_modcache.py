@@ -103,10 +103,10 @@ KNOWN_MODULES = [
 # kind: (weight, files min, files max, share of generated files, share of testdata files)
 KINDS = {
     "tiny":      (30, 3, 15, 0.00, 0.05),
-    "small":     (34, 15, 80, 0.02, 0.10),
-    "medium":    (24, 80, 400, 0.04, 0.12),
-    "large":     (8, 400, 2500, 0.05, 0.08),
-    "generated": (4, 60, 700, 0.45, 0.02),
+    "small":     (34, 15, 80, 0.005, 0.10),
+    "medium":    (24, 80, 400, 0.01, 0.12),
+    "large":     (8, 400, 2500, 0.02, 0.08),
+    "generated": (4, 60, 700, 0.25, 0.02),
 }
 
 
@@ -176,12 +176,12 @@ def plan_module_files(r, kind):
             name = prefix + r.choice(["zz_generated.deepcopy", "api", "types", "service", "generated",
                                       r.choice(WORDS) + ".pb", r.choice(WORDS) + "_grpc.pb",
                                       "zsyscall_" + r.choice(["linux", "darwin", "freebsd", "openbsd"]) + "_" + r.choice(["amd64", "arm64", "386", "riscv64", "s390x"])]) + ".go"
-            entry = (name, "generated", lognormal(r, 120_000, 1.1, 15_000, 4_000_000))
+            entry = (name, "generated", lognormal(r, 60_000, 1.1, 10_000, 4_000_000))
         elif x < gen_share + td_share:
             tdir = prefix + "testdata/"
             if r.random() < 0.4:
                 name = tdir + r.choice(WORDS) + r.choice([".bin", ".gz", ".png", ".zip", ".pb", ".der"])
-                entry = (name, "binary", lognormal(r, 12_000, 1.6, 64, 3_000_000))
+                entry = (name, "binary", lognormal(r, 8_000, 1.6, 64, 3_000_000))
             else:
                 name = tdir + r.choice(WORDS) + "_" + r.choice(WORDS) + r.choice([".json", ".golden", ".txt", ".yaml", ".go.txt"])
                 entry = (name, "text", lognormal(r, 2500, 1.3, 10, 250_000))
@@ -191,7 +191,7 @@ def plan_module_files(r, kind):
         else:
             base = r.choice(WORDS) + ("_" + r.choice(WORDS) if r.random() < 0.5 else "")
             name = prefix + base + ("_test.go" if r.random() < 0.3 else ".go")
-            entry = (name, "go", lognormal(r, 5500, 0.95, 150, 90_000))
+            entry = (name, "go", lognormal(r, 5000, 0.95, 150, 90_000))
         if entry[0] in used:
             continue
         used.add(entry[0])
@@ -230,7 +230,7 @@ def plan(seed, target_bytes, target_files):
             total_files += len(files) + 5
             text = sum(s for _, k, s in files if k != "binary")
             binary = sum(s for _, k, s in files if k == "binary")
-            total_bytes += text + binary + text // 4 + binary  # tree + estimated zip
+            total_bytes += text + binary + int(text / 4.3) + binary  # tree + estimated zip
         total_files += 2 * (len(versions) - len(extracted)) + 1
         modules.append({"path": path, "kind": kind, "versions": versions, "extracted": extracted, "seeds": seeds})
     return modules
@@ -550,6 +550,11 @@ def main():
     n, b = build_sumdb_tiles(tmp, a.seed, 400)
     files += n
     nbytes += b
+    # Directories outside the read-only module trees (cache/download/..., github.com/...) get a
+    # stable mtime too, so the whole tree is a function of the seed.
+    for d, _, _ in os.walk(tmp):
+        if os.stat(d).st_mode & stat.S_IWUSR:
+            os.utime(d, (EPOCH, EPOCH))
     os.rename(tmp, out)
     with open(stamp_path, "w") as f:
         json.dump({"params": params, "files": files, "bytes": nbytes, "modules": len(modules),

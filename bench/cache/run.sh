@@ -132,7 +132,7 @@ echo "fingerprinting the source tree ..." >&2
 ref="$(fingerprint "$SRC")"
 listing "$SRC" >"$WORK/ref.listing"
 src_files="${ref%% *}"
-src_bytes="$(du -sb "$SRC" | cut -f1)"
+src_bytes="$(du -s -B1 "$SRC" | cut -f1)"
 src_apparent="$(find "$SRC" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')"
 
 # ---------------------------------------------------------------- the tools
@@ -227,7 +227,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
 fs="$(df -PT "$DATA" | awk 'NR==2 {print $2 " on " $1}')"
 machine="$(nproc) cores ($cpu), $mem RAM, $fs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
-versions="$(tar --version | head -1), zstd $(zstd -q -V 2>/dev/null | grep -o 'v[0-9.]*' | head -1), $(gzip --version | head -1), $(java -version 2>&1 | head -1)"
+versions="$(tar --version | head -1), zstd $(zstd -V 2>/dev/null | grep -o 'v[0-9.]*' | head -1), $(gzip --version | head -1), $(java -version 2>&1 | head -1)"
 python3 - "$TSV" "$src_files" "$src_bytes" "$src_apparent" "$ROUNDS" "$DROP_CACHES" "$TIMED_SYNC" "$machine" "$versions" "$stamp" <<'PY'
 import csv, statistics, sys
 tsv, files, du, apparent, rounds, drop, tsync, machine, versions, stamp = sys.argv[1:]
@@ -243,22 +243,24 @@ def bad(tool):
     return [r["op"] + " " + r["ok"] for r in rows if r["tool"] == tool and r["ok"] != "ok"]
 print()
 print("gopipe cache benchmark, %s UTC" % stamp)
-print("data: %s files, %.0f MiB of file content (%.0f MiB on disk), Go module cache layout" % (files, int(apparent) / 2**20, int(du) / 2**20))
+print("data: %s files, %.0f MiB of file content (%.0f MiB of disk blocks), Go module cache layout" % (files, int(apparent) / 2**20, int(du) / 2**20))
 print("machine: %s" % machine)
 print("tools: %s" % versions)
 print("rounds: %s, interleaved; page cache %s; %s" % (rounds, "dropped before each step" if drop == "1" else "warm (not dropped)",
       "timings include a final sync" if tsync == "1" else "timings end when the command returns (no sync)"))
 print()
-print("%-14s %10s %8s %8s %12s %8s %8s  %s" % ("tool", "archive MiB", "save s", "cpu s", "restore s", "cpu s", "range", "status"))
+print("%-14s %11s %8s %7s %11s %10s %7s %11s  %s" % ("tool", "archive MiB", "save s", "cpu s", "range", "restore s", "cpu s", "range", "status"))
 for t in tools:
     sz = [float(r["bytes"]) for r in rows if r["tool"] == t and r["op"] == "save" and r["ok"] == "ok"]
     sv, rs = med(t, "save"), med(t, "restore")
     cpu = lambda op: (med(t, op, "user_s") or 0) + (med(t, op, "sys_s") or 0)
-    rng = pick(t, "restore", "wall_s")
     f = lambda x: "%.2f" % x if x is not None else "-"
-    print("%-14s %10s %8s %8s %12s %8s %8s  %s" % (
-        label[t], "%.0f" % (statistics.median(sz) / 2**20) if sz else "-", f(sv), f(cpu("save")), f(rs), f(cpu("restore")),
-        "%.1f-%.1f" % (min(rng), max(rng)) if rng else "-", ", ".join(bad(t)) or "ok"))
+    def rng(op):
+        v = pick(t, op, "wall_s")
+        return "%.1f-%.1f" % (min(v), max(v)) if v else "-"
+    print("%-14s %11s %8s %7s %11s %10s %7s %11s  %s" % (
+        label[t], "%.0f" % (statistics.median(sz) / 2**20) if sz else "-", f(sv), f(cpu("save")), rng("save"),
+        f(rs), f(cpu("restore")), rng("restore"), ", ".join(bad(t)) or "ok"))
 print()
 def ratio(a, b, op):
     x, y = med(a, op), med(b, op)
@@ -269,7 +271,7 @@ def line(text, value, target, better):
     ok = value <= target if better == "le" else value >= target
     print("  %-44s %7.2fx  target %s %.1fx  %s" % (text, value, "<=" if better == "le" else ">=", target, "MET" if ok else "MISSED"))
 if "gopipe" in tools:
-    print("ratios (medians; restore range above is min-max wall seconds):")
+    print("ratios of median wall seconds (range = min-max over the rounds; cpu s = user+sys of the process tree):")
     if "zstd" in tools:
         line("save    gopipe / tar+zstd", ratio("gopipe", "zstd", "save"), 1.0, "le")
         line("restore gopipe / tar+zstd", ratio("gopipe", "zstd", "restore"), 0.8, "le")
