@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Fast container pipelines for Go monorepos.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                CacheCommand.class,
         })
 public final class GopipeCommand implements Runnable {
 

@@ -1,0 +1,411 @@
+package io.gopipe.core.cache;
+
+import io.gopipe.core.cache.archive.ArchiveWriter;
+import io.gopipe.core.cache.archive.ArchiveExtractor;
+import io.gopipe.core.cache.archive.CorruptArchiveException;
+import io.gopipe.core.cache.archive.DirectoryScanner;
+import io.gopipe.core.cache.archive.FileTrees;
+import io.gopipe.core.cache.archive.Modes;
+import io.gopipe.core.cache.archive.ProgressMeter;
+import io.gopipe.core.cache.archive.TarEntry;
+import io.gopipe.core.cache.backend.AccessRecord;
+import io.gopipe.core.cache.backend.BlobReader;
+import io.gopipe.core.cache.backend.CacheBackend;
+import io.gopipe.core.cache.backend.EntryRef;
+import io.gopipe.core.cache.backend.StagedBlob;
+import io.gopipe.core.report.Reporter;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The cache engine: restore and save of Go module and build caches against a {@link CacheBackend}.
+ * Adapters (CLI, Jenkins step, shared library) call only this class and the records it takes and
+ * returns.
+ *
+ * <p>Unless {@link CacheSettings#failOnError()} is set, no cache problem escapes: a broken or
+ * missing entry, an unreachable backend, a restore over its time limit each become a miss (or a
+ * skipped save) with exactly one {@link Reporter#warn} line.
+ */
+public final class CacheService {
+
+    /** Blobs nobody references are removed after this grace period, which covers saves in flight. */
+    private static final Duration ORPHAN_GRACE = Duration.ofHours(6);
+
+    private final CacheBackend backend;
+    private final Reporter reporter;
+    private final CacheSettings settings;
+
+    public CacheService(CacheBackend backend, Reporter reporter, CacheSettings settings) {
+        this.backend = backend;
+        this.reporter = reporter;
+        this.settings = settings;
+    }
+
+    private record Match(EntryRef ref, Manifest manifest, boolean exact) {
+    }
+
+    /** Restores the exact key or the newest entry of the first matching restore-key prefix into the request's path. */
+    public RestoreResult restore(CacheRequest request) {
+        long start = System.nanoTime();
+        String key = request.key().key();
+        Match match = null;
+        try {
+            Optional<Match> found = resolve(request.key(), true);
+            if (found.isEmpty()) {
+                reporter.info("cache miss: no entry for " + key + " or its restore keys in " + backend.describe());
+                return RestoreResult.miss(since(start), null);
+            }
+            match = found.get();
+            Manifest m = match.manifest();
+            extract(m, request.path());
+            recordHit(m.key());
+            Duration took = since(start);
+            reporter.info(String.format(Locale.ROOT, "cache hit (%s): %s -> %s, %d files, %s in %.1f s",
+                    match.exact() ? "exact" : "restore key", m.key(), request.path(), m.files(),
+                    human(m.fileBytes()), took.toMillis() / 1000.0));
+            return new RestoreResult(true, match.exact(), m.key(), m.files(), m.fileBytes(), m.archiveBytes(), took, null);
+        } catch (Exception e) {
+            String which = match == null ? key : match.manifest().key();
+            String problem = "cache restore of " + which + " from " + backend.describe() + " failed, continuing without cache: "
+                    + message(e);
+            if (e instanceof CorruptArchiveException && match != null) {
+                problem += dropBroken(match);
+            }
+            if (settings.failOnError()) {
+                throw new CacheException(problem, e);
+            }
+            reporter.warn(problem);
+            return RestoreResult.miss(since(start), problem);
+        }
+    }
+
+    /**
+     * Saves the request's path under its exact key unless the key exists, the store is read-only,
+     * or (module cache) no module@version directory is new compared with the entry it would restore.
+     */
+    public SaveResult save(CacheRequest request) {
+        long start = System.nanoTime();
+        String key = request.key().key();
+        if (settings.readOnly()) {
+            reporter.info("cache is read-only: not saving " + key);
+            return new SaveResult(SaveResult.Status.READ_ONLY, key, 0, 0, 0, since(start), null);
+        }
+        try {
+            if (backend.find(key).isPresent()) {
+                reporter.info("cache entry " + key + " exists (entries are immutable): nothing to save");
+                return new SaveResult(SaveResult.Status.EXISTS, key, 0, 0, 0, since(start), null);
+            }
+            Path path = request.path();
+            if (!Files.isDirectory(path)) {
+                reporter.info("nothing to save for " + key + ": " + path + " is not a directory");
+                return new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null);
+            }
+            DirectoryScanner.Scan scan = DirectoryScanner.scan(path, rel -> rel.startsWith(".gopipe-"));
+            List<String> modules = request.policy() == CachePolicy.MOD ? moduleNames(scan) : List.of();
+            if (request.policy() == CachePolicy.MOD) {
+                Optional<Match> base = resolve(request.key(), false);
+                if (base.isPresent() && base.get().manifest().modules() != null
+                        && new HashSet<>(base.get().manifest().modules()).containsAll(modules)) {
+                    reporter.info("no new modules since " + base.get().manifest().key() + ": not saving " + key);
+                    return new SaveResult(SaveResult.Status.UNCHANGED, key, 0, 0, 0, since(start), null);
+                }
+                if (settings.maxEntryBytes() > 0 && scan.fileBytes() > settings.maxEntryBytes()) {
+                    String problem = "module cache " + path + " holds " + human(scan.fileBytes()) + ", over the cap of "
+                            + human(settings.maxEntryBytes()) + ": not saving " + key;
+                    reporter.warn(problem);
+                    return new SaveResult(SaveResult.Status.TOO_LARGE, key, scan.files(), scan.fileBytes(), 0, since(start), problem);
+                }
+            } else if (settings.maxEntryBytes() > 0) {
+                scan = scan.keepNewest(settings.maxEntryBytes());
+            }
+            if (scan.entries().isEmpty()) {
+                reporter.info("nothing to save for " + key + ": " + path + " is empty");
+                return new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null);
+            }
+            return archiveAndPublish(request, scan, modules, start);
+        } catch (Exception e) {
+            String problem = "cache save of " + key + " to " + backend.describe() + " failed, the build goes on: " + message(e);
+            if (settings.failOnError()) {
+                throw new CacheException(problem, e);
+            }
+            reporter.warn(problem);
+            return new SaveResult(SaveResult.Status.FAILED, key, 0, 0, 0, since(start), problem);
+        }
+    }
+
+    private SaveResult archiveAndPublish(CacheRequest request, DirectoryScanner.Scan scan, List<String> modules,
+                                         long start) throws IOException {
+        String key = request.key().key();
+        StagedBlob staged = backend.stage(key);
+        boolean handedOver = false;
+        try {
+            ProgressMeter meter = new ProgressMeter(reporter, "save " + key, scan.fileBytes(), scan.files(),
+                    settings.progressInterval());
+            ArchiveWriter.Result written;
+            try (FileChannel out = FileChannel.open(staged.file(), StandardOpenOption.WRITE)) {
+                written = new ArchiveWriter(settings.threads(), settings.compressionLevel()).write(scan, out, meter);
+            }
+            meter.finish();
+            GoPlatform go = request.platform();
+            Manifest manifest = new Manifest(Manifest.FORMAT, key, request.policy().id(), staged.blob(),
+                    System.currentTimeMillis(), go == null ? "" : go.goVersion(), go == null ? "" : go.goos(),
+                    go == null ? "" : go.goarch(), scan.files(), scan.fileBytes(), written.archiveBytes(),
+                    written.chunks(), modules);
+            ProgressMeter upload = new ProgressMeter(reporter, "upload " + key, written.archiveBytes(), -1,
+                    settings.progressInterval());
+            handedOver = true;
+            CacheBackend.Publish outcome = backend.publish(staged, manifest.toJson(), upload);
+            Duration took = since(start);
+            if (outcome == CacheBackend.Publish.ALREADY_EXISTS) {
+                reporter.info("another job saved " + key + " first; discarded this copy");
+                return new SaveResult(SaveResult.Status.LOST_RACE, key, scan.files(), scan.fileBytes(),
+                        written.archiveBytes(), took, null);
+            }
+            try {
+                backend.recordAccess(key, new AccessRecord(Instant.now(), 0));
+            } catch (IOException ignored) {
+                // usage records are advisory
+            }
+            reporter.info(String.format(Locale.ROOT, "cache saved: %s, %d files, %s -> %s in %.1f s", key, scan.files(),
+                    human(scan.fileBytes()), human(written.archiveBytes()), took.toMillis() / 1000.0));
+            if (settings.maxTotalBytes() > 0 || !settings.maxAge().isZero()) {
+                PruneResult pruned = prune(settings.maxTotalBytes(), settings.maxAge());
+                if (!pruned.evicted().isEmpty()) {
+                    reporter.info("evicted " + pruned.evicted().size() + " cache entries: " + String.join(", ", pruned.evicted()));
+                }
+            }
+            return new SaveResult(SaveResult.Status.SAVED, key, scan.files(), scan.fileBytes(), written.archiveBytes(), took, null);
+        } finally {
+            if (!handedOver) {
+                backend.discard(staged);
+            }
+        }
+    }
+
+    /** Entries whose key starts with {@code prefix}, newest first, with their metadata; unreadable ones are skipped. */
+    public List<EntryInfo> list(String prefix) throws IOException {
+        List<EntryInfo> infos = new ArrayList<>();
+        for (EntryRef ref : backend.list(prefix == null ? "" : prefix)) {
+            info(ref).ifPresent(infos::add);
+        }
+        infos.sort(Comparator.comparing(EntryInfo::created).reversed());
+        return infos;
+    }
+
+    /** Totals over the whole store. */
+    public CacheStats stats() throws IOException {
+        List<EntryInfo> all = list("");
+        return new CacheStats(all.size(), all.stream().mapToLong(EntryInfo::archiveBytes).sum(),
+                all.stream().mapToLong(EntryInfo::fileBytes).sum(), all.stream().mapToLong(EntryInfo::files).sum(),
+                all.stream().mapToLong(EntryInfo::hits).sum());
+    }
+
+    /**
+     * Evicts entries unused for longer than {@code maxAge} (zero: keep), then the least recently
+     * used until the stored total fits {@code maxTotalBytes} (0: no cap); removes entries with
+     * unreadable manifests and blobs no manifest references.
+     */
+    public PruneResult prune(long maxTotalBytes, Duration maxAge) throws IOException {
+        List<EntryInfo> live = new ArrayList<>();
+        List<String> broken = new ArrayList<>();
+        for (EntryRef ref : backend.list("")) {
+            try {
+                live.add(infoOrThrow(ref));
+            } catch (CorruptArchiveException e) {
+                backend.delete(ref.key(), null);
+                broken.add(ref.key());
+            } catch (NoSuchFileException gone) {
+                // removed by someone else
+            }
+        }
+        live.sort(Comparator.comparing(EntryInfo::lastAccess));
+        List<String> evicted = new ArrayList<>();
+        Instant cutoff = maxAge == null || maxAge.isZero() ? null : Instant.now().minus(maxAge);
+        long total = live.stream().mapToLong(EntryInfo::archiveBytes).sum();
+        Set<String> referenced = new HashSet<>();
+        List<EntryInfo> kept = new ArrayList<>();
+        for (EntryInfo e : live) {
+            boolean old = cutoff != null && e.lastAccess().isBefore(cutoff);
+            boolean over = maxTotalBytes > 0 && total > maxTotalBytes;
+            if (old || over) {
+                backend.delete(e.key(), e.blob());
+                evicted.add(e.key());
+                total -= e.archiveBytes();
+            } else {
+                kept.add(e);
+                referenced.add(e.blob());
+            }
+        }
+        int orphans = backend.sweep(referenced, ORPHAN_GRACE);
+        return new PruneResult(evicted, broken, orphans, kept.size(), total);
+    }
+
+    private Optional<EntryInfo> info(EntryRef ref) throws IOException {
+        try {
+            return Optional.of(infoOrThrow(ref));
+        } catch (CorruptArchiveException | NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private EntryInfo infoOrThrow(EntryRef ref) throws IOException {
+        Manifest m = Manifest.parse(backend.readManifest(ref.key()), ref.key());
+        Optional<AccessRecord> access = backend.readAccess(ref.key());
+        Instant created = m.createdAt();
+        Instant last = access.map(AccessRecord::lastAccess).orElse(created);
+        return new EntryInfo(m.key(), m.policy(), m.files(), m.fileBytes(), m.archiveBytes(), created, last,
+                access.map(AccessRecord::hits).orElse(0L), m.goVersion(), m.blob());
+    }
+
+    private Optional<Match> resolve(CacheKey key, boolean exactFirst) throws IOException {
+        if (exactFirst) {
+            Optional<EntryRef> exact = backend.find(key.key());
+            if (exact.isPresent()) {
+                return Optional.of(load(exact.get(), true));
+            }
+        }
+        for (String prefix : key.restoreKeys()) {
+            Optional<Match> newest = newest(backend.list(prefix), key.key());
+            if (newest.isPresent()) {
+                return newest;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The newest entry. Listing times can be coarse (S3: seconds), so the entries listed within a
+     * second of the newest are ordered by the millisecond creation time in their manifests.
+     */
+    private Optional<Match> newest(List<EntryRef> refs, String exactKey) throws IOException {
+        Optional<Instant> latest = refs.stream().map(EntryRef::created).max(Comparator.naturalOrder());
+        if (latest.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant floor = latest.get().minusSeconds(1);
+        Match best = null;
+        for (EntryRef ref : refs) {
+            if (ref.created().isBefore(floor)) {
+                continue;
+            }
+            Match m;
+            try {
+                m = load(ref, ref.key().equals(exactKey));
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            if (best == null || m.manifest().created() > best.manifest().created()
+                    || (m.manifest().created() == best.manifest().created() && m.ref().key().compareTo(best.ref().key()) > 0)) {
+                best = m;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private Match load(EntryRef ref, boolean exact) throws IOException {
+        return new Match(ref, Manifest.parse(backend.readManifest(ref.key()), ref.key()), exact);
+    }
+
+    private void extract(Manifest m, Path target) throws IOException {
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".gopipe-restore-");
+        try {
+            Files.setPosixFilePermissions(temp, Modes.fromBits(0755));
+            ProgressMeter meter = new ProgressMeter(reporter, "restore " + m.key(), m.fileBytes(), m.files(),
+                    settings.progressInterval());
+            try (BlobReader blob = backend.openBlob(m.blob())) {
+                new ArchiveExtractor(temp, settings.extractThreads(), meter, settings.timeLimit()).extract(m.chunks(), blob, m.key());
+            } catch (NoSuchFileException gone) {
+                throw new CorruptArchiveException("archive " + m.blob() + " of " + m.key() + " is missing");
+            }
+            if (meter.files() != m.files() || meter.bytes() != m.fileBytes()) {
+                throw new CorruptArchiveException("entry " + m.key() + " restored " + meter.files() + " files / "
+                        + meter.bytes() + " bytes, manifest says " + m.files() + " / " + m.fileBytes());
+            }
+            meter.finish();
+            FileTrees.moveIntoPlace(temp, target);
+        } finally {
+            FileTrees.deleteTree(temp);
+        }
+    }
+
+    private void recordHit(String key) {
+        try {
+            long hits = backend.readAccess(key).map(AccessRecord::hits).orElse(0L);
+            backend.recordAccess(key, new AccessRecord(Instant.now(), hits + 1));
+        } catch (IOException | RuntimeException ignored) {
+            // usage records are advisory; a read-only store may refuse them
+        }
+    }
+
+    private String dropBroken(Match match) {
+        if (settings.readOnly()) {
+            return "";
+        }
+        try {
+            backend.delete(match.manifest().key(), match.manifest().blob());
+            return " (broken entry removed so the next save can replace it)";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** module@version directories and cache/download .mod/.zip files, the units a module cache grows by. */
+    static List<String> moduleNames(DirectoryScanner.Scan scan) {
+        List<String> names = new ArrayList<>();
+        for (TarEntry e : scan.entries()) {
+            String p = e.path();
+            if (p.startsWith("cache/")) {
+                if (e.type() == TarEntry.Type.FILE && p.startsWith("cache/download/") && p.contains("/@v/")
+                        && (p.endsWith(".mod") || p.endsWith(".zip"))) {
+                    names.add(p);
+                }
+            } else if (e.type() == TarEntry.Type.DIRECTORY) {
+                int at = p.lastIndexOf('@');
+                if (at > p.lastIndexOf('/') && p.indexOf('@') == at) {
+                    names.add(p);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return text.lines().findFirst().orElse(text);
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        do {
+            v /= 1024;
+            u++;
+        } while (v >= 1024 && u < units.length - 1);
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

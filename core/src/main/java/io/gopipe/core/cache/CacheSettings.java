@@ -1,0 +1,82 @@
+package io.gopipe.core.cache;
+
+import java.time.Duration;
+
+/**
+ * How the cache behaves; {@link #defaults()} suits CI agents. Sizes are bytes, 0 = no limit.
+ *
+ * @param readOnly         restore but never save (pull-request builds: untrusted code must not write the cache)
+ * @param failOnError      make cache problems fatal instead of a miss with one warning
+ * @param timeLimit        give up a restore after this long (zero = no limit)
+ * @param maxEntryBytes    per-entry cap on file bytes: module caches over it are not saved, build caches are trimmed
+ * @param maxTotalBytes    after a save, evict least recently used entries until the store fits (0 = never)
+ * @param maxAge           after a save, evict entries unused for longer than this (zero = never)
+ * @param threads          compression threads
+ * @param extractThreads   threads writing files on restore
+ * @param compressionLevel zstd level
+ * @param progressInterval how often progress events are reported at most
+ */
+public record CacheSettings(boolean readOnly, boolean failOnError, Duration timeLimit, long maxEntryBytes,
+                            long maxTotalBytes, Duration maxAge, int threads, int extractThreads,
+                            int compressionLevel, Duration progressInterval) {
+
+    public CacheSettings {
+        if (timeLimit == null || timeLimit.isNegative()) {
+            timeLimit = Duration.ZERO;
+        }
+        if (maxAge == null || maxAge.isNegative()) {
+            maxAge = Duration.ZERO;
+        }
+        if (progressInterval == null) {
+            progressInterval = Duration.ofSeconds(1);
+        }
+        if (threads < 1 || extractThreads < 1) {
+            throw new CacheException("cache threads must be at least 1");
+        }
+        if (compressionLevel < 1 || compressionLevel > 22) {
+            throw new CacheException("zstd level " + compressionLevel + " is outside 1..22");
+        }
+        if (maxEntryBytes < 0 || maxTotalBytes < 0) {
+            throw new CacheException("cache size limits must not be negative");
+        }
+    }
+
+    /** Read-write, warnings not failures, no limits, threads from the core count, zstd level 3. */
+    public static CacheSettings defaults() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new CacheSettings(false, false, Duration.ZERO, 0, 0, Duration.ZERO, Math.max(2, cores),
+                Math.max(4, Math.min(16, cores * 4)), 3, Duration.ofSeconds(1));
+    }
+
+    public CacheSettings withReadOnly(boolean v) {
+        return new CacheSettings(v, failOnError, timeLimit, maxEntryBytes, maxTotalBytes, maxAge, threads, extractThreads, compressionLevel, progressInterval);
+    }
+
+    public CacheSettings withFailOnError(boolean v) {
+        return new CacheSettings(readOnly, v, timeLimit, maxEntryBytes, maxTotalBytes, maxAge, threads, extractThreads, compressionLevel, progressInterval);
+    }
+
+    public CacheSettings withTimeLimit(Duration v) {
+        return new CacheSettings(readOnly, failOnError, v, maxEntryBytes, maxTotalBytes, maxAge, threads, extractThreads, compressionLevel, progressInterval);
+    }
+
+    public CacheSettings withMaxEntryBytes(long v) {
+        return new CacheSettings(readOnly, failOnError, timeLimit, v, maxTotalBytes, maxAge, threads, extractThreads, compressionLevel, progressInterval);
+    }
+
+    public CacheSettings withEviction(long totalBytes, Duration age) {
+        return new CacheSettings(readOnly, failOnError, timeLimit, maxEntryBytes, totalBytes, age, threads, extractThreads, compressionLevel, progressInterval);
+    }
+
+    public CacheSettings withThreads(int compress, int extract) {
+        return new CacheSettings(readOnly, failOnError, timeLimit, maxEntryBytes, maxTotalBytes, maxAge, compress, extract, compressionLevel, progressInterval);
+    }
+
+    public CacheSettings withCompressionLevel(int v) {
+        return new CacheSettings(readOnly, failOnError, timeLimit, maxEntryBytes, maxTotalBytes, maxAge, threads, extractThreads, v, progressInterval);
+    }
+
+    public CacheSettings withProgressInterval(Duration v) {
+        return new CacheSettings(readOnly, failOnError, timeLimit, maxEntryBytes, maxTotalBytes, maxAge, threads, extractThreads, compressionLevel, v);
+    }
+}

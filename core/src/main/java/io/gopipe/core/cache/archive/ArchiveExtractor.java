@@ -1,0 +1,384 @@
+package io.gopipe.core.cache.archive;
+
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Extracts the chunks of an archive in parallel into an empty directory. Every member path is
+ * checked before anything is created; files are created exclusively, symlinks only at the end
+ * (so no write ever goes through one), directory modes and times last (so Go's read-only
+ * directories do not block their own files). Each chunk's length, SHA-256, member count and
+ * tar size are compared with the manifest; any difference fails the whole extraction.
+ */
+public final class ArchiveExtractor {
+
+    private record DirAttrs(String path, int mode, long mtime) {
+    }
+
+    private record Link(String path, String target, long mtime) {
+    }
+
+    private final Path root;
+    private final int threads;
+    private final ProgressMeter meter;
+    private final long deadlineNanos;
+    private final boolean limited;
+    private final int umask;
+    private final Set<String> createdDirs = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<DirAttrs> dirs = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Link> links = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopped;
+
+    /**
+     * @param root     an existing, empty directory that receives the members
+     * @param threads  extraction threads; file creation is I/O bound, so more than the core count helps
+     * @param meter    counts restored bytes and files
+     * @param timeLimit how long to try before giving up with a {@link TimeLimitException} (zero: no limit)
+     */
+    public ArchiveExtractor(Path root, int threads, ProgressMeter meter, java.time.Duration timeLimit) throws IOException {
+        this.root = root;
+        this.threads = Math.max(1, threads);
+        this.meter = meter;
+        this.limited = !timeLimit.isZero();
+        this.deadlineNanos = System.nanoTime() + (limited ? timeLimit.toNanos() : 0);
+        this.umask = probeUmask(root);
+    }
+
+    /** Extracts every chunk; on any failure stops all threads and throws (the caller deletes the root). */
+    public void extract(List<ArchiveChunk> chunks, ChunkSource source, String label) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, chunks.size())), r -> {
+            Thread t = new Thread(r, "gopipe-cache-extract");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> futures = new ArrayList<>();
+        try {
+            for (int i = 0; i < chunks.size(); i++) {
+                ArchiveChunk chunk = chunks.get(i);
+                String name = label + " chunk " + i;
+                futures.add(pool.submit(() -> {
+                    extractChunk(chunk, source, name);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                if (!limited) {
+                    f.get();
+                    continue;
+                }
+                long waitNanos = deadlineNanos - System.nanoTime();
+                if (waitNanos <= 0) {
+                    throw new TimeoutException();
+                }
+                f.get(waitNanos, TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            stopped = true;
+            throw new TimeLimitException(label + ": restore exceeded its time limit");
+        } catch (InterruptedException e) {
+            stopped = true;
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(label + ": restore interrupted");
+        } catch (ExecutionException e) {
+            stopped = true;
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(label + ": " + cause, cause);
+        } finally {
+            stopped = true;
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopped = false;
+        finishLinks();
+        finishDirectories();
+    }
+
+    private void extractChunk(ArchiveChunk chunk, ChunkSource source, String name) throws IOException {
+        MessageDigest sha = ArchiveWriter.sha256();
+        byte[] buffer = new byte[256 << 10];
+        int members = 0;
+        long rawBytes;
+        HashingStream hashed;
+        try (InputStream raw = source.open(chunk.offset(), chunk.length())) {
+            hashed = new HashingStream(raw, sha);
+            try (ZstdInputStreamNoFinalizer z = new ZstdInputStreamNoFinalizer(hashed)) {
+                z.setContinuous(false);
+                TarReader tar = new TarReader(z, name);
+                TarEntry e;
+                while ((e = tar.next()) != null) {
+                    if (stopped) {
+                        throw new InterruptedIOException(name + ": stopped");
+                    }
+                    restore(e, tar, buffer);
+                    members++;
+                }
+                rawBytes = tar.bytesRead() + zeroTail(z, buffer, name);
+            } catch (com.github.luben.zstd.ZstdIOException ze) {
+                throw new CorruptArchiveException(name + ": zstd frame is damaged: " + ze.getMessage(), ze);
+            }
+            while (hashed.read(buffer) >= 0) {
+                // hash any bytes the decoder did not need; they must not exist
+            }
+        }
+        if (hashed.count != chunk.length()) {
+            throw new CorruptArchiveException(name + ": " + hashed.count + " bytes stored, manifest says " + chunk.length());
+        }
+        String digest = HexFormat.of().formatHex(sha.digest());
+        if (!digest.equalsIgnoreCase(chunk.sha256())) {
+            throw new CorruptArchiveException(name + ": SHA-256 mismatch");
+        }
+        if (members != chunk.entries() || rawBytes != chunk.rawBytes()) {
+            throw new CorruptArchiveException(name + ": " + members + " members / " + rawBytes
+                    + " tar bytes, manifest says " + chunk.entries() + " / " + chunk.rawBytes());
+        }
+    }
+
+    /** After an end-of-archive block only zero blocks may follow; returns how many bytes they were. */
+    private static long zeroTail(InputStream in, byte[] buffer, String name) throws IOException {
+        long n = 0;
+        int r;
+        while ((r = in.read(buffer)) > 0) {
+            for (int i = 0; i < r; i++) {
+                if (buffer[i] != 0) {
+                    throw new CorruptArchiveException(name + ": data after the end-of-archive marker");
+                }
+            }
+            n += r;
+        }
+        return n;
+    }
+
+    private void restore(TarEntry e, TarReader tar, byte[] buffer) throws IOException {
+        String path = SafePaths.checkMemberPath(e.path());
+        switch (e.type()) {
+            case DIRECTORY -> {
+                ensureDir(path);
+                dirs.add(new DirAttrs(path, e.mode() & 0777, e.mtime()));
+            }
+            case FILE -> writeFile(path, e, tar, buffer);
+            case SYMLINK -> links.add(new Link(path, SafePaths.checkSymlinkTarget(path, e.linkTarget()), e.mtime()));
+            case HARDLINK -> throw new UnsafeArchiveException("hardlink " + path + " -> " + e.linkTarget() + " refused");
+            case DEVICE, FIFO -> throw new UnsafeArchiveException("device or FIFO member " + path + " refused");
+            default -> throw new UnsafeArchiveException("unsupported member type for " + path);
+        }
+    }
+
+    private void writeFile(String path, TarEntry e, TarReader tar, byte[] buffer) throws IOException {
+        ensureParent(path);
+        Path file = root.resolve(path);
+        int mode = e.mode() & 0777;
+        boolean modeAtCreate = (mode & umask) == 0;
+        Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileAttribute<?>[] attrs = modeAtCreate
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(Modes.fromBits(mode))}
+                : new FileAttribute<?>[0];
+        try (FileChannel ch = FileChannel.open(file, options, attrs)) {
+            tar.copyContent(new ChannelOut(ch), buffer);
+        } catch (FileAlreadyExistsException dup) {
+            throw new CorruptArchiveException("archive member " + path + " appears twice");
+        }
+        if (!modeAtCreate) {
+            Files.setPosixFilePermissions(file, Modes.fromBits(mode));
+        }
+        Files.setLastModifiedTime(file, FileTime.from(e.mtime(), TimeUnit.SECONDS));
+        meter.add(e.size(), 1);
+    }
+
+    private void ensureParent(String path) throws IOException {
+        int slash = path.lastIndexOf('/');
+        if (slash > 0) {
+            ensureDir(path.substring(0, slash));
+        }
+    }
+
+    private void ensureDir(String path) throws IOException {
+        if (createdDirs.contains(path)) {
+            return;
+        }
+        Path dir = root.resolve(path);
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new CorruptArchiveException("archive member " + path + " is both a file and a directory");
+        }
+        createdDirs.add(path);
+    }
+
+    private void finishLinks() throws IOException {
+        Set<String> linkPaths = new HashSet<>();
+        for (Link l : links) {
+            linkPaths.add(l.path());
+        }
+        for (Link l : links) {
+            for (int i = l.path().indexOf('/'); i > 0; i = l.path().indexOf('/', i + 1)) {
+                if (linkPaths.contains(l.path().substring(0, i))) {
+                    throw new UnsafeArchiveException("symlink " + l.path() + " lies below another symlink");
+                }
+            }
+        }
+        for (Link l : links) {
+            ensureParent(l.path());
+            Path p = root.resolve(l.path());
+            try {
+                Files.createSymbolicLink(p, Path.of(l.target()));
+            } catch (FileAlreadyExistsException dup) {
+                throw new CorruptArchiveException("archive member " + l.path() + " appears twice");
+            }
+            try {
+                Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.from(l.mtime(), TimeUnit.SECONDS), null, null);
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // symlink times are cosmetic
+            }
+        }
+        // Every member below a symlink must have been refused, including files and directories.
+        for (String dir : createdDirs) {
+            for (String link : linkPaths) {
+                if (dir.startsWith(link + "/") || dir.equals(link)) {
+                    throw new UnsafeArchiveException("archive member " + dir + " lies below symlink " + link);
+                }
+            }
+        }
+    }
+
+    private void finishDirectories() throws IOException {
+        List<DirAttrs> ordered = new ArrayList<>(dirs);
+        ordered.sort(Comparator.comparingInt((DirAttrs d) -> depth(d.path())).reversed());
+        for (DirAttrs d : ordered) {
+            Path p = root.resolve(d.path());
+            Files.setLastModifiedTime(p, FileTime.from(d.mtime(), TimeUnit.SECONDS));
+            Files.setPosixFilePermissions(p, Modes.fromBits(d.mode()));
+        }
+    }
+
+    private static int depth(String path) {
+        int n = 0;
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static int probeUmask(Path dir) throws IOException {
+        Path probe = dir.resolve(".gopipe-umask-probe");
+        Files.deleteIfExists(probe);
+        Files.createFile(probe, PosixFilePermissions.asFileAttribute(Modes.fromBits(0777)));
+        try {
+            return ~Modes.toBits(Files.getPosixFilePermissions(probe)) & 0777;
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    private static final class HashingStream extends FilterInputStream {
+        private final MessageDigest sha;
+        long count;
+        private boolean eof; // some HTTP streams close themselves at EOF and throw on the next read
+
+        HashingStream(InputStream in, MessageDigest sha) {
+            super(in);
+            this.sha = sha;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (eof) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                sha.update((byte) b);
+                count++;
+            } else {
+                eof = true;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (eof) {
+                return -1;
+            }
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                sha.update(b, off, n);
+                count += n;
+            } else if (n < 0) {
+                eof = true;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            return 0; // force reads so every byte is hashed
+        }
+    }
+
+    private static final class ChannelOut extends OutputStream {
+        private final FileChannel ch;
+
+        ChannelOut(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+}
