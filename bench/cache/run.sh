@@ -154,8 +154,8 @@ size_gzip() { stat -c %s "$WORK/r$1.tar.gz"; }
 drop_gzip() { rm -f "$WORK/r$1.tar.gz"; }
 
 gopipe() { java ${GOPIPE_JAVA_OPTS:-} -jar "$JAR" "$@"; }
-save_gopipe() { gopipe cache save --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$SRC"; }
-restore_gopipe() { gopipe cache restore --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$2"; }
+save_gopipe() { gopipe cache save --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$SRC"; }
+restore_gopipe() { gopipe cache restore --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$2"; }
 size_gopipe() { du -sb "$WORK/store-r$1" | cut -f1; }
 drop_gopipe() { rm_tree "$WORK/store-r$1"; }
 
