@@ -172,6 +172,26 @@ abstract class CacheBackendContract {
     }
 
     @Test
+    void buildCacheIsTrimmedToTheSizeCapKeepingTheNewestFiles() throws IOException {
+        Path gocache = work.resolve("gocache");
+        for (int i = 0; i < 10; i++) {
+            TestTrees.write(gocache.resolve(String.format("%02x/entry%d-d", i, i)), new byte[10_000], 0644, 1_700_000_000L + i);
+        }
+        CacheKey key = KeyCalculator.buildKey(new GoPlatform("go1.24.2", "linux", "amd64"), null, "main", "main", "r1");
+        CacheRequest request = new CacheRequest(CachePolicy.BUILD, key, gocache, null);
+        SaveResult saved = service(CacheSettings.defaults().withMaxEntryBytes(35_000)).save(request);
+        assertThat(saved.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(saved.files()).isEqualTo(3);
+        Path target = work.resolve("restored");
+        CacheKey next = KeyCalculator.buildKey(new GoPlatform("go1.24.2", "linux", "amd64"), null, "feature-x", "main", "r2");
+        RestoreResult r = service().restore(new CacheRequest(CachePolicy.BUILD, next, target, null));
+        assertThat(r.matchedKey()).isEqualTo(key.key());
+        assertThat(target.resolve("09/entry9-d")).exists();
+        assertThat(target.resolve("07/entry7-d")).exists();
+        assertThat(target.resolve("06/entry6-d")).doesNotExist();
+    }
+
+    @Test
     void readOnlyModeNeverWrites() throws IOException {
         Path dir = sampleCache("m");
         SaveResult r = service(CacheSettings.defaults().withReadOnly(true)).save(mod("k", dir));

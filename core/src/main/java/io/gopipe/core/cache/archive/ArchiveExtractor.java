@@ -61,6 +61,7 @@ public final class ArchiveExtractor {
     private final ConcurrentLinkedQueue<DirAttrs> dirs = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Link> links = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
+    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[256 << 10]);
 
     /**
      * @param root     an existing, empty directory that receives the members
@@ -138,7 +139,7 @@ public final class ArchiveExtractor {
 
     private void extractChunk(ArchiveChunk chunk, ChunkSource source, String name) throws IOException {
         MessageDigest sha = ArchiveWriter.sha256();
-        byte[] buffer = new byte[256 << 10];
+        byte[] buffer = buffers.get();
         int members = 0;
         long rawBytes;
         HashingStream hashed;
@@ -223,7 +224,9 @@ public final class ArchiveExtractor {
         if (!modeAtCreate) {
             Files.setPosixFilePermissions(file, Modes.fromBits(mode));
         }
-        Files.setLastModifiedTime(file, FileTime.from(e.mtime(), TimeUnit.SECONDS));
+        // Both times given: the JDK then skips the stat it needs to keep the access time.
+        FileTime time = FileTime.from(e.mtime(), TimeUnit.SECONDS);
+        Files.getFileAttributeView(file, BasicFileAttributeView.class).setTimes(time, time, null);
         meter.add(e.size(), 1);
     }
 

@@ -3,7 +3,6 @@ package io.gopipe.core.cache.archive;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -41,6 +40,8 @@ public final class ArchiveWriter {
 
     private final int threads;
     private final int level;
+    private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(() -> new Buffer(1 << 20));
+    private final ThreadLocal<byte[]> copyBuffers = ThreadLocal.withInitial(() -> new byte[256 << 10]);
 
     /**
      * @param threads compression threads
@@ -120,9 +121,13 @@ public final class ArchiveWriter {
     private ArchiveChunk writeChunk(Path root, List<TarEntry> part, FileChannel out, AtomicLong position,
                                     ProgressMeter meter) throws IOException {
         long raw = part.stream().mapToLong(e -> 512 + e.size()).sum();
-        Buffer compressed = new Buffer((int) Math.min(Integer.MAX_VALUE - 64, Math.max(1 << 16, raw / 3)));
-        byte[] copy = new byte[256 << 10];
-        long rawWritten = 0;
+        // One output buffer per thread, sized to zstd's worst case, reused for every chunk: growing
+        // and reallocating multi-megabyte arrays per chunk cost more CPU than compressing them.
+        Buffer compressed = buffers.get();
+        compressed.reset();
+        compressed.reserve(raw + (raw >> 7) + (1 << 17));
+        byte[] copy = copyBuffers.get();
+        long rawWritten;
         try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(compressed, level)) {
             if (raw > BIG_CHUNK && threads > 1) {
                 z.setWorkers(threads);
@@ -188,10 +193,44 @@ public final class ArchiveWriter {
         }
     }
 
-    /** A byte sink whose array can be read without a copy. */
-    private static final class Buffer extends ByteArrayOutputStream {
+    /** An unsynchronized byte sink whose array can be read without a copy. */
+    private static final class Buffer extends java.io.OutputStream {
+        private byte[] buf;
+        private int count;
+
         Buffer(int size) {
-            super(size);
+            buf = new byte[size];
+        }
+
+        void reset() {
+            count = 0;
+        }
+
+        /** Grows an empty buffer to {@code capacity} (only called right after {@link #reset()}). */
+        void reserve(long capacity) {
+            if (count == 0 && capacity > buf.length) {
+                buf = new byte[(int) Math.min(Integer.MAX_VALUE - 64, capacity)];
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (count + len > buf.length) {
+                byte[] bigger = new byte[(int) Math.min(Integer.MAX_VALUE - 64, Math.max((long) count + len, buf.length * 2L))];
+                System.arraycopy(buf, 0, bigger, 0, count);
+                buf = bigger;
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        int size() {
+            return count;
         }
 
         byte[] array() {
