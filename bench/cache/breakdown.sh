@@ -85,9 +85,10 @@ import collections, json, sys
 events = json.load(open(sys.argv[1]))["recording"]["events"]
 top = int(sys.argv[2])
 self_c, incl, kind, threads = collections.Counter(), collections.Counter(), collections.Counter(), collections.Counter()
+def tname(f):
+    return f["method"]["type"]["name"].replace("/", ".")
 def name(f):
-    m = f["method"]
-    return "%s.%s" % (m["type"]["name"].split(".")[-1], m["name"])
+    return "%s.%s" % (tname(f).split(".")[-1], f["method"]["name"])
 for e in events:
     frames = (e["values"].get("stackTrace") or {}).get("frames") or []
     if not frames:
@@ -100,7 +101,7 @@ for e in events:
     seen = set()
     for f in frames:
         n = name(f)
-        if n not in seen and (f["method"]["type"]["name"].startswith("io.gopipe") or "zstd" in f["method"]["type"]["name"].lower()):
+        if n not in seen and (tname(f).startswith("io.gopipe") or "zstd" in tname(f).lower()):
             incl[n] += 1
             seen.add(n)
 total = sum(kind.values()) or 1
