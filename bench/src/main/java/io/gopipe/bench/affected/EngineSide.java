@@ -15,6 +15,9 @@ interface EngineSide {
     /** Computes with a parse cache that is empty. */
     Outcome computeEmptyCache(String base, String head) throws Exception;
 
+    /** Computes with one parse cache kept across calls (for correctness sweeps, not timed). */
+    Outcome computeSharedCache(String base, String head) throws Exception;
+
     /** Computes with a parse cache warmed by one compute on the warm-up pair. */
     Outcome computeWarmCache(String warmBase, String warmHead, String base, String head) throws Exception;
 }

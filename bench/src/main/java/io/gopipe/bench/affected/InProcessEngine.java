@@ -17,6 +17,7 @@ import java.util.TreeSet;
 final class InProcessEngine implements EngineSide {
 
     private final Path repo;
+    private final ParseCache shared = new ParseCache();
 
     InProcessEngine(Path repo) {
         this.repo = repo;
@@ -25,6 +26,11 @@ final class InProcessEngine implements EngineSide {
     @Override
     public Outcome computeEmptyCache(String base, String head) {
         return timed(new ParseCache(), base, head);
+    }
+
+    @Override
+    public Outcome computeSharedCache(String base, String head) {
+        return timed(shared, base, head);
     }
 
     @Override
