@@ -257,7 +257,7 @@ public final class LocalBackend implements CacheBackend {
 
         @Override
         public int write(ByteBuffer src) {
-            throw new UnsupportedOperationException();
+            throw new java.nio.channels.NonWritableChannelException(); // a read-only range of the blob
         }
 
         @Override
@@ -278,7 +278,7 @@ public final class LocalBackend implements CacheBackend {
 
         @Override
         public SeekableByteChannel truncate(long size) {
-            throw new UnsupportedOperationException();
+            throw new java.nio.channels.NonWritableChannelException();
         }
 
         @Override
