@@ -183,17 +183,17 @@ final class GitSnapshot implements SourceTree, AutoCloseable {
 
     /** Scans many files in parallel, skipping those already cached. */
     void prefetch(List<String> paths) {
-        List<String> todo = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
         for (String p : paths) {
             ObjectId id = blobs.get(p);
             if (id != null && cache.get(ParseCache.key(id, p.endsWith(".go"))) == null) {
-                todo.add(p);
+                pending.add(p);
             }
         }
-        if (todo.size() < 64) {
-            todo.forEach(p -> scan(p, p.endsWith(".go")));
+        if (pending.size() < 64) {
+            pending.forEach(p -> scan(p, p.endsWith(".go")));
         } else {
-            todo.parallelStream().forEach(p -> scan(p, p.endsWith(".go")));
+            pending.parallelStream().forEach(p -> scan(p, p.endsWith(".go")));
         }
     }
 
