@@ -101,7 +101,7 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads on restore (default: 4 x cores, 4..16).")
         Integer extractThreads;
 
-        @Option(names = "--level", paramLabel = "N", description = "zstd level (default 1; 3 gives ~9% smaller archives for slower saves).")
+        @Option(names = "--level", paramLabel = "N", description = "zstd level (default 1; 3 gives ~9%% smaller archives for slower saves).")
         Integer level;
 
         CacheSettings settings(boolean tty) {

@@ -114,29 +114,11 @@ public final class CacheService {
                 reporter.info("nothing to save for " + key + ": " + path + " is not a directory");
                 return new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null);
             }
-            DirectoryScanner.Scan scan = DirectoryScanner.scan(path, rel -> rel.startsWith(".gopipe-"));
-            List<String> modules = request.policy() == CachePolicy.MOD ? moduleNames(scan) : List.of();
+            Manifest base = null;
             if (request.policy() == CachePolicy.MOD) {
-                Optional<Match> base = resolve(request.key(), false);
-                if (base.isPresent() && base.get().manifest().modules() != null
-                        && new HashSet<>(base.get().manifest().modules()).containsAll(modules)) {
-                    reporter.info("no new modules since " + base.get().manifest().key() + ": not saving " + key);
-                    return new SaveResult(SaveResult.Status.UNCHANGED, key, 0, 0, 0, since(start), null);
-                }
-                if (settings.maxEntryBytes() > 0 && scan.fileBytes() > settings.maxEntryBytes()) {
-                    String problem = "module cache " + path + " holds " + human(scan.fileBytes()) + ", over the cap of "
-                            + human(settings.maxEntryBytes()) + ": not saving " + key;
-                    reporter.warn(problem);
-                    return new SaveResult(SaveResult.Status.TOO_LARGE, key, scan.files(), scan.fileBytes(), 0, since(start), problem);
-                }
-            } else if (settings.maxEntryBytes() > 0) {
-                scan = scan.keepNewest(settings.maxEntryBytes());
+                base = resolve(request.key(), false).map(Match::manifest).filter(m -> m.modules() != null).orElse(null);
             }
-            if (scan.entries().isEmpty()) {
-                reporter.info("nothing to save for " + key + ": " + path + " is empty");
-                return new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null);
-            }
-            return archiveAndPublish(request, scan, modules, start);
+            return archiveAndPublish(request, base, start);
         } catch (Exception e) {
             String problem = "cache save of " + key + " to " + backend.describe() + " failed, the build goes on: " + message(e);
             if (settings.failOnError()) {
@@ -147,24 +129,61 @@ public final class CacheService {
         }
     }
 
-    private SaveResult archiveAndPublish(CacheRequest request, DirectoryScanner.Scan scan, List<String> modules,
-                                         long start) throws IOException {
+    /** Members whose names start with this are gopipe's own temporary files, never cached. */
+    private static final java.util.function.Predicate<String> OWN_TEMP_FILES = rel -> rel.startsWith(".gopipe-");
+
+    /** The walk ended the save early: the outcome is decided, the archive is discarded. */
+    private static final class SaveStopped extends RuntimeException {
+        private final transient SaveResult result;
+
+        SaveStopped(SaveResult result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+    }
+
+    /** Signals that a build cache outgrew its cap during the walk and must be trimmed first. */
+    private static final class OverCap extends RuntimeException {
+        OverCap() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Walks the tree and compresses at the same time, so the archive is mostly written when the walk
+     * ends. Decisions that need the whole tree (no new modules, over the cap) are taken when the walk
+     * ends or the cap is passed, and then discard the partial archive.
+     */
+    private SaveResult archiveAndPublish(CacheRequest request, Manifest base, long start) throws IOException {
         String key = request.key().key();
+        Path path = request.path();
         StagedBlob staged = backend.stage(key);
         boolean handedOver = false;
         try {
-            ProgressMeter meter = new ProgressMeter(reporter, "save " + key, scan.fileBytes(), scan.files(),
-                    settings.progressInterval());
+            ProgressMeter meter = new ProgressMeter(reporter, "save " + key, -1, -1, settings.progressInterval());
+            ArchiveWriter writer = new ArchiveWriter(settings.threads(), settings.compressionLevel());
+            TreeTally tally = new TreeTally(request.policy() == CachePolicy.MOD);
             ArchiveWriter.Result written;
             try (FileChannel out = FileChannel.open(staged.file(), StandardOpenOption.WRITE)) {
-                written = new ArchiveWriter(settings.threads(), settings.compressionLevel()).write(scan, out, meter);
+                try {
+                    written = streamTree(writer, path, out, meter, tally, base, request, start);
+                } catch (OverCap over) {
+                    // Build cache: keep the newest files that fit, which needs the whole listing first.
+                    out.truncate(0);
+                    DirectoryScanner.Scan scan = DirectoryScanner.scan(path, OWN_TEMP_FILES).keepNewest(settings.maxEntryBytes());
+                    meter = new ProgressMeter(reporter, "save " + key, scan.fileBytes(), scan.files(), settings.progressInterval());
+                    written = writer.write(scan, out, meter);
+                    tally = TreeTally.of(scan);
+                }
+            } catch (SaveStopped stopped) {
+                return stopped.result;
             }
             meter.finish();
             GoPlatform go = request.platform();
             Manifest manifest = new Manifest(Manifest.FORMAT, key, request.policy().id(), staged.blob(),
                     System.currentTimeMillis(), go == null ? "" : go.goVersion(), go == null ? "" : go.goos(),
-                    go == null ? "" : go.goarch(), scan.files(), scan.fileBytes(), written.archiveBytes(),
-                    written.chunks(), modules);
+                    go == null ? "" : go.goarch(), tally.files, tally.fileBytes, written.archiveBytes(),
+                    written.chunks(), tally.modules);
             ProgressMeter upload = new ProgressMeter(reporter, "upload " + key, written.archiveBytes(), -1,
                     settings.progressInterval());
             handedOver = true;
@@ -172,7 +191,7 @@ public final class CacheService {
             Duration took = since(start);
             if (outcome == CacheBackend.Publish.ALREADY_EXISTS) {
                 reporter.info("another job saved " + key + " first; discarded this copy");
-                return new SaveResult(SaveResult.Status.LOST_RACE, key, scan.files(), scan.fileBytes(),
+                return new SaveResult(SaveResult.Status.LOST_RACE, key, tally.files, tally.fileBytes,
                         written.archiveBytes(), took, null);
             }
             try {
@@ -180,18 +199,80 @@ public final class CacheService {
             } catch (IOException ignored) {
                 // usage records are advisory
             }
-            reporter.info(String.format(Locale.ROOT, "cache saved: %s, %d files, %s -> %s in %.1f s", key, scan.files(),
-                    human(scan.fileBytes()), human(written.archiveBytes()), took.toMillis() / 1000.0));
+            reporter.info(String.format(Locale.ROOT, "cache saved: %s, %d files, %s -> %s in %.1f s", key, tally.files,
+                    human(tally.fileBytes), human(written.archiveBytes()), took.toMillis() / 1000.0));
             if (settings.maxTotalBytes() > 0 || !settings.maxAge().isZero()) {
                 PruneResult pruned = prune(settings.maxTotalBytes(), settings.maxAge());
                 if (!pruned.evicted().isEmpty()) {
                     reporter.info("evicted " + pruned.evicted().size() + " cache entries: " + String.join(", ", pruned.evicted()));
                 }
             }
-            return new SaveResult(SaveResult.Status.SAVED, key, scan.files(), scan.fileBytes(), written.archiveBytes(), took, null);
+            return new SaveResult(SaveResult.Status.SAVED, key, tally.files, tally.fileBytes, written.archiveBytes(), took, null);
         } finally {
             if (!handedOver) {
                 backend.discard(staged);
+            }
+        }
+    }
+
+    private ArchiveWriter.Result streamTree(ArchiveWriter writer, Path path, FileChannel out, ProgressMeter meter,
+                                            TreeTally tally, Manifest base, CacheRequest request, long start)
+            throws IOException {
+        String key = request.key().key();
+        long cap = settings.maxEntryBytes();
+        try (ArchiveWriter.Session session = writer.open(path, out, meter)) {
+            DirectoryScanner.walk(path, OWN_TEMP_FILES, e -> {
+                tally.add(e);
+                if (cap > 0 && tally.fileBytes > cap) {
+                    if (request.policy() != CachePolicy.MOD) {
+                        throw new OverCap();
+                    }
+                    String problem = "module cache " + path + " holds more than the cap of " + human(cap) + ": not saving " + key;
+                    reporter.warn(problem);
+                    throw new SaveStopped(new SaveResult(SaveResult.Status.TOO_LARGE, key, tally.files, tally.fileBytes, 0,
+                            since(start), problem));
+                }
+                session.add(e);
+            }, () -> { });
+            meter.totals(tally.fileBytes, tally.files);
+            if (base != null && new HashSet<>(base.modules()).containsAll(tally.modules)) {
+                reporter.info("no new modules since " + base.key() + ": not saving " + key);
+                throw new SaveStopped(new SaveResult(SaveResult.Status.UNCHANGED, key, 0, 0, 0, since(start), null));
+            }
+            if (tally.entries == 0) {
+                reporter.info("nothing to save for " + key + ": " + path + " is empty");
+                throw new SaveStopped(new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null));
+            }
+            return session.finish();
+        }
+    }
+
+    /** Counts what the walk saw and, for module caches, the names that tell whether modules were added. */
+    private static final class TreeTally {
+        private final boolean collectModules;
+        private final List<String> modules = new ArrayList<>();
+        private long entries;
+        private long files;
+        private long fileBytes;
+
+        TreeTally(boolean collectModules) {
+            this.collectModules = collectModules;
+        }
+
+        static TreeTally of(DirectoryScanner.Scan scan) {
+            TreeTally t = new TreeTally(false);
+            scan.entries().forEach(t::add);
+            return t;
+        }
+
+        void add(TarEntry e) {
+            entries++;
+            if (e.type() == TarEntry.Type.FILE) {
+                files++;
+                fileBytes += e.size();
+            }
+            if (collectModules && isModuleUnit(e)) {
+                modules.add(e.path());
             }
         }
     }
@@ -366,23 +447,17 @@ public final class CacheService {
     }
 
     /** module@version directories and cache/download .mod/.zip files, the units a module cache grows by. */
-    static List<String> moduleNames(DirectoryScanner.Scan scan) {
-        List<String> names = new ArrayList<>();
-        for (TarEntry e : scan.entries()) {
-            String p = e.path();
-            if (p.startsWith("cache/")) {
-                if (e.type() == TarEntry.Type.FILE && p.startsWith("cache/download/") && p.contains("/@v/")
-                        && (p.endsWith(".mod") || p.endsWith(".zip"))) {
-                    names.add(p);
-                }
-            } else if (e.type() == TarEntry.Type.DIRECTORY) {
-                int at = p.lastIndexOf('@');
-                if (at > p.lastIndexOf('/') && p.indexOf('@') == at) {
-                    names.add(p);
-                }
-            }
+    static boolean isModuleUnit(TarEntry e) {
+        String p = e.path();
+        if (p.startsWith("cache/")) {
+            return e.type() == TarEntry.Type.FILE && p.startsWith("cache/download/") && p.contains("/@v/")
+                    && (p.endsWith(".mod") || p.endsWith(".zip"));
         }
-        return names;
+        if (e.type() == TarEntry.Type.DIRECTORY) {
+            int at = p.lastIndexOf('@');
+            return at > p.lastIndexOf('/') && p.indexOf('@') == at;
+        }
+        return false;
     }
 
     private static Duration since(long startNanos) {

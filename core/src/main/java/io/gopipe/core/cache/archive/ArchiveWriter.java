@@ -1,33 +1,41 @@
 package io.gopipe.core.cache.archive;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes a scanned tree as a chunked tar.zst archive: the members are cut into chunks of a few
- * megabytes, each compressed as its own zstd frame by a pool of threads and written at the next
- * free offset as soon as it is ready. A final frame holds the tar end marker, so the file is
- * also a plain {@code .tar.zst} that {@code tar -I zstd -xf} reads.
+ * Writes tree members as a chunked tar.zst archive: members are packed into chunks of a few
+ * megabytes while the tree is still being walked, each chunk is compressed as its own zstd frame
+ * by a pool of threads and appended as soon as it is ready. A final frame holds the tar end
+ * marker, so the file is also a plain {@code .tar.zst} that {@code tar -I zstd -xf} reads.
+ *
+ * <p>A chunk is assembled in a direct buffer (file bytes go from the page cache straight into
+ * it), compressed in one call and written from a direct buffer: no heap copies on the way. Files
+ * too big for a chunk buffer become chunks of their own, compressed as a stream by all threads.
  */
 public final class ArchiveWriter {
 
@@ -35,13 +43,16 @@ public final class ArchiveWriter {
     public record Result(List<ArchiveChunk> chunks, long archiveBytes, long rawBytes) {
     }
 
+    /** Files at least this big are chunks of their own, compressed as a stream. */
+    static final long SOLO_FILE = 4L << 20;
+    /** Size of the per-thread buffer a packed chunk is assembled in. */
+    static final int CHUNK_CAPACITY = 8 << 20;
+    private static final long MIN_TARGET = 1L << 20;
+    private static final long MAX_TARGET = 4L << 20;
     private static final int MAX_ENTRIES_PER_CHUNK = 4096;
-    private static final long BIG_CHUNK = 32L << 20;
 
     private final int threads;
     private final int level;
-    private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(() -> new Buffer(1 << 20));
-    private final ThreadLocal<byte[]> copyBuffers = ThreadLocal.withInitial(() -> new byte[256 << 10]);
 
     /**
      * @param threads compression threads
@@ -54,108 +65,217 @@ public final class ArchiveWriter {
 
     /** Archives {@code scan} into {@code out} starting at offset 0. */
     public Result write(DirectoryScanner.Scan scan, FileChannel out, ProgressMeter meter) throws IOException {
-        List<List<TarEntry>> parts = partition(scan);
-        AtomicLong position = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, parts.size())), r -> {
-            Thread t = new Thread(r, "gopipe-cache-compress");
-            t.setDaemon(true);
-            return t;
-        });
-        List<ArchiveChunk> chunks = new ArrayList<>();
-        try {
-            List<Future<ArchiveChunk>> futures = new ArrayList<>();
-            for (List<TarEntry> part : parts) {
-                futures.add(pool.submit(() -> writeChunk(scan.root(), part, out, position, meter)));
+        try (Session session = open(scan.root(), out, meter)) {
+            for (TarEntry e : scan.entries()) {
+                session.add(e);
             }
-            for (Future<ArchiveChunk> f : futures) {
-                chunks.add(f.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("archive write interrupted");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("archive write failed: " + cause, cause);
-        } finally {
-            pool.shutdownNow();
+            return session.finish();
         }
-        // The end-of-archive marker is a chunk of its own, so every byte of the file is checksummed.
-        byte[] trailer = Zstd.compress(TarWriter.endOfArchive(), 1);
-        long end = position.getAndAdd(trailer.length);
-        writeAt(out, trailer, trailer.length, end);
-        MessageDigest sha = sha256();
-        sha.update(trailer);
-        chunks.add(new ArchiveChunk(end, trailer.length, TarWriter.endOfArchive().length, 0,
-                HexFormat.of().formatHex(sha.digest())));
-        long raw = chunks.stream().mapToLong(ArchiveChunk::rawBytes).sum();
-        return new Result(chunks, position.get(), raw);
     }
 
-    private List<List<TarEntry>> partition(DirectoryScanner.Scan scan) {
-        // Enough chunks that every restore thread has several, small enough to bound memory.
-        long target = Math.max(1L << 20, Math.min(16L << 20, scan.fileBytes() / Math.max(1, threads * 16L)));
-        List<List<TarEntry>> parts = new ArrayList<>();
-        List<TarEntry> current = new ArrayList<>();
-        long bytes = 0;
-        for (TarEntry e : scan.entries()) {
-            current.add(e);
-            bytes += 512 + e.size();
-            if (bytes >= target || current.size() >= MAX_ENTRIES_PER_CHUNK) {
-                parts.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-        }
-        if (!current.isEmpty()) {
-            parts.add(current);
-        }
-        return parts;
+    /**
+     * Starts an archive of members below {@code root} in {@code out} (from offset 0); add members in
+     * walk order, then {@link Session#finish()}. Closing an unfinished session stops its threads
+     * and leaves {@code out} with garbage the caller discards.
+     */
+    public Session open(Path root, FileChannel out, ProgressMeter meter) {
+        return new Session(root, out, meter);
     }
 
-    private ArchiveChunk writeChunk(Path root, List<TarEntry> part, FileChannel out, AtomicLong position,
-                                    ProgressMeter meter) throws IOException {
-        long raw = part.stream().mapToLong(e -> 512 + e.size()).sum();
-        // One output buffer per thread, sized to zstd's worst case, reused for every chunk: growing
-        // and reallocating multi-megabyte arrays per chunk cost more CPU than compressing them.
-        Buffer compressed = buffers.get();
-        compressed.reset();
-        compressed.reserve(raw + (raw >> 7) + (1 << 17));
-        byte[] copy = copyBuffers.get();
-        long rawWritten;
-        try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(compressed, level)) {
-            if (raw > BIG_CHUNK && threads > 1) {
-                z.setWorkers(threads);
-            }
-            CountingStream counting = new CountingStream(z);
-            TarWriter tar = new TarWriter(counting);
-            for (TarEntry e : part) {
-                tar.writeHeader(e);
-                if (e.type() == TarEntry.Type.FILE) {
-                    copyFile(root.resolve(e.path()), e.size(), counting, copy);
-                    tar.pad(e.size());
-                    meter.add(e.size(), 1);
+    /** One archive being written. Not thread-safe: one thread adds members. */
+    public final class Session implements AutoCloseable {
+        private final Path root;
+        private final ProgressMeter meter;
+        private final Appender appender;
+        private final ExecutorService pool;
+        private final Semaphore inFlight;
+        private final List<Future<ArchiveChunk>> futures = new ArrayList<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final ThreadLocal<PackedChunkCompressor> compressors;
+        private final List<PackedChunkCompressor> allCompressors = new ArrayList<>();
+        private List<TarEntry> pending = new ArrayList<>();
+        private long pendingBound;
+        private long submittedRaw;
+        private volatile boolean stopped;
+
+        private Session(Path root, FileChannel out, ProgressMeter meter) {
+            this.root = root;
+            this.meter = meter;
+            this.appender = new Appender(out);
+            this.pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "gopipe-cache-compress");
+                t.setDaemon(true);
+                return t;
+            });
+            // Two chunks per thread in flight keep every thread busy while the walk goes on,
+            // without holding the whole tree's member lists in memory.
+            this.inFlight = new Semaphore(threads * 2);
+            this.compressors = ThreadLocal.withInitial(() -> {
+                PackedChunkCompressor c = new PackedChunkCompressor(level);
+                synchronized (allCompressors) {
+                    allCompressors.add(c);
                 }
-            }
-            rawWritten = counting.count;
+                return c;
+            });
         }
-        MessageDigest sha = sha256();
-        sha.update(compressed.array(), 0, compressed.size());
-        long offset = position.getAndAdd(compressed.size());
-        writeAt(out, compressed.array(), compressed.size(), offset);
-        return new ArchiveChunk(offset, compressed.size(), rawWritten, part.size(),
-                HexFormat.of().formatHex(sha.digest()));
+
+        /** Adds the next member; may block while the compression threads catch up. */
+        public void add(TarEntry e) throws IOException {
+            rethrowFailure();
+            if (e.type() == TarEntry.Type.FILE && e.size() >= SOLO_FILE) {
+                flush();
+                submit(List.of(e), true);
+                return;
+            }
+            long bound = bound(e);
+            if (!pending.isEmpty() && pendingBound + bound > CHUNK_CAPACITY) {
+                flush();
+            }
+            pending.add(e);
+            pendingBound += bound;
+            // Small chunks first so all threads start at once, bigger ones later so a large tree does not
+            // end up with thousands of frames.
+            long target = Math.max(MIN_TARGET, Math.min(MAX_TARGET, submittedRaw / 16));
+            if (pendingBound >= target || pending.size() >= MAX_ENTRIES_PER_CHUNK) {
+                flush();
+            }
+        }
+
+        /** Waits for every chunk, appends the end-of-archive frame and returns the chunk list. */
+        public Result finish() throws IOException {
+            flush();
+            List<ArchiveChunk> chunks = new ArrayList<>();
+            try {
+                for (Future<ArchiveChunk> f : futures) {
+                    chunks.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("archive write interrupted");
+            } catch (ExecutionException e) {
+                throw asIOException(e.getCause());
+            }
+            // The end-of-archive marker is a chunk of its own, so every byte of the file is checksummed.
+            byte[] trailer = Zstd.compress(TarWriter.endOfArchive(), 1);
+            long end = appender.append(ByteBuffer.wrap(trailer));
+            MessageDigest sha = sha256();
+            sha.update(trailer);
+            chunks.add(new ArchiveChunk(end, trailer.length, TarWriter.endOfArchive().length, 0,
+                    HexFormat.of().formatHex(sha.digest())));
+            long raw = chunks.stream().mapToLong(ArchiveChunk::rawBytes).sum();
+            return new Result(chunks, appender.size(), raw);
+        }
+
+        @Override
+        public void close() {
+            stopped = true;
+            pool.shutdownNow();
+            try {
+                if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    return; // a thread is stuck in I/O: leave its native buffers alone
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (allCompressors) {
+                allCompressors.forEach(PackedChunkCompressor::close);
+                allCompressors.clear();
+            }
+        }
+
+        private void flush() throws IOException {
+            if (!pending.isEmpty()) {
+                submit(pending, false);
+                pending = new ArrayList<>();
+                pendingBound = 0;
+            }
+        }
+
+        private void submit(List<TarEntry> members, boolean solo) throws IOException {
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("archive write interrupted");
+            }
+            rethrowFailure();
+            for (TarEntry m : members) {
+                submittedRaw += 512 + m.size();
+            }
+            futures.add(pool.submit(() -> {
+                try {
+                    if (stopped) {
+                        throw new InterruptedIOException("archive write stopped");
+                    }
+                    return solo ? writeSolo(members.get(0)) : compressors.get().write(root, members, appender, meter);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                    throw t;
+                } finally {
+                    inFlight.release();
+                }
+            }));
+        }
+
+        private ArchiveChunk writeSolo(TarEntry e) throws IOException {
+            return appender.appendExclusively(stream -> {
+                MessageDigest sha = sha256();
+                CountingOutputStream stored = new CountingOutputStream(stream, sha);
+                CountingOutputStream raw;
+                try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(stored, level)) {
+                    if (threads > 1) {
+                        z.setWorkers(threads);
+                    }
+                    raw = new CountingOutputStream(z, null);
+                    TarWriter tar = new TarWriter(raw);
+                    tar.writeHeader(e);
+                    copyFile(root.resolve(e.path()), e.size(), raw);
+                    tar.pad(e.size());
+                    raw.flush();
+                }
+                meter.add(e.size(), 1);
+                return new ArchiveChunk(-1, stored.count, raw.count, 1, HexFormat.of().formatHex(sha.digest()));
+            });
+        }
+
+        private void rethrowFailure() throws IOException {
+            Throwable t = failure.get();
+            if (t != null) {
+                throw asIOException(t);
+            }
+        }
     }
 
-    /** Copies exactly {@code size} bytes: a file that shrank since the scan is padded with zeros, one that grew is cut. */
-    private static void copyFile(Path file, long size, java.io.OutputStream out, byte[] buffer) throws IOException {
+    /** Upper bound of the tar bytes of one member: header, pax records when names or times need them, padded content. */
+    static long bound(TarEntry e) {
+        long nameBytes = 3L * (e.path().length() + 1 + e.linkTarget().length()); // UTF-8 worst case
+        boolean pax = nameBytes > 100 || e.mtime() < 0 || e.mtime() > 077777777777L;
+        long paxBytes = pax ? 512 + ((2 * nameBytes + 256 + 511) & ~511L) : 0;
+        return 512 + paxBytes + ((e.size() + 511) & ~511L);
+    }
+
+    private static IOException asIOException(Throwable cause) {
+        if (cause instanceof UncheckedIOException u) {
+            return u.getCause();
+        }
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        if (cause instanceof RuntimeException re) {
+            throw re;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        return new IOException("archive write failed: " + cause, cause);
+    }
+
+    /** Copies exactly {@code size} bytes: a file that shrank since the walk is padded with zeros, one that grew is cut. */
+    private static void copyFile(Path file, long size, OutputStream out) throws IOException {
+        byte[] buffer = new byte[256 << 10];
         long left = size;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (var in = Files.newInputStream(file)) {
             while (left > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
                 if (n < 0) {
@@ -165,23 +285,13 @@ public final class ArchiveWriter {
                 left -= n;
             }
         } catch (NoSuchFileException e) {
-            // vanished since the scan: keep the archive consistent with its headers
+            // vanished since the walk: keep the archive consistent with its headers
         }
-        if (left > 0) {
-            Arrays.fill(buffer, (byte) 0);
-            while (left > 0) {
-                int n = (int) Math.min(buffer.length, left);
-                out.write(buffer, 0, n);
-                left -= n;
-            }
-        }
-    }
-
-    private static void writeAt(FileChannel out, byte[] bytes, int length, long offset) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(bytes, 0, length);
-        long pos = offset;
-        while (buf.hasRemaining()) {
-            pos += out.write(buf, pos);
+        java.util.Arrays.fill(buffer, (byte) 0);
+        while (left > 0) {
+            int n = (int) Math.min(buffer.length, left);
+            out.write(buffer, 0, n);
+            left -= n;
         }
     }
 
@@ -193,68 +303,191 @@ public final class ArchiveWriter {
         }
     }
 
-    /** An unsynchronized byte sink whose array can be read without a copy. */
-    private static final class Buffer extends java.io.OutputStream {
-        private byte[] buf;
-        private int count;
+    /**
+     * One thread's chunk assembly: a direct buffer the members' tar bytes are read into, a direct
+     * buffer for the frame, a reused zstd context.
+     */
+    private static final class PackedChunkCompressor implements AutoCloseable {
+        private final ByteBuffer raw = ByteBuffer.allocateDirect(CHUNK_CAPACITY);
+        private final ByteBuffer frame = ByteBuffer.allocateDirect((int) Zstd.compressBound(CHUNK_CAPACITY));
+        private final ZstdCompressCtx ctx = new ZstdCompressCtx();
+        private final BufferOutput headers = new BufferOutput(raw);
+        private final TarWriter tar = new TarWriter(headers);
+        private final MessageDigest sha = sha256();
 
-        Buffer(int size) {
-            buf = new byte[size];
+        PackedChunkCompressor(int level) {
+            ctx.setLevel(level);
         }
 
-        void reset() {
-            count = 0;
-        }
-
-        /** Grows an empty buffer to {@code capacity} (only called right after {@link #reset()}). */
-        void reserve(long capacity) {
-            if (count == 0 && capacity > buf.length) {
-                buf = new byte[(int) Math.min(Integer.MAX_VALUE - 64, capacity)];
+        ArchiveChunk write(Path root, List<TarEntry> members, Appender appender, ProgressMeter meter) throws IOException {
+            raw.clear();
+            for (TarEntry e : members) {
+                tar.writeHeader(e);
+                if (e.type() == TarEntry.Type.FILE) {
+                    readFile(root.resolve(e.path()), e.size());
+                    tar.pad(e.size());
+                    meter.add(e.size(), 1);
+                }
             }
+            int rawBytes = raw.position();
+            frame.clear();
+            int length = ctx.compressDirectByteBuffer(frame, 0, frame.capacity(), raw, 0, rawBytes);
+            frame.limit(length);
+            sha.reset();
+            sha.update(frame);
+            frame.position(0);
+            long offset = appender.append(frame);
+            return new ArchiveChunk(offset, length, rawBytes, members.size(), HexFormat.of().formatHex(sha.digest()));
+        }
+
+        /** Reads exactly {@code size} bytes of {@code file} into the raw buffer (zeros if it shrank or vanished). */
+        private void readFile(Path file, long size) throws IOException {
+            int end = raw.position() + (int) size;
+            int limit = raw.limit();
+            raw.limit(end);
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (raw.hasRemaining() && in.read(raw) >= 0) {
+                    // until the recorded size or EOF
+                }
+            } catch (NoSuchFileException e) {
+                // vanished since the walk: keep the archive consistent with its headers
+            }
+            while (raw.hasRemaining()) {
+                raw.put((byte) 0);
+            }
+            raw.limit(limit);
         }
 
         @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (count + len > buf.length) {
-                byte[] bigger = new byte[(int) Math.min(Integer.MAX_VALUE - 64, Math.max((long) count + len, buf.length * 2L))];
-                System.arraycopy(buf, 0, bigger, 0, count);
-                buf = bigger;
-            }
-            System.arraycopy(b, off, buf, count, len);
-            count += len;
-        }
-
-        int size() {
-            return count;
-        }
-
-        byte[] array() {
-            return buf;
+        public void close() {
+            ctx.close();
         }
     }
 
-    private static final class CountingStream extends java.io.FilterOutputStream {
-        long count;
+    /** Appends frames to the archive file; a streamed frame holds the file for itself while it is written. */
+    private static final class Appender {
+        private final FileChannel out;
+        private final ReentrantLock lock = new ReentrantLock();
+        private long size;
 
-        CountingStream(java.io.OutputStream out) {
-            super(out);
+        Appender(FileChannel out) {
+            this.out = out;
+        }
+
+        /** Writes the remaining bytes of {@code bytes} at the end and returns their offset. */
+        long append(ByteBuffer bytes) throws IOException {
+            lock.lock();
+            try {
+                long offset = size;
+                long pos = offset;
+                while (bytes.hasRemaining()) {
+                    pos += out.write(bytes, pos);
+                }
+                size = pos;
+                return offset;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        interface StreamWriter {
+            ArchiveChunk write(OutputStream stream) throws IOException;
+        }
+
+        /** Lets {@code writer} stream a frame of unknown length to the end; the returned chunk gets its offset. */
+        ArchiveChunk appendExclusively(StreamWriter writer) throws IOException {
+            lock.lock();
+            try {
+                long offset = size;
+                ChannelOutput stream = new ChannelOutput(out, offset);
+                ArchiveChunk chunk = writer.write(stream);
+                size = stream.position;
+                return new ArchiveChunk(offset, chunk.length(), chunk.rawBytes(), chunk.entries(), chunk.sha256());
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long size() {
+            lock.lock();
+            try {
+                return size;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Positional writes to a channel, as a stream. */
+    private static final class ChannelOutput extends OutputStream {
+        private final FileChannel out;
+        long position;
+
+        ChannelOutput(FileChannel out, long position) {
+            this.out = out;
+            this.position = position;
         }
 
         @Override
         public void write(int b) throws IOException {
-            out.write(b);
-            count++;
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                position += out.write(buf, position);
+            }
+        }
+    }
+
+    /** Tar headers and padding into the chunk buffer. */
+    private static final class BufferOutput extends OutputStream {
+        private final ByteBuffer buf;
+
+        BufferOutput(ByteBuffer buf) {
+            this.buf = buf;
+        }
+
+        @Override
+        public void write(int b) {
+            buf.put((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            buf.put(b, off, len);
+        }
+    }
+
+    /** Counts (and optionally hashes) what passes through. */
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private final MessageDigest sha;
+        long count;
+
+        CountingOutputStream(OutputStream out, MessageDigest sha) {
+            super(out);
+            this.sha = sha;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            if (sha != null) {
+                sha.update(b, off, len);
+            }
             count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the zstd stream closes its sink itself; the channel stays open
         }
     }
 }

@@ -1,12 +1,12 @@
 package io.gopipe.core.cache.archive;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -63,57 +63,85 @@ public final class DirectoryScanner {
     private DirectoryScanner() {
     }
 
+    /** Receives members in walk order. */
+    @FunctionalInterface
+    public interface EntrySink {
+        void accept(TarEntry entry) throws IOException;
+    }
+
     /** Scans {@code root}; {@code exclude} sees relative paths and can prune files and directories. */
     public static Scan scan(Path root, Predicate<String> exclude) throws IOException {
         List<TarEntry> entries = new ArrayList<>();
         long[] totals = new long[3];
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (dir.equals(root)) {
-                    return FileVisitResult.CONTINUE;
-                }
-                String rel = relative(root, dir);
-                if (exclude.test(rel)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                entries.add(TarEntry.directory(rel, mode(dir, attrs), attrs.lastModifiedTime().toMillis() / 1000));
-                return FileVisitResult.CONTINUE;
+        walk(root, exclude, e -> {
+            entries.add(e);
+            if (e.type() == TarEntry.Type.FILE) {
+                totals[0] += e.size();
+                totals[1]++;
             }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String rel = relative(root, file);
-                if (exclude.test(rel)) {
-                    return FileVisitResult.CONTINUE;
-                }
-                long mtime = attrs.lastModifiedTime().toMillis() / 1000;
-                if (attrs.isRegularFile()) {
-                    entries.add(TarEntry.file(rel, mode(file, attrs), mtime, attrs.size()));
-                    totals[0] += attrs.size();
-                    totals[1]++;
-                } else if (attrs.isSymbolicLink()) {
-                    entries.add(TarEntry.symlink(rel, mtime, Files.readSymbolicLink(file).toString()));
-                } else {
-                    totals[2]++;
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE; // vanished while we walked
-                }
-                throw exc;
-            }
-        });
+        }, () -> totals[2]++);
         return new Scan(root, entries, totals[0], totals[1], totals[2]);
     }
 
-    static String relative(Path root, Path p) {
-        String rel = root.relativize(p).toString();
-        return p.getFileSystem().getSeparator().equals("/") ? rel : rel.replace(p.getFileSystem().getSeparator(), "/");
+    /**
+     * Walks {@code root} depth first and hands every member to {@code sink} as soon as it is seen,
+     * so archiving can start before the walk ends. One {@code lstat} per entry; relative paths are
+     * built by appending names instead of relativizing every path.
+     *
+     * @param skipped called for each socket, FIFO or device that is left out
+     */
+    public static void walk(Path root, Predicate<String> exclude, EntrySink sink, Runnable skipped) throws IOException {
+        walkDirectory(root, "", exclude, sink, skipped);
+    }
+
+    private static void walkDirectory(Path dir, String rel, Predicate<String> exclude, EntrySink sink, Runnable skipped)
+            throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                String childRel = rel.isEmpty() ? name : rel + "/" + name;
+                if (exclude.test(childRel)) {
+                    continue;
+                }
+                BasicFileAttributes attrs;
+                try {
+                    attrs = attributes(child);
+                } catch (NoSuchFileException gone) {
+                    continue; // vanished while we walked
+                }
+                long mtime = attrs.lastModifiedTime().toMillis() / 1000;
+                if (attrs.isDirectory()) {
+                    sink.accept(TarEntry.directory(childRel, mode(child, attrs), mtime));
+                    try {
+                        walkDirectory(child, childRel, exclude, sink, skipped);
+                    } catch (NoSuchFileException gone) {
+                        // removed after we saw it: its entry stays, empty
+                    }
+                } else if (attrs.isRegularFile()) {
+                    sink.accept(TarEntry.file(childRel, mode(child, attrs), mtime, attrs.size()));
+                } else if (attrs.isSymbolicLink()) {
+                    String target;
+                    try {
+                        target = Files.readSymbolicLink(child).toString();
+                    } catch (NoSuchFileException gone) {
+                        continue;
+                    }
+                    sink.accept(TarEntry.symlink(childRel, mtime, target));
+                } else {
+                    skipped.run();
+                }
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static BasicFileAttributes attributes(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException notPosix) {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     private static int mode(Path p, BasicFileAttributes attrs) {

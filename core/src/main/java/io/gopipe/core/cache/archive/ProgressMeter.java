@@ -14,8 +14,8 @@ public final class ProgressMeter {
 
     private final Reporter reporter;
     private final String task;
-    private final long bytesTotal;
-    private final long filesTotal;
+    private volatile long bytesTotal;
+    private volatile long filesTotal;
     private final long intervalNanos;
     private final long start = System.nanoTime();
     private final AtomicLong bytes = new AtomicLong();
@@ -41,6 +41,12 @@ public final class ProgressMeter {
         if (now - due >= 0 && nextReport.compareAndSet(due, now + intervalNanos)) {
             emit(now);
         }
+    }
+
+    /** Sets the totals once they are known (a save learns them when the walk ends, long before it finishes). */
+    public void totals(long byteCount, long fileCount) {
+        this.bytesTotal = byteCount;
+        this.filesTotal = fileCount;
     }
 
     public long bytes() {
