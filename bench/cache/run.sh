@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times SAVE and RESTORE of a ~1.1 GB, ~90,000-file Go module cache with
-#   gopipe    java -jar cli/target/gopipe.jar cache save|restore --backend local:DIR ...
+#   gopipe    bin/gopipe cache save|restore --backend local:DIR ...   (the launcher: java -XX:+UseSerialGC -jar cli/target/gopipe.jar)
 #   tar+zstd  tar --posix -I 'zstd -T0' -cf / -xf   (actions/cache's method)
 #   tar.gz    tar czf / xzf                          (jobcacher's default)
 # on the same data and disk, several interleaved rounds, and prints medians and ratios.
@@ -153,7 +153,8 @@ restore_gzip() { mkdir -p "$2" && tar xzf "$WORK/r$1.tar.gz" -C "$2"; }
 size_gzip() { stat -c %s "$WORK/r$1.tar.gz"; }
 drop_gzip() { rm -f "$WORK/r$1.tar.gz"; }
 
-gopipe() { java ${GOPIPE_JAVA_OPTS:-} -jar "$JAR" "$@"; }
+# Through the launcher users run, so gopipe gets the JVM options it ships with (GOPIPE_JAVA_OPTS overrides them).
+gopipe() { GOPIPE_JAR="$JAR" "$root/bin/gopipe" "$@"; }
 save_gopipe() { gopipe cache save --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$SRC"; }
 restore_gopipe() { gopipe cache restore --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$2"; }
 size_gopipe() { du -sb "$WORK/store-r$1" | cut -f1; }

@@ -95,7 +95,7 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--max-age", paramLabel = "DURATION", description = "After a save, evict entries unused for this long, e.g. 14d.")
         String maxAge;
 
-        @Option(names = "--threads", paramLabel = "N", description = "Archiving threads, each reading files and compressing (default: 2 x cores, at least 4).")
+        @Option(names = "--threads", paramLabel = "N", description = "Archiving threads, each reading files and compressing (default: cores + 1).")
         Integer threads;
 
         @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads on restore (default: 4 x cores, 4..16).")

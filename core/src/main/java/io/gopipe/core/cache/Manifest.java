@@ -1,8 +1,5 @@
 package io.gopipe.core.cache;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gopipe.core.cache.archive.ArchiveChunk;
 import io.gopipe.core.cache.archive.CorruptArchiveException;
 
@@ -30,7 +27,6 @@ import java.util.regex.Pattern;
  * @param chunks       independently compressed frames, in archive order of writing
  * @param modules      for the module cache: the module@version directories it holds
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String key, String policy, String blob, long created, String goVersion,
                        String goos, String goarch, long files, long fileBytes, long archiveBytes,
                        List<ArchiveChunk> chunks, List<String> modules) {
@@ -38,8 +34,6 @@ public record Manifest(int format, String key, String policy, String blob, long 
     /** The only format this version reads and writes. */
     public static final int FORMAT = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
     public Instant createdAt() {
@@ -48,7 +42,7 @@ public record Manifest(int format, String key, String policy, String blob, long 
 
     public byte[] toJson() {
         try {
-            return JSON.writeValueAsBytes(this);
+            return ManifestJson.write(this);
         } catch (IOException e) {
             throw new IllegalStateException("manifest of " + key + " cannot be written", e);
         }
@@ -58,10 +52,11 @@ public record Manifest(int format, String key, String policy, String blob, long 
     public static Manifest parse(byte[] json, String expectedKey) throws CorruptArchiveException {
         Manifest m;
         try {
-            m = JSON.readValue(json, Manifest.class);
+            m = ManifestJson.read(json);
         } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new CorruptArchiveException("manifest of cache entry " + expectedKey + " is unreadable: "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
+                    + why.lines().findFirst().orElse(""), e);
         }
         m.check(expectedKey);
         return m;

@@ -29,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ArchiveRoundTripTest {
 
-    private static final long SOLO = 4L << 20;
+    /** Files over this are streamed as chunks of their own ({@code ArchiveWriter.MAX_PACKED}). */
+    private static final int STREAMED = 16 << 20;
+    /** Members are packed together up to this ({@code ArchiveWriter.PACK_LIMIT}). */
+    private static final int PACKED = 8 << 20;
 
     @TempDir
     Path tmp;
@@ -42,8 +45,10 @@ class ArchiveRoundTripTest {
         ArchiveWriter.Result result = write(src, archive, 3);
 
         assertThat(result.chunks().size()).as("packed chunks").isGreaterThan(6);
-        assertThat(result.chunks()).as("each big file is a streamed chunk of its own")
-                .filteredOn(c -> c.entries() == 1 && c.rawBytes() > SOLO).hasSize(2);
+        assertThat(result.chunks()).as("the file over the in-memory limit is a streamed chunk of its own")
+                .filteredOn(c -> c.entries() == 1 && c.rawBytes() > STREAMED).hasSize(1);
+        assertThat(result.chunks()).as("a file too big to pack with others is a chunk of its own")
+                .filteredOn(c -> c.entries() == 1 && c.rawBytes() > PACKED && c.rawBytes() <= STREAMED).hasSize(1);
         assertThat(result.archiveBytes()).isEqualTo(Files.size(archive));
 
         Path restored = tmp.resolve("restored");
@@ -81,7 +86,7 @@ class ArchiveRoundTripTest {
         Path src = tmp.resolve("src");
         Files.createDirectories(src);
         byte[] small = "package small\n".repeat(100).getBytes();
-        byte[] big = new byte[(int) SOLO + 1000];
+        byte[] big = new byte[STREAMED + 1000];
         Arrays.fill(big, (byte) 'x');
         Files.write(src.resolve("small.go"), small);
         Files.write(src.resolve("big.bin"), big);
@@ -125,7 +130,7 @@ class ArchiveRoundTripTest {
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("gopipe-cache-compress") && t.isAlive());
     }
 
-    /** ~7 MiB of Go-like files in nested read-only directories, two files over the streaming threshold, odd names. */
+    /** ~40 MiB: Go-like files in nested read-only directories, one file to stream, one to pack alone, odd names. */
     private static void bigTree(Path root) throws IOException {
         Random rnd = new Random(7);
         for (int m = 0; m < 12; m++) {
@@ -136,12 +141,12 @@ class ArchiveRoundTripTest {
                         1_600_000_000L + f);
             }
         }
-        byte[] text = TestTrees.goSource(rnd, (int) SOLO + 123_457);
+        byte[] text = TestTrees.goSource(rnd, PACKED + 123_457);
         TestTrees.write(root.resolve("cache/download/big/@v/v1.0.0.zip"), text, 0644, 1_600_000_500L);
-        byte[] noise = new byte[(int) SOLO * 2 + 17];
+        byte[] noise = new byte[STREAMED + 17];
         rnd.nextBytes(noise);
         TestTrees.write(root.resolve("cache/download/noise/@v/v1.0.0.zip"), noise, 0644, 1_600_000_501L);
-        byte[] justBelow = TestTrees.goSource(rnd, (int) SOLO - 1);
+        byte[] justBelow = TestTrees.goSource(rnd, PACKED / 2 - 1);
         TestTrees.write(root.resolve("cache/download/below/@v/v1.0.0.zip"), justBelow, 0644, 1_600_000_502L);
         String longDir = "github.com/" + "a-rather-long-organisation-name/".repeat(5) + "pkg";
         Files.createDirectories(root.resolve(longDir));

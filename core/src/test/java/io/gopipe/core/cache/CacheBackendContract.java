@@ -192,6 +192,17 @@ abstract class CacheBackendContract {
     }
 
     @Test
+    void moduleCacheOverTheSizeCapIsNotSavedAndSaysSo() throws IOException {
+        Path dir = sampleCache("capped", "example.com/a@v1.0.0", "example.com/b@v1.0.0");
+        SaveResult r = service(CacheSettings.defaults().withMaxEntryBytes(20_000)).save(mod("gomod-big", dir));
+        assertThat(r.status()).isEqualTo(SaveResult.Status.TOO_LARGE);
+        assertThat(r.problem()).contains(dir.toString()).contains("gomod-big");
+        assertThat(reporter.warnings).hasSize(1);
+        assertThat(backend.list("")).isEmpty();
+        assertThat(service().save(mod("gomod-big", dir)).saved()).as("the partial archive left nothing behind").isTrue();
+    }
+
+    @Test
     void readOnlyModeNeverWrites() throws IOException {
         Path dir = sampleCache("m");
         SaveResult r = service(CacheSettings.defaults().withReadOnly(true)).save(mod("k", dir));

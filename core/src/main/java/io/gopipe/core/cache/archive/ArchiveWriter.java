@@ -43,13 +43,18 @@ public final class ArchiveWriter {
     public record Result(List<ArchiveChunk> chunks, long archiveBytes, long rawBytes) {
     }
 
-    /** Files at least this big are chunks of their own, compressed as a stream. */
-    static final long SOLO_FILE = 4L << 20;
-    /** Size of the per-thread buffer a packed chunk is assembled in. */
-    static final int CHUNK_CAPACITY = 8 << 20;
+    /** Members are packed into one chunk up to this many (bounded) tar bytes. */
+    static final int PACK_LIMIT = 8 << 20;
+    /**
+     * Largest chunk assembled in memory; a bigger file is a chunk of its own, compressed as a stream.
+     * A thread's buffers start at {@link #PACK_LIMIT} and grow to this for the rare big file.
+     */
+    static final int MAX_PACKED = 16 << 20;
     private static final long MIN_TARGET = 1L << 20;
     private static final long MAX_TARGET = 4L << 20;
     private static final int MAX_ENTRIES_PER_CHUNK = 4096;
+    /** Passed as a set: the varargs overload copies its options into a new HashSet for every file. */
+    private static final java.util.Set<StandardOpenOption> READ = java.util.EnumSet.of(StandardOpenOption.READ);
 
     private final int threads;
     private final int level;
@@ -122,13 +127,13 @@ public final class ArchiveWriter {
         /** Adds the next member; may block while the compression threads catch up. */
         public void add(TarEntry e) throws IOException {
             rethrowFailure();
-            if (e.type() == TarEntry.Type.FILE && e.size() >= SOLO_FILE) {
+            long bound = bound(e);
+            if (bound > MAX_PACKED) {
                 flush();
-                submit(List.of(e), true);
+                submit(List.of(e), bound, true);
                 return;
             }
-            long bound = bound(e);
-            if (!pending.isEmpty() && pendingBound + bound > CHUNK_CAPACITY) {
+            if (!pending.isEmpty() && pendingBound + bound > PACK_LIMIT) {
                 flush();
             }
             pending.add(e);
@@ -186,13 +191,13 @@ public final class ArchiveWriter {
 
         private void flush() throws IOException {
             if (!pending.isEmpty()) {
-                submit(pending, false);
+                submit(pending, pendingBound, false);
                 pending = new ArrayList<>();
                 pendingBound = 0;
             }
         }
 
-        private void submit(List<TarEntry> members, boolean solo) throws IOException {
+        private void submit(List<TarEntry> members, long bound, boolean solo) throws IOException {
             try {
                 inFlight.acquire();
             } catch (InterruptedException e) {
@@ -208,7 +213,8 @@ public final class ArchiveWriter {
                     if (stopped) {
                         throw new InterruptedIOException("archive write stopped");
                     }
-                    return solo ? writeSolo(members.get(0)) : compressors.get().write(root, members, appender, meter);
+                    return solo ? writeSolo(members.get(0))
+                            : compressors.get().write(root, members, (int) bound, appender, meter);
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                     throw t;
@@ -308,18 +314,28 @@ public final class ArchiveWriter {
      * buffer for the frame, a reused zstd context.
      */
     private static final class PackedChunkCompressor implements AutoCloseable {
-        private final ByteBuffer raw = ByteBuffer.allocateDirect(CHUNK_CAPACITY);
-        private final ByteBuffer frame = ByteBuffer.allocateDirect((int) Zstd.compressBound(CHUNK_CAPACITY));
         private final ZstdCompressCtx ctx = new ZstdCompressCtx();
-        private final BufferOutput headers = new BufferOutput(raw);
-        private final TarWriter tar = new TarWriter(headers);
         private final MessageDigest sha = sha256();
+        private ByteBuffer raw;
+        private ByteBuffer frame;
+        private TarWriter tar;
 
         PackedChunkCompressor(int level) {
             ctx.setLevel(level);
+            allocate(PACK_LIMIT);
         }
 
-        ArchiveChunk write(Path root, List<TarEntry> members, Appender appender, ProgressMeter meter) throws IOException {
+        private void allocate(int capacity) {
+            raw = ByteBuffer.allocateDirect(capacity);
+            frame = ByteBuffer.allocateDirect((int) Zstd.compressBound(capacity));
+            tar = new TarWriter(new BufferOutput(raw));
+        }
+
+        ArchiveChunk write(Path root, List<TarEntry> members, int bound, Appender appender, ProgressMeter meter)
+                throws IOException {
+            if (bound > raw.capacity()) {
+                allocate(Math.min(MAX_PACKED, (bound + (1 << 20) - 1) & -(1 << 20)));
+            }
             raw.clear();
             for (TarEntry e : members) {
                 tar.writeHeader(e);
@@ -345,7 +361,7 @@ public final class ArchiveWriter {
             int end = raw.position() + (int) size;
             int limit = raw.limit();
             raw.limit(end);
-            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (FileChannel in = FileChannel.open(file, READ)) {
                 while (raw.hasRemaining() && in.read(raw) >= 0) {
                     // until the recorded size or EOF
                 }

@@ -3,6 +3,7 @@ package io.gopipe.core.cache.archive;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes POSIX (ustar + pax) tar members. Chunks of one archive are written without the
@@ -14,7 +15,11 @@ public final class TarWriter {
     private static final byte[] ZEROS = new byte[BLOCK * 2];
     private static final long MAX_OCTAL_11 = 077777777777L;
 
+    private static final byte[] MAGIC = {'u', 's', 't', 'a', 'r', 0, '0', '0'};
+
     private final OutputStream out;
+    /** One header block reused for every member: archives have tens of thousands of them. */
+    private final byte[] block = new byte[BLOCK];
 
     public TarWriter(OutputStream out) {
         this.out = out;
@@ -45,9 +50,8 @@ public final class TarWriter {
                 records.append(paxRecord("mtime", Long.toString(entry.mtime())));
             }
             byte[] body = records.toString().getBytes(StandardCharsets.UTF_8);
-            byte[] paxHeader = header("././@PaxHeader".getBytes(StandardCharsets.US_ASCII), -1, 0644, 0,
-                    body.length, 'x', new byte[0]);
-            out.write(paxHeader);
+            out.write(header("././@PaxHeader".getBytes(StandardCharsets.US_ASCII), -1, 0644, 0,
+                    body.length, 'x', new byte[0]));
             out.write(body);
             pad(body.length);
         }
@@ -111,8 +115,9 @@ public final class TarWriter {
         return len + " " + key + "=" + value + "\n";
     }
 
-    private static byte[] header(byte[] name, int split, int mode, long mtime, long size, char type, byte[] link) {
-        byte[] h = new byte[BLOCK];
+    private byte[] header(byte[] name, int split, int mode, long mtime, long size, char type, byte[] link) {
+        byte[] h = block;
+        Arrays.fill(h, (byte) 0);
         if (split >= 0 && split < name.length) {
             System.arraycopy(name, split + 1, h, 0, name.length - split - 1);
             System.arraycopy(name, 0, h, 345, split);
@@ -126,8 +131,7 @@ public final class TarWriter {
         octal(h, 136, 12, mtime);
         h[156] = (byte) type;
         System.arraycopy(link, 0, h, 157, Math.min(100, link.length));
-        byte[] magic = {'u', 's', 't', 'a', 'r', 0, '0', '0'};
-        System.arraycopy(magic, 0, h, 257, magic.length);
+        System.arraycopy(MAGIC, 0, h, 257, MAGIC.length);
         for (int i = 148; i < 156; i++) {
             h[i] = ' ';
         }
@@ -141,16 +145,14 @@ public final class TarWriter {
 
     /** Zero-padded octal, NUL-terminated, in {@code width} bytes. */
     private static void octal(byte[] h, int offset, int width, long value) {
-        String s = Long.toOctalString(value);
         int digits = width - 1;
-        if (s.length() > digits) {
+        if (value < 0 || (digits < 21 && value >>> (3 * digits) != 0)) {
             throw new IllegalArgumentException("value " + value + " does not fit a tar field");
         }
-        for (int i = 0; i < digits - s.length(); i++) {
-            h[offset + i] = '0';
-        }
-        for (int i = 0; i < s.length(); i++) {
-            h[offset + digits - s.length() + i] = (byte) s.charAt(i);
+        long v = value;
+        for (int i = offset + digits - 1; i >= offset; i--) {
+            h[i] = (byte) ('0' + (v & 7));
+            v >>>= 3;
         }
         h[offset + digits] = 0;
     }
