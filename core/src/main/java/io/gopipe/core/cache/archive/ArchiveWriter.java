@@ -44,14 +44,15 @@ public final class ArchiveWriter {
     }
 
     /** Members are packed into one chunk up to this many (bounded) tar bytes. */
-    static final int PACK_LIMIT = 8 << 20;
+    static final int PACK_LIMIT = 4 << 20;
     /**
-     * Largest chunk assembled in memory; a bigger file is a chunk of its own, compressed as a stream.
-     * A thread's buffers start at {@link #PACK_LIMIT} and grow to this for the rare big file.
+     * Largest chunk assembled in memory. A file too big for {@link #PACK_LIMIT} is a chunk of its own,
+     * assembled in one buffer of this size that the threads share (such files are rare, and every
+     * direct buffer costs its size in zeroing and page faults); a bigger file is compressed as a stream.
      */
     static final int MAX_PACKED = 16 << 20;
     private static final long MIN_TARGET = 1L << 20;
-    private static final long MAX_TARGET = 4L << 20;
+    private static final long MAX_TARGET = 2L << 20;
     private static final int MAX_ENTRIES_PER_CHUNK = 4096;
     /** Passed as a set: the varargs overload copies its options into a new HashSet for every file. */
     private static final java.util.Set<StandardOpenOption> READ = java.util.EnumSet.of(StandardOpenOption.READ);
@@ -97,6 +98,7 @@ public final class ArchiveWriter {
         private final List<Future<ArchiveChunk>> futures = new ArrayList<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final ThreadLocal<PackedChunkCompressor> compressors;
+        private PackedChunkCompressor bigCompressor;
         private final List<PackedChunkCompressor> allCompressors = new ArrayList<>();
         private List<TarEntry> pending = new ArrayList<>();
         private long pendingBound;
@@ -116,7 +118,7 @@ public final class ArchiveWriter {
             // without holding the whole tree's member lists in memory.
             this.inFlight = new Semaphore(threads * 2);
             this.compressors = ThreadLocal.withInitial(() -> {
-                PackedChunkCompressor c = new PackedChunkCompressor(level);
+                PackedChunkCompressor c = new PackedChunkCompressor(level, PACK_LIMIT);
                 synchronized (allCompressors) {
                     allCompressors.add(c);
                 }
@@ -213,8 +215,13 @@ public final class ArchiveWriter {
                     if (stopped) {
                         throw new InterruptedIOException("archive write stopped");
                     }
-                    return solo ? writeSolo(members.get(0))
-                            : compressors.get().write(root, members, (int) bound, appender, meter);
+                    if (solo) {
+                        return writeSolo(members.get(0));
+                    }
+                    if (bound > PACK_LIMIT) {
+                        return writeBig(members, (int) bound);
+                    }
+                    return compressors.get().write(root, members, (int) bound, appender, meter);
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                     throw t;
@@ -222,6 +229,20 @@ public final class ArchiveWriter {
                     inFlight.release();
                 }
             }));
+        }
+
+        private ArchiveChunk writeBig(List<TarEntry> members, int bound) throws IOException {
+            PackedChunkCompressor big;
+            synchronized (allCompressors) {
+                if (bigCompressor == null) {
+                    bigCompressor = new PackedChunkCompressor(level, MAX_PACKED);
+                    allCompressors.add(bigCompressor);
+                }
+                big = bigCompressor;
+            }
+            synchronized (big) {
+                return big.write(root, members, bound, appender, meter);
+            }
         }
 
         private ArchiveChunk writeSolo(TarEntry e) throws IOException {
@@ -316,16 +337,12 @@ public final class ArchiveWriter {
     private static final class PackedChunkCompressor implements AutoCloseable {
         private final ZstdCompressCtx ctx = new ZstdCompressCtx();
         private final MessageDigest sha = sha256();
-        private ByteBuffer raw;
-        private ByteBuffer frame;
-        private TarWriter tar;
+        private final ByteBuffer raw;
+        private final ByteBuffer frame;
+        private final TarWriter tar;
 
-        PackedChunkCompressor(int level) {
+        PackedChunkCompressor(int level, int capacity) {
             ctx.setLevel(level);
-            allocate(PACK_LIMIT);
-        }
-
-        private void allocate(int capacity) {
             raw = ByteBuffer.allocateDirect(capacity);
             frame = ByteBuffer.allocateDirect((int) Zstd.compressBound(capacity));
             tar = new TarWriter(new BufferOutput(raw));
@@ -334,7 +351,7 @@ public final class ArchiveWriter {
         ArchiveChunk write(Path root, List<TarEntry> members, int bound, Appender appender, ProgressMeter meter)
                 throws IOException {
             if (bound > raw.capacity()) {
-                allocate(Math.min(MAX_PACKED, (bound + (1 << 20) - 1) & -(1 << 20)));
+                throw new IllegalStateException("chunk of " + bound + " bytes for a " + raw.capacity() + "-byte buffer");
             }
             raw.clear();
             for (TarEntry e : members) {
