@@ -35,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Extracts the chunks of an archive in parallel into an empty directory. Every member path is
@@ -62,6 +63,11 @@ public final class ArchiveExtractor {
     private final ConcurrentLinkedQueue<Link> links = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[256 << 10]);
+    /** Per mode, the attribute that creates a file with it; a module cache uses two or three modes. */
+    private final AtomicReferenceArray<FileAttribute<?>[]> modeAttributes = new AtomicReferenceArray<>(512);
+
+    private static final Set<StandardOpenOption> CREATE = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
 
     /**
      * @param root     an existing, empty directory that receives the members
@@ -212,11 +218,7 @@ public final class ArchiveExtractor {
         Path file = root.resolve(path);
         int mode = e.mode() & 0777;
         boolean modeAtCreate = (mode & umask) == 0;
-        Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        FileAttribute<?>[] attrs = modeAtCreate
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(Modes.fromBits(mode))}
-                : new FileAttribute<?>[0];
-        try (FileChannel ch = FileChannel.open(file, options, attrs)) {
+        try (FileChannel ch = FileChannel.open(file, CREATE, modeAtCreate ? createAttributes(mode) : NO_ATTRIBUTES)) {
             tar.copyContent(new ChannelOut(ch), buffer);
         } catch (FileAlreadyExistsException dup) {
             throw new CorruptArchiveException("archive member " + path + " appears twice");
@@ -224,10 +226,17 @@ public final class ArchiveExtractor {
         if (!modeAtCreate) {
             Files.setPosixFilePermissions(file, Modes.fromBits(mode));
         }
-        // Both times given: the JDK then skips the stat it needs to keep the access time.
-        FileTime time = FileTime.from(e.mtime(), TimeUnit.SECONDS);
-        Files.getFileAttributeView(file, BasicFileAttributeView.class).setTimes(time, time, null);
+        setMtime(file, e.mtime());
         meter.add(e.size(), 1);
+    }
+
+    private FileAttribute<?>[] createAttributes(int mode) {
+        FileAttribute<?>[] attrs = modeAttributes.get(mode);
+        if (attrs == null) {
+            attrs = new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(Modes.fromBits(mode))};
+            modeAttributes.set(mode, attrs);
+        }
+        return attrs;
     }
 
     private void ensureParent(String path) throws IOException {
@@ -292,8 +301,19 @@ public final class ArchiveExtractor {
         ordered.sort(Comparator.comparingInt((DirAttrs d) -> depth(d.path())).reversed());
         for (DirAttrs d : ordered) {
             Path p = root.resolve(d.path());
-            Files.setLastModifiedTime(p, FileTime.from(d.mtime(), TimeUnit.SECONDS));
+            setMtime(p, d.mtime());
             Files.setPosixFilePermissions(p, Modes.fromBits(d.mode()));
+        }
+    }
+
+    /**
+     * Sets the modification time by path ({@code stat} + {@code utimes}). NIO's attribute views open
+     * the file again to call {@code futimens} on it: an extra open and close for each of tens of
+     * thousands of files. Only used on files and directories this extraction created, never on links.
+     */
+    private static void setMtime(Path p, long epochSeconds) throws IOException {
+        if (!p.toFile().setLastModified(epochSeconds * 1000)) {
+            throw new IOException("cannot set the modification time of " + p);
         }
     }
 
