@@ -98,7 +98,7 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "N", description = "Archiving threads, each reading files and compressing (default: cores + 1).")
         Integer threads;
 
-        @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads on restore (default: 4 x cores, 4..16).")
+        @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads on restore (default: cores + 1).")
         Integer extractThreads;
 
         @Option(names = "--level", paramLabel = "N", description = "zstd level (default 1; 3 gives ~9%% smaller archives for slower saves).")

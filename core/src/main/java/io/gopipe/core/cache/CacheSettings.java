@@ -45,12 +45,15 @@ public record CacheSettings(boolean readOnly, boolean failOnError, Duration time
      * Read-write, warnings not failures, no limits, one archiving thread per core plus one (the walk
      * runs beside them; files just written by {@code go} are in the page cache, so reads rarely block,
      * and more threads only contend: 4 threads on 2 cores saved 13% slower than 3), zstd level 1
-     * (fastest; about 9% larger than level 3 on Go source).
+     * (fastest; about 9% larger than level 3 on Go source). Restores also use one thread per core
+     * plus one: file creation is kernel work, and more threads mostly add lock contention in the
+     * file system (91k-file restore on 2 cores: 2 threads 12.5 s wall / 14 s system time, 4 threads
+     * 12.7-15.5 s / 15-20 s, 8 threads 14.2-15.3 s / 18-20 s).
      */
     public static CacheSettings defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
         return new CacheSettings(false, false, Duration.ZERO, 0, 0, Duration.ZERO, Math.max(2, cores + 1),
-                Math.max(4, Math.min(16, cores * 4)), 1, Duration.ofSeconds(1));
+                Math.max(2, cores + 1), 1, Duration.ofSeconds(1));
     }
 
     public CacheSettings withReadOnly(boolean v) {
