@@ -44,6 +44,8 @@ public final class CacheService {
 
     /** Blobs nobody references are removed after this grace period, which covers saves in flight. */
     private static final Duration ORPHAN_GRACE = Duration.ofHours(6);
+    /** Members whose names start with this are gopipe's own temporary files, never cached. */
+    private static final java.util.function.Predicate<String> OWN_TEMP_FILES = rel -> rel.startsWith(".gopipe-");
 
     private final CacheBackend backend;
     private final Reporter reporter;
@@ -129,9 +131,6 @@ public final class CacheService {
         }
     }
 
-    /** Members whose names start with this are gopipe's own temporary files, never cached. */
-    private static final java.util.function.Predicate<String> OWN_TEMP_FILES = rel -> rel.startsWith(".gopipe-");
-
     /** The walk ended the save early: the outcome is decided, the archive is discarded. */
     private static final class SaveStopped extends RuntimeException {
         private final transient SaveResult result;
@@ -182,8 +181,8 @@ public final class CacheService {
             GoPlatform go = request.platform();
             Manifest manifest = new Manifest(Manifest.FORMAT, key, request.policy().id(), staged.blob(),
                     System.currentTimeMillis(), go == null ? "" : go.goVersion(), go == null ? "" : go.goos(),
-                    go == null ? "" : go.goarch(), tally.files, tally.fileBytes, written.archiveBytes(),
-                    written.chunks(), tally.modules);
+                    go == null ? "" : go.goarch(), tally.files(), tally.fileBytes(), written.archiveBytes(),
+                    written.chunks(), tally.modules());
             ProgressMeter upload = new ProgressMeter(reporter, "upload " + key, written.archiveBytes(), -1,
                     settings.progressInterval());
             handedOver = true;
@@ -191,7 +190,7 @@ public final class CacheService {
             Duration took = since(start);
             if (outcome == CacheBackend.Publish.ALREADY_EXISTS) {
                 reporter.info("another job saved " + key + " first; discarded this copy");
-                return new SaveResult(SaveResult.Status.LOST_RACE, key, tally.files, tally.fileBytes,
+                return new SaveResult(SaveResult.Status.LOST_RACE, key, tally.files(), tally.fileBytes(),
                         written.archiveBytes(), took, null);
             }
             try {
@@ -199,15 +198,15 @@ public final class CacheService {
             } catch (IOException ignored) {
                 // usage records are advisory
             }
-            reporter.info(String.format(Locale.ROOT, "cache saved: %s, %d files, %s -> %s in %.1f s", key, tally.files,
-                    human(tally.fileBytes), human(written.archiveBytes()), took.toMillis() / 1000.0));
+            reporter.info(String.format(Locale.ROOT, "cache saved: %s, %d files, %s -> %s in %.1f s", key, tally.files(),
+                    human(tally.fileBytes()), human(written.archiveBytes()), took.toMillis() / 1000.0));
             if (settings.maxTotalBytes() > 0 || !settings.maxAge().isZero()) {
                 PruneResult pruned = prune(settings.maxTotalBytes(), settings.maxAge());
                 if (!pruned.evicted().isEmpty()) {
                     reporter.info("evicted " + pruned.evicted().size() + " cache entries: " + String.join(", ", pruned.evicted()));
                 }
             }
-            return new SaveResult(SaveResult.Status.SAVED, key, tally.files, tally.fileBytes, written.archiveBytes(), took, null);
+            return new SaveResult(SaveResult.Status.SAVED, key, tally.files(), tally.fileBytes(), written.archiveBytes(), took, null);
         } finally {
             if (!handedOver) {
                 backend.discard(staged);
@@ -223,57 +222,27 @@ public final class CacheService {
         try (ArchiveWriter.Session session = writer.open(path, out, meter)) {
             DirectoryScanner.walk(path, OWN_TEMP_FILES, e -> {
                 tally.add(e);
-                if (cap > 0 && tally.fileBytes > cap) {
+                if (cap > 0 && tally.fileBytes() > cap) {
                     if (request.policy() != CachePolicy.MOD) {
                         throw new OverCap();
                     }
                     String problem = "module cache " + path + " holds more than the cap of " + human(cap) + ": not saving " + key;
                     reporter.warn(problem);
-                    throw new SaveStopped(new SaveResult(SaveResult.Status.TOO_LARGE, key, tally.files, tally.fileBytes, 0,
+                    throw new SaveStopped(new SaveResult(SaveResult.Status.TOO_LARGE, key, tally.files(), tally.fileBytes(), 0,
                             since(start), problem));
                 }
                 session.add(e);
             }, () -> { });
-            meter.totals(tally.fileBytes, tally.files);
-            if (base != null && new HashSet<>(base.modules()).containsAll(tally.modules)) {
+            meter.totals(tally.fileBytes(), tally.files());
+            if (base != null && new HashSet<>(base.modules()).containsAll(tally.modules())) {
                 reporter.info("no new modules since " + base.key() + ": not saving " + key);
                 throw new SaveStopped(new SaveResult(SaveResult.Status.UNCHANGED, key, 0, 0, 0, since(start), null));
             }
-            if (tally.entries == 0) {
+            if (tally.entries() == 0) {
                 reporter.info("nothing to save for " + key + ": " + path + " is empty");
                 throw new SaveStopped(new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null));
             }
             return session.finish();
-        }
-    }
-
-    /** Counts what the walk saw and, for module caches, the names that tell whether modules were added. */
-    private static final class TreeTally {
-        private final boolean collectModules;
-        private final List<String> modules = new ArrayList<>();
-        private long entries;
-        private long files;
-        private long fileBytes;
-
-        TreeTally(boolean collectModules) {
-            this.collectModules = collectModules;
-        }
-
-        static TreeTally of(DirectoryScanner.Scan scan) {
-            TreeTally t = new TreeTally(false);
-            scan.entries().forEach(t::add);
-            return t;
-        }
-
-        void add(TarEntry e) {
-            entries++;
-            if (e.type() == TarEntry.Type.FILE) {
-                files++;
-                fileBytes += e.size();
-            }
-            if (collectModules && isModuleUnit(e)) {
-                modules.add(e.path());
-            }
         }
     }
 
@@ -444,20 +413,6 @@ public final class CacheService {
         } catch (IOException | RuntimeException e) {
             return "";
         }
-    }
-
-    /** module@version directories and cache/download .mod/.zip files, the units a module cache grows by. */
-    static boolean isModuleUnit(TarEntry e) {
-        String p = e.path();
-        if (p.startsWith("cache/")) {
-            return e.type() == TarEntry.Type.FILE && p.startsWith("cache/download/") && p.contains("/@v/")
-                    && (p.endsWith(".mod") || p.endsWith(".zip"));
-        }
-        if (e.type() == TarEntry.Type.DIRECTORY) {
-            int at = p.lastIndexOf('@');
-            return at > p.lastIndexOf('/') && p.indexOf('@') == at;
-        }
-        return false;
     }
 
     private static Duration since(long startNanos) {

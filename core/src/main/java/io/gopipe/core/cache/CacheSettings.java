@@ -51,9 +51,9 @@ public record CacheSettings(boolean readOnly, boolean failOnError, Duration time
      * 12.7-15.5 s / 15-20 s, 8 threads 14.2-15.3 s / 18-20 s).
      */
     public static CacheSettings defaults() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        return new CacheSettings(false, false, Duration.ZERO, 0, 0, Duration.ZERO, Math.max(2, cores + 1),
-                Math.max(2, cores + 1), 1, Duration.ofSeconds(1));
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors() + 1);
+        return new CacheSettings(false, false, Duration.ZERO, 0, 0, Duration.ZERO, threads, threads, 1,
+                Duration.ofSeconds(1));
     }
 
     public CacheSettings withReadOnly(boolean v) {

@@ -207,9 +207,7 @@ public final class ArchiveWriter {
                 throw new InterruptedIOException("archive write interrupted");
             }
             rethrowFailure();
-            for (TarEntry m : members) {
-                submittedRaw += 512 + m.size();
-            }
+            submittedRaw += bound;
             futures.add(pool.submit(() -> {
                 try {
                     if (stopped) {
