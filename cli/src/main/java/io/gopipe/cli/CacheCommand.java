@@ -267,6 +267,11 @@ public final class CacheCommand implements Runnable {
                 reporter.endProgress();
                 err().println("gopipe cache: " + e.getMessage());
                 return 1;
+            } catch (java.nio.file.NoSuchFileException e) {
+                // Outside the engine's own handling (key computation, listing): one line, not a trace.
+                reporter.endProgress();
+                err().println("gopipe cache: no such file or directory: " + e.getFile());
+                return 1;
             } finally {
                 reporter.endProgress();
             }

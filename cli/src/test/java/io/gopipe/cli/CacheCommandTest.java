@@ -49,6 +49,16 @@ class CacheCommandTest {
     }
 
     @Test
+    void aMissingRepoIsOneLineNamingTheFlag() throws IOException {
+        Path mod = moduleCache();
+        Run save = gopipe(args("save", "--repo", dir.resolve("no-such-repo").toString(), "--path", mod.toString(),
+                "--go-version", "go1.24.4", "--goos", "linux", "--goarch", "amd64"));
+        assertThat(save.exit()).isNotZero();
+        assertThat(save.err()).contains("--repo").contains("no-such-repo").doesNotContain("\tat ");
+        assertThat(save.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
     void saveThenRestoreThenListStatsAndPrune() throws IOException {
         Path mod = moduleCache();
         Run save = gopipe(args("save", "--key", "gomod-test-1", "--path", mod.toString()));

@@ -70,6 +70,9 @@ public final class KeyCalculator {
 
     /** The module cache key for the go.sum files found in {@code repo}. */
     public static CacheKey moduleKey(Path repo, GoPlatform go, String salt) throws IOException {
+        if (!java.nio.file.Files.isDirectory(repo)) {
+            throw new CacheException("--repo " + repo + " is not a directory: pass --key, or point --repo at the Go code");
+        }
         List<Path> sums = goSumFiles(repo);
         if (sums.isEmpty()) {
             throw new CacheException("no go.sum or go.work.sum below " + repo + ": pass --key, or point --repo at the Go code");
