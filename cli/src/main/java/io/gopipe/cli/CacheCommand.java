@@ -261,7 +261,20 @@ public final class CacheCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ConsoleReporter reporter = new ConsoleReporter(err(), System.console() != null);
-            try (CacheBackend backend = backendOptions.open()) {
+            CacheBackend opened;
+            try {
+                opened = backendOptions.open();
+            } catch (GopipeException e) {
+                if (e.getCause() instanceof IOException && !failsOnCacheProblems()) {
+                    // The store is unreachable (unmounted share, no network): like any cache problem, not
+                    // the build's. A malformed --backend has no I/O cause and stays an error.
+                    reporter.warn(e.getMessage() + "; continuing without cache");
+                    return whenStoreUnavailable();
+                }
+                err().println("gopipe cache: " + e.getMessage());
+                return 1;
+            }
+            try (CacheBackend backend = opened) {
                 return run(backend, reporter);
             } catch (GopipeException e) {
                 reporter.endProgress();
@@ -278,6 +291,16 @@ public final class CacheCommand implements Runnable {
         }
 
         abstract int run(CacheBackend backend, ConsoleReporter reporter) throws Exception;
+
+        /** Whether a store that cannot be opened fails this command (listing commands: always). */
+        boolean failsOnCacheProblems() {
+            return true;
+        }
+
+        /** Output and exit code of this command when the store cannot be opened and that is not fatal. */
+        int whenStoreUnavailable() {
+            return 1;
+        }
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
@@ -288,6 +311,17 @@ public final class CacheCommand implements Runnable {
 
         @Mixin
         RunOptions run;
+
+        @Override
+        boolean failsOnCacheProblems() {
+            return run.failOnError;
+        }
+
+        @Override
+        int whenStoreUnavailable() {
+            out().println("cache miss: store unavailable");
+            return 0;
+        }
 
         @Override
         int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
@@ -314,6 +348,17 @@ public final class CacheCommand implements Runnable {
 
         @Mixin
         RunOptions run;
+
+        @Override
+        boolean failsOnCacheProblems() {
+            return run.failOnError;
+        }
+
+        @Override
+        int whenStoreUnavailable() {
+            out().println("cache save: failed store unavailable");
+            return 0;
+        }
 
         @Override
         int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {

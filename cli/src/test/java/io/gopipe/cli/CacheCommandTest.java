@@ -49,6 +49,26 @@ class CacheCommandTest {
     }
 
     @Test
+    void anUnreachableStoreIsAMissWithOneWarningUnlessFailOnError() throws IOException {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "not a directory");
+        String store = "local:" + blocker.resolve("store");
+        Run restore = gopipe("cache", "restore", "--backend", store, "--key", "k", "--path", dir.resolve("t").toString());
+        assertThat(restore.exit()).as(restore.err()).isZero();
+        assertThat(restore.out()).startsWith("cache miss");
+        assertThat(restore.err().strip().lines()).hasSize(1).allMatch(l -> l.contains("a-file/store"));
+        Run save = gopipe("cache", "save", "--backend", store, "--key", "k", "--path", moduleCache().toString());
+        assertThat(save.exit()).isZero();
+        assertThat(save.out()).startsWith("cache save: failed");
+
+        Run strict = gopipe("cache", "restore", "--fail-on-error", "--backend", store, "--key", "k", "--path",
+                dir.resolve("t").toString());
+        assertThat(strict.exit()).isNotZero();
+        Run malformed = gopipe("cache", "restore", "--backend", "ftp://host/x", "--key", "k", "--path", dir.resolve("t").toString());
+        assertThat(malformed.exit()).isNotZero();
+        assertThat(malformed.err()).contains("--backend ftp://host/x");
+    }
+
+    @Test
     void aMissingRepoIsOneLineNamingTheFlag() throws IOException {
         Path mod = moduleCache();
         Run save = gopipe(args("save", "--repo", dir.resolve("no-such-repo").toString(), "--path", mod.toString(),
