@@ -17,6 +17,10 @@ import io.gopipe.core.cache.SaveResult;
 import io.gopipe.core.cache.backend.CacheBackend;
 import io.gopipe.core.cache.backend.CacheBackends;
 import io.gopipe.core.cache.backend.S3Options;
+import io.gopipe.core.exec.CommandException;
+import io.gopipe.core.exec.CommandRunner;
+import io.gopipe.core.exec.GoEnv;
+import io.gopipe.core.exec.LocalCommandRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -178,12 +182,12 @@ public final class CacheCommand implements Runnable {
             return CachePolicy.parse(policy);
         }
 
-        GoPlatform platform(boolean required) {
+        GoPlatform platform(boolean required, CommandRunner commands) {
             if (goVersion != null && goos != null && goarch != null) {
                 return new GoPlatform(goVersion, goos, goarch);
             }
             try {
-                GoPlatform detected = GoPlatform.detect(goBinary);
+                GoPlatform detected = GoPlatform.detect(commands, goBinary, repo);
                 return new GoPlatform(goVersion != null ? goVersion : detected.goVersion(),
                         goos != null ? goos : detected.goos(), goarch != null ? goarch : detected.goarch());
             } catch (CacheException e) {
@@ -194,9 +198,10 @@ public final class CacheCommand implements Runnable {
             }
         }
 
-        CacheRequest request() throws IOException {
+        /** @param commands runs {@code go env} when the platform or the cache path must be asked for */
+        CacheRequest request(CommandRunner commands) throws IOException {
             CachePolicy p = cachePolicy();
-            GoPlatform go = platform(key == null);
+            GoPlatform go = platform(key == null, commands);
             CacheKey cacheKey;
             if (key != null) {
                 cacheKey = new CacheKey(key, restoreKeys == null ? List.of() : restoreKeys);
@@ -207,10 +212,10 @@ public final class CacheCommand implements Runnable {
                         defaultBranch, firstNonBlank(revision, System.getenv("GIT_COMMIT"), Long.toString(Instant.now().toEpochMilli())));
                 cacheKey = restoreKeys == null ? computed : new CacheKey(computed.key(), restoreKeys);
             }
-            return new CacheRequest(p, cacheKey, cachePath(p), go);
+            return new CacheRequest(p, cacheKey, cachePath(p, commands), go);
         }
 
-        private Path cachePath(CachePolicy p) {
+        private Path cachePath(CachePolicy p, CommandRunner commands) {
             if (path != null) {
                 return path;
             }
@@ -220,15 +225,12 @@ public final class CacheCommand implements Runnable {
                 return Path.of(env);
             }
             try {
-                Process proc = new ProcessBuilder(goBinary == null ? "go" : goBinary, "env", var).redirectErrorStream(true).start();
-                String out = new String(proc.getInputStream().readAllBytes()).strip();
-                if (proc.waitFor() == 0 && !out.isEmpty()) {
+                String out = GoEnv.read(commands, goBinary, null, List.of(var)).get(var);
+                if (!out.isEmpty()) {
                     return Path.of(out);
                 }
-            } catch (IOException e) {
+            } catch (CommandException e) {
                 // fall through to the error below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
             throw new CacheException("no cache directory: pass --path (or set " + var + ")");
         }
@@ -325,7 +327,7 @@ public final class CacheCommand implements Runnable {
 
         @Override
         int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            CacheRequest request = keys.request();
+            CacheRequest request = keys.request(new LocalCommandRunner());
             RestoreResult r = new CacheService(backend, reporter, run.settings(reporter.tty())).restore(request);
             reporter.endProgress();
             if (r.hit()) {
@@ -362,7 +364,7 @@ public final class CacheCommand implements Runnable {
 
         @Override
         int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            CacheRequest request = keys.request();
+            CacheRequest request = keys.request(new LocalCommandRunner());
             SaveResult r = new CacheService(backend, reporter, run.settings(reporter.tty())).save(request);
             reporter.endProgress();
             out().printf(Locale.ROOT, "cache save: %s key=%s files=%d size=%s archive=%s seconds=%.2f%n",

@@ -5,6 +5,7 @@ import io.gopipe.core.image.BaseImages;
 import io.gopipe.core.image.BuildResult;
 import io.gopipe.core.image.GoServiceSpec;
 import io.gopipe.core.image.ImageBuilder;
+import io.gopipe.core.exec.LocalCommandRunner;
 import io.gopipe.core.image.ImageJob;
 import io.gopipe.core.image.ImageJobOptions;
 import io.gopipe.core.image.InvalidImageConfigException;
@@ -180,7 +181,7 @@ public final class ImageCommand implements Runnable {
 
         private int run(PrintWriter out, PrintWriter err) {
             Reporter reporter = new ConsoleReporter(err, quiet);
-            ImageJob job = new ImageJob(options(), System.getenv(), reporter);
+            ImageJob job = new ImageJob(options(), System.getenv(), new LocalCommandRunner(), reporter);
             List<ImageBuilder.Outcome> outcomes = job.run();
             if (outcomes.isEmpty()) {
                 out.println("no services to build");

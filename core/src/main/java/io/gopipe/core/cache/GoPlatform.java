@@ -1,5 +1,12 @@
 package io.gopipe.core.cache;
 
+import io.gopipe.core.exec.CommandException;
+import io.gopipe.core.exec.CommandRunner;
+import io.gopipe.core.exec.GoEnv;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The Go toolchain a cache belongs to.
  *
@@ -16,28 +23,20 @@ public record GoPlatform(String goVersion, String goos, String goarch) {
     }
 
     /**
-     * Asks {@code go env} (the given binary, or {@code go} on the PATH).
+     * Asks {@code go env GOVERSION GOOS GOARCH} through {@code runner}, so the key names the Go that
+     * builds (in a pipeline: the one in the build container, not the agent JVM's).
      *
+     * @param goBinary the go command, or null for {@code go} on the runner's PATH
+     * @param workDir  the module directory to ask in (its go.mod may pick the toolchain), or null
      * @throws CacheException when Go cannot be run; pass the values explicitly then
      */
-    public static GoPlatform detect(String goBinary) {
-        String bin = goBinary == null || goBinary.isBlank() ? "go" : goBinary;
+    public static GoPlatform detect(CommandRunner runner, String goBinary, Path workDir) {
         try {
-            Process p = new ProcessBuilder(bin, "env", "GOVERSION", "GOOS", "GOARCH").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new CacheException("'" + bin + " env' failed: " + out.strip());
-            }
-            String[] lines = out.strip().split("\\R");
-            if (lines.length < 3) {
-                throw new CacheException("'" + bin + " env' printed " + out.strip());
-            }
-            return new GoPlatform(lines[0].strip(), lines[1].strip(), lines[2].strip());
-        } catch (java.io.IOException e) {
-            throw new CacheException("cannot run '" + bin + "' to find the Go version; pass --go-version, --goos, --goarch", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CacheException("interrupted while running " + bin, e);
+            Map<String, String> env = GoEnv.read(runner, goBinary, workDir, List.of("GOVERSION", "GOOS", "GOARCH"));
+            return new GoPlatform(env.get("GOVERSION"), env.get("GOOS"), env.get("GOARCH"));
+        } catch (CommandException e) {
+            throw new CacheException(e.getMessage() + "; pass the Go version, GOOS and GOARCH explicitly"
+                    + " (--go-version, --goos, --goarch) or the go binary (--go)", e);
         }
     }
 }

@@ -77,7 +77,12 @@ final class AgentBinaryBuilder {
         if (spec.runtime() == Runtime.SCRATCH) {
             Path zoneinfo = goroot(req, moduleDir, masker).resolve("lib/time/zoneinfo.zip");
             try {
-                Files.copy(zoneinfo, out.resolve("zoneinfo.zip"), StandardCopyOption.REPLACE_EXISTING);
+                if (Files.isReadable(zoneinfo)) {
+                    Files.copy(zoneinfo, out.resolve("zoneinfo.zip"), StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    // GOROOT is where go runs (a pod's go container), not necessarily in this JVM's file system.
+                    copyWhereGoRuns(zoneinfo, out.resolve("zoneinfo.zip"), moduleDir, masker);
+                }
                 setFixedTime(out.resolve("zoneinfo.zip"), req.sourceDateEpoch());
             } catch (IOException e) {
                 throw new ImageException("cannot copy " + zoneinfo + " into the image context: " + e.getMessage(), e);
@@ -94,6 +99,14 @@ final class AgentBinaryBuilder {
             throw new ImageBuildFailedException("'" + req.goBinary() + " env GOROOT' failed: " + r.tailText());
         }
         return Path.of(out.get(out.size() - 1).strip());
+    }
+
+    private void copyWhereGoRuns(Path from, Path to, Path dir, SecretMasker masker) {
+        ProcessResult r = runner.run(List.of("cp", from.toString(), to.toString()), Map.of(), dir, Duration.ofMinutes(1),
+                masker, l -> { });
+        if (!r.succeeded()) {
+            throw new ImageBuildFailedException("cannot copy " + from + " into the image context: " + r.tailText());
+        }
     }
 
     /** A fixed mtime keeps the COPY layer, and so the image digest, identical across rebuilds. */

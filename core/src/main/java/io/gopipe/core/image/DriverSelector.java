@@ -1,8 +1,5 @@
 package io.gopipe.core.image;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +20,7 @@ public final class DriverSelector {
 
     /**
      * @param runner      runs probe commands
-     * @param environment the environment to read BUILDKIT_HOST, DOCKER_HOST and PATH from
+     * @param environment the environment to read BUILDKIT_HOST from
      */
     public DriverSelector(ProcessRunner runner, Map<String, String> environment) {
         this.runner = runner;
@@ -113,14 +110,8 @@ public final class DriverSelector {
         }
     }
 
-    /** Whether an executable of that name is on PATH. */
+    /** Whether the runner can start that command (where it runs commands, not on this JVM's PATH). */
     boolean onPath(String command) {
-        String path = environment.getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
+        return runner.available(command);
     }
 }

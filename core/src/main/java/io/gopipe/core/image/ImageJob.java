@@ -3,6 +3,7 @@ package io.gopipe.core.image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gopipe.core.exec.CommandRunner;
 import io.gopipe.core.report.Reporter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,16 +23,19 @@ public final class ImageJob {
 
     private final ImageJobOptions options;
     private final Map<String, String> environment;
+    private final CommandRunner commands;
     private final Reporter reporter;
 
     /**
      * @param options     what to build
-     * @param environment the build's environment: BRANCH_NAME, GIT_BRANCH, BUILDKIT_HOST, PATH, DOCKER_CONFIG
+     * @param environment the build's environment: BRANCH_NAME, GIT_BRANCH, BUILDKIT_HOST, DOCKER_CONFIG
+     * @param commands    where {@code go}, {@code docker} and {@code buildctl} run (the caller's choice)
      * @param reporter    where progress and warnings go
      */
-    public ImageJob(ImageJobOptions options, Map<String, String> environment, Reporter reporter) {
+    public ImageJob(ImageJobOptions options, Map<String, String> environment, CommandRunner commands, Reporter reporter) {
         this.options = options;
         this.environment = Map.copyOf(environment);
+        this.commands = commands;
         this.reporter = reporter;
     }
 
@@ -88,7 +92,7 @@ public final class ImageJob {
         BuildkitAddress addr = options.buildkitAddress() == null ? null
                 : new BuildkitAddress(options.buildkitAddress(), path(options.tlsCa()), path(options.tlsCert()),
                         path(options.tlsKey()), options.tlsServerName());
-        ProcessRunner runner = new ProcessRunner();
+        ProcessRunner runner = new ProcessRunner(commands);
         BuildDriver driver = new DriverSelector(runner, environment)
                 .select(options.driver(), addr, options.dockerHost(), options.buildxBuilder(), DriverSelector.DEFAULT_BUDGET);
         reporter.info("using the " + driver.name() + " driver");

@@ -1,101 +1,66 @@
 package io.gopipe.core.image;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.gopipe.core.exec.CommandRequest;
+import io.gopipe.core.exec.CommandResult;
+import io.gopipe.core.exec.CommandRunner;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.function.Consumer;
 
-/** Runs one external command, streaming its combined output line by line. */
+/**
+ * The image engine's view of a {@link CommandRunner}: the caller's runner decides where commands
+ * run; this adds the image errors (a command that cannot be started is an {@link ImageException}
+ * naming it) and the {@link ProcessResult} the drivers read.
+ */
 public final class ProcessRunner {
 
-    private static final int TAIL_LINES = 40;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+    private final CommandRunner commands;
+
+    /** @param commands where commands run: the CLI's local runner, the plugin's Launcher runner, ... */
+    public ProcessRunner(CommandRunner commands) {
+        this.commands = commands;
+    }
 
     /**
      * Runs {@code argv} and waits for it.
      *
      * @param argv    the command and its arguments
-     * @param env     variables added to (or, with a null value, removed from) the inherited environment
-     * @param workDir working directory, or null for the current one
+     * @param env     variables added to (or, with a null value, removed from) the runner's environment
+     * @param workDir working directory, or null for the runner's default
      * @param timeout how long it may run before it is killed
      * @param masker  hides secrets in every line before it reaches {@code lines} or the tail
      * @param lines   receives each masked output line
+     * @throws ImageException when the command cannot be started
      */
     public ProcessResult run(List<String> argv, Map<String, String> env, Path workDir, Duration timeout,
                              SecretMasker masker, Consumer<String> lines) {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-        if (workDir != null) {
-            pb.directory(workDir.toFile());
-        }
+        Map<String, String> set = new HashMap<>();
+        Set<String> unset = new HashSet<>();
         env.forEach((k, v) -> {
             if (v == null) {
-                pb.environment().remove(k);
+                unset.add(k);
             } else {
-                pb.environment().put(k, v);
+                set.put(k, v);
             }
         });
-        long start = System.nanoTime();
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new ImageException("cannot run " + argv.get(0) + ": " + masker.mask(e.getMessage())
-                    + " (is it installed and on PATH?)", e);
+        CommandResult r = commands.run(new CommandRequest(argv, set, unset, workDir, timeout, masker::mask, lines));
+        if (r.notFound()) {
+            throw new ImageException("cannot run " + argv.get(0) + ": " + r.lastLine() + " (is it installed and on PATH?)");
         }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // nothing to write anyway
-        }
-        Deque<String> tail = new ArrayDeque<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String masked = masker.mask(line);
-                    synchronized (tail) {
-                        tail.addLast(masked);
-                        if (tail.size() > TAIL_LINES) {
-                            tail.removeFirst();
-                        }
-                    }
-                    lines.accept(masked);
-                }
-            } catch (IOException ignored) {
-                // the process went away; what we read so far is what we report
-            }
-        }, "gopipe-output-" + argv.get(0));
-        reader.setDaemon(true);
-        reader.start();
-        boolean finished;
-        try {
-            finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-            reader.join(5000);
-        } catch (InterruptedException e) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new ImageException("interrupted while running " + argv.get(0), e);
-        }
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        List<String> tailCopy;
-        synchronized (tail) {
-            tailCopy = new ArrayList<>(tail);
-        }
-        return new ProcessResult(finished ? process.exitValue() : -1, tailCopy, elapsed, !finished);
+        return new ProcessResult(r.exitCode(), r.tail(), r.elapsed(), r.timedOut());
+    }
+
+    /**
+     * Whether {@code command} can be started where the runner runs commands ({@code command --version}
+     * answers). Asking the runner, not scanning this JVM's PATH: in a pod the tools live in another container.
+     */
+    public boolean available(String command) {
+        return !commands.run(CommandRequest.of(command, "--version").withTimeout(PROBE_TIMEOUT)).notFound();
     }
 }

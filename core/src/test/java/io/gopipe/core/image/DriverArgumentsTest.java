@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.LocalCommandRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class DriverArgumentsTest {
     @Test
     void buildxGetsEveryOptionAndOnlyExportsToItsOwnBranchRef() throws Exception {
         CachePolicy cache = CachePolicy.of("reg.example/shop/orders-buildcache", "feature/x", "main");
-        BuildInvocation inv = new BuildxDriver(null, "ci", new ProcessRunner())
+        BuildInvocation inv = new BuildxDriver(null, "ci", new ProcessRunner(new LocalCommandRunner()))
                 .invocation(plan(true, false, cache), Map.of("DOCKER_CONFIG", "/tmp/cfg"));
         List<String> a = inv.argv();
         assertThat(a.subList(0, 5)).containsExactly("docker", "buildx", "build", "--builder", "ci");
@@ -87,7 +88,7 @@ class DriverArgumentsTest {
         Path key = Files.writeString(dir.resolve("key.pem"), "x");
         BuildkitAddress addr = new BuildkitAddress("tcp://buildkitd:1234", ca, cert, key, "buildkitd");
         CachePolicy cache = CachePolicy.of("reg.example/c", "dev", "main");
-        BuildInvocation inv = new BuildctlDriver(addr, new ProcessRunner()).invocation(plan(true, false, cache), Map.of());
+        BuildInvocation inv = new BuildctlDriver(addr, new ProcessRunner(new LocalCommandRunner())).invocation(plan(true, false, cache), Map.of());
         List<String> a = inv.argv();
         assertThat(a.subList(0, 11)).containsExactly("buildctl", "--addr", "tcp://buildkitd:1234", "--tlsservername",
                 "buildkitd", "--tlscacert", ca.toString(), "--tlscert", cert.toString(), "--tlskey", key.toString());
@@ -112,7 +113,7 @@ class DriverArgumentsTest {
 
     @Test
     void buildctlRefusesLoadWithAClearMessage() {
-        BuildctlDriver d = new BuildctlDriver(BuildkitAddress.of("unix:///run/buildkit/buildkitd.sock"), new ProcessRunner());
+        BuildctlDriver d = new BuildctlDriver(BuildkitAddress.of("unix:///run/buildkit/buildkitd.sock"), new ProcessRunner(new LocalCommandRunner()));
         assertThatThrownBy(() -> d.invocation(plan(false, true, CachePolicy.disabled()), Map.of()))
                 .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("--load needs the buildx driver");
     }

@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.LocalCommandRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -53,7 +54,7 @@ class ImageEngineIntegrationTest {
     Path goModCache;
     Path workRoot;
     String ns;
-    final ProcessRunner runner = new ProcessRunner();
+    final ProcessRunner runner = new ProcessRunner(new LocalCommandRunner());
     final CapturingReporter reporter = new CapturingReporter();
     final List<String> pulled = new ArrayList<>();
     BuildDriver driver;

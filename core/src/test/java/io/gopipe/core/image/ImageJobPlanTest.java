@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.LocalCommandRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,7 +52,7 @@ class ImageJobPlanTest {
     }
 
     private ImageJob job(ImageJobOptions o, Map<String, String> env) {
-        return new ImageJob(o, env, Reporter.silent());
+        return new ImageJob(o, env, new LocalCommandRunner(), Reporter.silent());
     }
 
     @Test
