@@ -31,7 +31,10 @@ final class ProcessTableWatch implements AutoCloseable {
 
     private void sample() {
         while (running) {
-            ProcessHandle.current().descendants().forEach(p -> {
+            // Direct children only: whatever the engine starts itself is one, and a grandchild can only
+            // appear under a child. (descendants() walks a /proc snapshot that is not atomic; on a busy
+            // machine with reused pids it once listed another build's JVM.)
+            ProcessHandle.current().children().forEach(p -> {
                 ProcessHandle.Info info = p.info();
                 Optional<String> cmd = info.command();
                 if (cmd.isEmpty()) {

@@ -12,6 +12,7 @@ import io.gopipe.core.cache.RestoreResult;
 import io.gopipe.core.cache.SaveResult;
 import io.gopipe.core.cache.backend.CacheBackend;
 import io.gopipe.core.report.Reporter;
+import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
@@ -151,17 +152,19 @@ final class CacheCallable extends MasterToSlaveFileCallable<String> {
     private final Action action;
     private final Spec spec;
     private final Reporter reporter;
+    private final LauncherCommandRunner commands;
 
-    CacheCallable(Action action, Spec spec, Reporter reporter) {
+    CacheCallable(Action action, Spec spec, Reporter reporter, LauncherCommandRunner commands) {
         this.action = action;
         this.spec = spec;
         this.reporter = reporter;
+        this.commands = commands;
     }
 
     @Override
     public String invoke(File repo, VirtualChannel channel) throws IOException {
         CachePolicy policy = CachePolicy.parse(spec.policy());
-        GoPlatform go = GoPlatform.detect(spec.goBinary());
+        GoPlatform go = GoPlatform.detect(commands, spec.goBinary(), repo.toPath());
         CacheKey key = key(repo.toPath(), policy, go);
         CacheSettings settings = CacheSettings.defaults()
                 .withReadOnly(spec.readOnly())

@@ -11,6 +11,7 @@ import io.gopipe.core.cache.backend.LocalBackend;
 import io.gopipe.core.cache.remote.RemoteStore;
 import io.gopipe.core.cache.remote.RemoteStoreServer;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
+import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -66,7 +67,9 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
 
         ListenerReporter reporter = new ListenerReporter(listener);
         CacheCallable.Spec call = spec.withStorage(storage(GopipeGlobalConfiguration.get(), repo, run));
-        repo.act(new CacheCallable(CacheCallable.Action.RESTORE, call, reporter));
+        try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(ctx, workspace)) {
+            repo.act(new CacheCallable(CacheCallable.Action.RESTORE, call, reporter, commands.runner()));
+        }
 
         String variable = "build".equalsIgnoreCase(step.getPolicy()) ? "GOCACHE" : "GOMODCACHE";
         EnvironmentExpander expander = EnvironmentExpander.merge(ctx.get(EnvironmentExpander.class),
@@ -134,7 +137,10 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                         throw new AbortException("gopipe: the agent went away before the cache could be saved");
                     }
                     CacheCallable.Spec call = spec.withStorage(storage(GopipeGlobalConfiguration.get(), repo, run));
-                    repo.act(new CacheCallable(CacheCallable.Action.SAVE, call, new ListenerReporter(listener)));
+                    try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(context, repo)) {
+                        repo.act(new CacheCallable(CacheCallable.Action.SAVE, call, new ListenerReporter(listener),
+                                commands.runner()));
+                    }
                     context.onSuccess(result);
                 } catch (Throwable t) {
                     context.onFailure(t);

@@ -4,6 +4,7 @@ import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.Launcher;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
@@ -156,7 +157,7 @@ public class GoModCacheStep extends Step {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(FilePath.class, TaskListener.class, EnvVars.class, Run.class);
+            return Set.of(FilePath.class, TaskListener.class, EnvVars.class, Run.class, Launcher.class);
         }
 
         @Override

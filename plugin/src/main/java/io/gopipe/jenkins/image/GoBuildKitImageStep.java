@@ -7,12 +7,14 @@ import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.Launcher;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.slaves.WorkspaceList;
 import io.gopipe.core.image.ImageJobOptions;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
+import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -330,8 +332,11 @@ public class GoBuildKitImageStep extends Step {
                     .workRoot(tmp == null ? null : tmp.getRemote());
             login(options, config, run);
 
-            ArrayList<Map<String, Object>> results = repo.act(
-                    new ImageCallable(options.build(), new HashMap<>(env), new ListenerReporter(listener)));
+            ArrayList<Map<String, Object>> results;
+            try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(ctx, workspace)) {
+                results = repo.act(new ImageCallable(options.build(), new HashMap<>(env), new ListenerReporter(listener),
+                        commands.runner()));
+            }
             if (results.isEmpty()) {
                 throw new AbortException("gopipe: service '" + step.service + "' produced no image");
             }
@@ -373,7 +378,7 @@ public class GoBuildKitImageStep extends Step {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(FilePath.class, TaskListener.class, EnvVars.class, Run.class);
+            return Set.of(FilePath.class, TaskListener.class, EnvVars.class, Run.class, Launcher.class);
         }
 
         @Override

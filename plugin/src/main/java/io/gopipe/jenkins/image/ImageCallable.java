@@ -7,6 +7,7 @@ import io.gopipe.core.image.ImageBuilder;
 import io.gopipe.core.image.ImageJob;
 import io.gopipe.core.image.ImageJobOptions;
 import io.gopipe.core.report.Reporter;
+import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,17 +26,20 @@ final class ImageCallable extends MasterToSlaveFileCallable<ArrayList<Map<String
     private final ImageJobOptions options;
     private final HashMap<String, String> env;
     private final Reporter reporter;
+    private final LauncherCommandRunner commands;
 
-    ImageCallable(ImageJobOptions options, HashMap<String, String> env, Reporter reporter) {
+    ImageCallable(ImageJobOptions options, HashMap<String, String> env, Reporter reporter,
+                  LauncherCommandRunner commands) {
         this.options = options;
         this.env = env;
         this.reporter = reporter;
+        this.commands = commands;
     }
 
     @Override
     public ArrayList<Map<String, Object>> invoke(File repo, VirtualChannel channel) throws AbortException {
         try {
-            List<ImageBuilder.Outcome> outcomes = new ImageJob(options, env, reporter).run();
+            List<ImageBuilder.Outcome> outcomes = new ImageJob(options, env, commands, reporter).run();
             for (ImageBuilder.Outcome o : outcomes) {
                 if (!o.ok()) {
                     throw new AbortException("gopipe: " + o.error().getMessage());
