@@ -33,7 +33,7 @@ public final class LocalCommandRunner implements CommandRunner {
         } catch (IOException e) {
             // "error=2, No such file or directory" / "error=13, Permission denied": the shell's 127 / 126.
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            out.write(("cannot run " + request.program() + ": " + why + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write((why + "\n").getBytes(StandardCharsets.UTF_8)); // Java's message names the program
             return new CommandResult(why.contains("error=13") ? 126 : CommandResult.NOT_FOUND, out.tail(),
                     elapsed(start), false);
         }

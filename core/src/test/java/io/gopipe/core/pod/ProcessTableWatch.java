@@ -18,6 +18,7 @@ final class ProcessTableWatch implements AutoCloseable {
     private static final Set<String> HARNESS = Set.of("exec", "run", "rm", "inspect", "image", "version", "ps", "kill");
 
     private final String docker;
+    private final ProcessHandle.Info self = ProcessHandle.current().info();
     private final List<String> escapes = new CopyOnWriteArrayList<>();
     private final Thread sampler;
     private volatile boolean running = true;
@@ -41,6 +42,10 @@ final class ProcessTableWatch implements AutoCloseable {
                     return; // exited between listing and asking
                 }
                 String[] args = info.arguments().orElse(new String[0]);
+                if (cmd.get().endsWith("/jspawnhelper") || (cmd.equals(self.command()) && args.length > 0
+                        && java.util.Arrays.equals(args, self.arguments().orElse(null)))) {
+                    return; // a child between fork and exec (the JDK's spawn helper, or still this JVM's image): look again next round
+                }
                 boolean harness = cmd.get().equals(docker) && args.length > 0 && HARNESS.contains(args[0]);
                 String line = cmd.get() + " " + String.join(" ", args);
                 if (!harness && !escapes.contains(line)) {

@@ -62,7 +62,7 @@ final class LauncherCommands implements LauncherBridge {
             proc = starter.start();
         } catch (IOException e) {
             // Not installed where the launcher starts processes: the shell's 127, the reason as output.
-            output.write(("cannot run " + argv.get(0) + ": " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            output.write((argv.get(0) + ": " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
             return 127;
         }
         AtomicBoolean killed = new AtomicBoolean();
