@@ -63,6 +63,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -82,6 +83,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * a process started here by name fails; a sampler watches this JVM's children; and every command
  * the engine ran must be one the exec runner recorded.
  */
+@Tag("pod-model")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PodModelTest {
@@ -113,7 +115,7 @@ class PodModelTest {
     @BeforeAll
     void startThePod() throws Exception {
         assumeTrue(Boolean.getBoolean("gopipe.podModel"),
-                "runs in core's pod-model surefire execution, whose PATH has no go (see core/pom.xml)");
+                "runs in core's pod-model surefire execution, whose PATH has no go (tag pod-model, see core/pom.xml)");
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             for (String tool : List.of("go", "docker", "buildctl")) {
                 if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
