@@ -111,6 +111,7 @@ class PodModelTest {
     ProcessTableWatch watch;
     final List<String> images = new ArrayList<>();
     GoPlatform platform;
+    MaterializedFixture shop;
 
     @BeforeAll
     void startThePod() throws Exception {
@@ -139,6 +140,15 @@ class PodModelTest {
         gomod = ws.resolve("gomod");
         writeApp();
         writeModuleProxy();
+        // Test setup, before the watch starts: JGit's `git init` runs `sh -c umask` (FS_POSIX.readUmask).
+        Path fixture = Path.of("").toAbsolutePath();
+        while (fixture != null && !Files.isDirectory(fixture.resolve("test-repos/shop"))) {
+            fixture = fixture.getParent();
+        }
+        assertThat(fixture).as("test-repos/shop above the working directory").isNotNull();
+        var loaded = new FixtureLoader().load(fixture.resolve("test-repos/shop"));
+        shop = new FixtureMaterializer().materialize(loaded, ws.resolve("shop"),
+                new FixtureMaterializer.Options(Optional.of(loaded.changes().get(0).name()), true));
         buildContainer = "gopipe-pod-build-" + id;
         bareContainer = "gopipe-pod-bare-" + id;
         // The build container: go in the image; a docker client and the daemon's socket as a pod's
@@ -231,20 +241,14 @@ class PodModelTest {
     @Test
     @Order(2)
     void affectedServicesOfAMaterializedFixtureOnTheSharedWorkspace() {
-        Path fixture = Path.of("").toAbsolutePath();
-        while (fixture != null && !Files.isDirectory(fixture.resolve("test-repos/shop"))) {
-            fixture = fixture.getParent();
-        }
-        assertThat(fixture).as("test-repos/shop above the working directory").isNotNull();
-        var loaded = new FixtureLoader().load(fixture.resolve("test-repos/shop"));
-        MaterializedFixture shop = new FixtureMaterializer().materialize(loaded, ws.resolve("shop"),
-                new FixtureMaterializer.Options(Optional.of(loaded.changes().get(0).name()), true));
         int before = pod.commands().size();
+        List<String> escapesBefore = watch.escapes();
         AffectedResult r = new AffectedEngine(new ParseCache(), Reporter.silent())
                 .compute(new AffectedRequest(shop.repo(), BaseSpec.revision("change/base")));
         assertThat(r.services().stream().map(AffectedService::name).toList())
-                .isEqualTo(loaded.changes().get(0).expectation().affected());
+                .isEqualTo(shop.fixture().changes().get(0).expectation().affected());
         assertThat(pod.commands()).as("the affected engine reads files and git objects; it starts nothing").hasSize(before);
+        assertThat(watch.escapes()).isEqualTo(escapesBefore);
     }
 
     @Test
@@ -276,8 +280,7 @@ class PodModelTest {
         String ref = registry + "/hello@" + digest;
         images.add(ref);
         List<String> out = new CopyOnWriteArrayList<>();
-        CommandResult run = harness.run(CommandRequest.of(docker, "run", "--rm", "--network", "none", ref)
-                .withTimeout(Duration.ofMinutes(2)).withLines(out::add));
+        CommandResult run = host(Duration.ofMinutes(2), out::add, "run", "--rm", "--network", "none", ref);
         assertThat(run.succeeded()).as("docker run %s: %s", ref, run.tailText()).isTrue();
         assertThat(out).contains(GREETING);
     }
@@ -397,9 +400,14 @@ class PodModelTest {
     }
 
     private CommandResult host(Duration timeout, String... dockerArgs) {
+        return host(timeout, l -> { }, dockerArgs);
+    }
+
+    /** The test's own docker commands on the host (ProcessTableWatch knows them by this method's name). */
+    private CommandResult host(Duration timeout, java.util.function.Consumer<String> lines, String... dockerArgs) {
         List<String> argv = new ArrayList<>(List.of(docker));
         argv.addAll(List.of(dockerArgs));
-        return harness.run(CommandRequest.of(argv).withTimeout(timeout));
+        return harness.run(CommandRequest.of(argv).withTimeout(timeout).withLines(lines));
     }
 
     private void writeApp() throws IOException {
