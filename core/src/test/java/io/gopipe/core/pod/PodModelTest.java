@@ -73,8 +73,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * container; a real container started with {@code docker run} from the local base image
  * {@code gopipe/golang:1.24} plays the pod's build container, the one {@code container('build')}
  * selects. As in a pod, the workspace is one volume mounted at the same path in both, and the
- * tools live only in the build container: {@code go}, and a docker CLI (the host's static client
- * plus its buildx plugin) that talks to a daemon through a socket, as a pod's build container
+ * tools live only in the build container: {@code go}, and a docker CLI (the host's client and
+ * buildx plugin, mounted read-only) that talks to a daemon through a socket, as a pod's build container
  * talks to a docker-in-docker sidecar. The engine gets a {@link DockerExecRunner}, which is what the
  * plugin's Launcher runner becomes under {@code container()}.
  *
@@ -91,8 +91,8 @@ class PodModelTest {
     static final String REGISTRY = "127.0.0.1:5000";
     static final String GO_IMAGE = REGISTRY + "/gopipe/golang:1.24";
     static final String BUSYBOX_IMAGE = REGISTRY + "/gopipe/busybox:latest";
-    /** The docker client mounted into the build container: a static binary needs no libc there. */
-    static final Path STATIC_DOCKER_CLI = Path.of("/usr/local/bin/docker");
+    /** The docker client mounted into the build container (Debian's, as .ci/install-deps installs it, with its libc). */
+    static final Path CONTAINER_DOCKER_CLI = Path.of("/usr/bin/docker");
     static final Path BUILDX_PLUGIN = Path.of("/usr/libexec/docker/cli-plugins/docker-buildx");
     static final String GREETING = "hello from the restored module cache";
 
@@ -124,10 +124,10 @@ class PodModelTest {
                 }
             }
         }
-        docker = Stream.of("/usr/local/bin/docker", "/usr/bin/docker").filter(p -> Files.isExecutable(Path.of(p)))
+        docker = Stream.of("/usr/bin/docker", "/usr/local/bin/docker").filter(p -> Files.isExecutable(Path.of(p)))
                 .findFirst().orElseThrow(() -> new AssertionError("no docker CLI at /usr/local/bin or /usr/bin"));
         harness = new LocalCommandRunner();
-        for (Path p : List.of(STATIC_DOCKER_CLI, BUILDX_PLUGIN)) {
+        for (Path p : List.of(CONTAINER_DOCKER_CLI, BUILDX_PLUGIN)) {
             assertThat(p).as("the docker client the build container gets (.ci/install-deps)").isExecutable();
         }
         CommandResult img = host(Duration.ofMinutes(2), "image", "inspect", "--format", "{{.Id}}", GO_IMAGE, BUSYBOX_IMAGE);
@@ -156,8 +156,8 @@ class PodModelTest {
         // the workspace, the daemon is reached through the socket.
         List<String> run = new ArrayList<>(List.of("run", "-d", "--name", buildContainer, "--label", "io.gopipe.test=pod",
                 "--network", "none", "-v", ws + ":" + ws, "-v", "/var/run/docker.sock:/var/run/docker.sock",
-                "-v", STATIC_DOCKER_CLI + ":/usr/local/bin/docker:ro", "-v", BUILDX_PLUGIN + ":" + BUILDX_PLUGIN + ":ro"));
-        // buildx is linked against glibc; the image has only busybox.
+                "-v", CONTAINER_DOCKER_CLI + ":/usr/local/bin/docker:ro", "-v", BUILDX_PLUGIN + ":" + BUILDX_PLUGIN + ":ro"));
+        // docker and buildx are linked against glibc (libc and the loader only); the image has only busybox.
         for (String lib : List.of("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2")) {
             run.addAll(List.of("-v", Path.of(lib).toRealPath() + ":" + lib + ":ro"));
         }
