@@ -24,6 +24,31 @@ public record BuildTarget(String goos, String goarch, boolean cgo, Set<String> t
         tags = tags == null ? Set.of() : Set.copyOf(new TreeSet<>(tags));
     }
 
+    /**
+     * Checks a GOOS value against the operating systems the go command knows, so a typo fails where
+     * it was written (a Jenkinsfile, a flag) instead of silently matching no file.
+     *
+     * @return the trimmed value
+     * @throws AffectedException naming the value and the known ones
+     */
+    public static String checkGoos(String goos) {
+        return check("goos", goos, BuildConstraints.KNOWN_OS);
+    }
+
+    /** Like {@link #checkGoos}, for GOARCH. */
+    public static String checkGoarch(String goarch) {
+        return check("goarch", goarch, BuildConstraints.KNOWN_ARCH);
+    }
+
+    private static String check(String what, String value, Set<String> known) {
+        String v = value == null ? "" : value.trim();
+        if (!known.contains(v)) {
+            throw new AffectedException(what + " '" + value + "' is not one the go command knows (known: "
+                    + String.join(", ", new TreeSet<>(known)) + ")");
+        }
+        return v;
+    }
+
     /** linux/amd64 with cgo off: what a static container build uses. */
     public static BuildTarget linuxAmd64() {
         return new BuildTarget("linux", "amd64", false, Set.of());

@@ -83,7 +83,11 @@ final class FsTree implements SourceTree {
         return Files.isDirectory(resolve(dir));
     }
 
-    private record Key(Path path, long size, long mtime, boolean go) {
+    private record Key(Path path, long size, long mtime, boolean go) implements ParseCache.SizedKey {
+        @Override
+        public long estimatedBytes() {
+            return 64 + 2L * path.toString().length();
+        }
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.eclipse.jgit.lib.ObjectId;
@@ -27,7 +26,13 @@ import org.eclipse.jgit.lib.ObjectId;
 public final class ParseCache {
 
     private static final int FORMAT = 1;
-    private final Map<Object, ScannedFile> entries = new ConcurrentHashMap<>();
+    /**
+     * The default bound on the estimated size of the cached scans: about 150,000 files, so a
+     * monorepo of tens of thousands of Go files keeps both revisions of a diff, while an agent that
+     * lives for months and sees many repositories stays within a fixed share of its heap.
+     */
+    public static final long DEFAULT_MAX_BYTES = 64L << 20;
+    private final WeightedLru<Object, ScannedFile> entries;
     /** The last few tree listings (tree id -> path -> blob id): a new tree is derived from one by a cheap tree diff. */
     private final Map<ObjectId, Map<String, ObjectId>> listings = new java.util.LinkedHashMap<>(8, 0.75f, true) {
         @Override
@@ -36,12 +41,58 @@ public final class ParseCache {
         }
     };
 
+    /** A cache bounded by {@link #DEFAULT_MAX_BYTES}. */
     public ParseCache() {
+        this(DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * A cache that drops its least recently used scans once their estimated size passes
+     * {@code maxBytes}.
+     */
+    public ParseCache(long maxBytes) {
+        this.entries = new WeightedLru<>(maxBytes, e -> estimate(e.getKey(), e.getValue()));
     }
 
     /** Number of cached files. */
     public int size() {
         return entries.size();
+    }
+
+    /** Estimated heap held by the cached scans, in bytes; at most the bound given at construction. */
+    public long estimatedBytes() {
+        return entries.weight();
+    }
+
+    /**
+     * Rough heap size of one entry: object headers and references plus two bytes per character.
+     * Only has to be proportional to the truth for the bound to hold on a real heap.
+     */
+    static long estimate(Object key, ScannedFile f) {
+        long size = 96 + 64; // map node, key and value objects
+        if (key instanceof SizedKey k) {
+            size += k.estimatedBytes();
+        }
+        size += text(f.packageName()) + text(f.goBuild());
+        size += list(f.imports()) + list(f.plusBuild()) + list(f.embeds()) + list(f.cgoDirs());
+        return size;
+    }
+
+    /** Keys that hold more than a fixed-size id (working-tree paths) say how much. */
+    interface SizedKey {
+        long estimatedBytes();
+    }
+
+    private static long text(String s) {
+        return s == null ? 0 : 48 + 2L * s.length();
+    }
+
+    private static long list(List<String> l) {
+        long size = 24 + 8L * l.size();
+        for (String s : l) {
+            size += text(s);
+        }
+        return size;
     }
 
     ScannedFile get(Object key) {
@@ -51,8 +102,7 @@ public final class ParseCache {
     ScannedFile computeIfAbsent(Object key, Supplier<ScannedFile> scan) {
         ScannedFile f = entries.get(key);
         if (f == null) {
-            f = scan.get();
-            entries.putIfAbsent(key, f);
+            f = entries.putIfAbsent(key, scan.get());
         }
         return f;
     }
@@ -122,7 +172,7 @@ public final class ParseCache {
         Path tmp = Files.createTempFile(dir, ".parse-cache", ".tmp");
         try {
             List<Map.Entry<Object, ScannedFile>> list = new ArrayList<>();
-            for (Map.Entry<Object, ScannedFile> e : entries.entrySet()) {
+            for (Map.Entry<Object, ScannedFile> e : entries.snapshot()) {
                 if (e.getKey() instanceof ObjectId || e.getKey() instanceof NonGo) {
                     list.add(e);
                 }

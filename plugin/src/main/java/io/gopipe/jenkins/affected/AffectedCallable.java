@@ -1,12 +1,12 @@
 package io.gopipe.jenkins.affected;
 
-import hudson.remoting.VirtualChannel;
 import io.gopipe.core.affected.AffectedEngine;
 import io.gopipe.core.affected.AffectedRequest;
 import io.gopipe.core.affected.BuildTarget;
 import io.gopipe.core.affected.CiBaseSelector;
 import io.gopipe.core.affected.ParseCache;
-import io.gopipe.core.report.Reporter;
+import io.gopipe.jenkins.remote.AgentFileCallable;
+import io.gopipe.jenkins.report.ListenerReporter;
 import java.io.File;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -15,16 +15,17 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import jenkins.MasterToSlaveFileCallable;
 
 /** Runs the affected-services engine on the agent, next to the checkout; returns the JSON contract. */
-final class AffectedCallable extends MasterToSlaveFileCallable<String> {
+final class AffectedCallable extends AgentFileCallable<String> {
 
     private static final long serialVersionUID = 1L;
 
     /**
      * One parse cache per agent JVM: agents run many builds of the same repository, and unchanged
      * files (by git blob id) need not be parsed again. Entries are immutable facts about blobs.
+     * Bounded ({@link ParseCache#DEFAULT_MAX_BYTES}, least recently used first): the agent, or the
+     * controller for the built-in node, lives for months.
      */
     private static final ParseCache AGENT_PARSE_CACHE = new ParseCache();
 
@@ -35,15 +36,15 @@ final class AffectedCallable extends MasterToSlaveFileCallable<String> {
     }
 
     private final Options options;
-    private final Reporter reporter;
+    private final ListenerReporter reporter;
 
-    AffectedCallable(Options options, Reporter reporter) {
+    AffectedCallable(Options options, ListenerReporter reporter) {
         this.options = options;
         this.reporter = reporter;
     }
 
     @Override
-    public String invoke(File repo, VirtualChannel channel) {
+    protected String run(File repo) {
         CiBaseSelector.BaseChoice choice = CiBaseSelector.choose(options.base(), options.targetBranch(),
                 options.sinceCommit(), options.changedFiles(), options.env());
         reporter.info("comparing with " + choice.explanation());

@@ -15,7 +15,12 @@ import jenkins.model.RunAction2;
  */
 public class AffectedServicesAction implements RunAction2 {
 
+    /** Thread-safe once configured; one for every action. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private final String json;
+    /** Parsed once per loaded action (the page reads it through six getters); not written to build.xml. */
+    private transient volatile JsonNode tree;
     private transient Run<?, ?> run;
 
     public AffectedServicesAction(String json) {
@@ -65,11 +70,16 @@ public class AffectedServicesAction implements RunAction2 {
     }
 
     private JsonNode tree() {
-        try {
-            return new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored gopipe affected result is not JSON", e);
+        JsonNode t = tree;
+        if (t == null) {
+            try {
+                t = MAPPER.readTree(json);
+            } catch (IOException e) {
+                throw new IllegalStateException("stored gopipe affected result is not JSON", e);
+            }
+            tree = t; // two threads may both parse the first time; both get the same content
         }
+        return t;
     }
 
     public Run<?, ?> getRun() {

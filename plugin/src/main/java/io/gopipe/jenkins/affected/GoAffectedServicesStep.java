@@ -8,12 +8,16 @@ import hudson.FilePath;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.util.FormValidation;
+import io.gopipe.core.GopipeException;
+import io.gopipe.core.affected.BuildTarget;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -21,6 +25,7 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
 
 /**
  * {@code goAffectedServices(…)}: which services of the Go monorepo in the workspace must be rebuilt,
@@ -105,18 +110,29 @@ public class GoAffectedServicesStep extends Step {
         return goos;
     }
 
+    /** GOOS the build constraints are evaluated for; checked here, on the controller (default linux). */
     @DataBoundSetter
     public void setGoos(String goos) {
-        this.goos = goos;
+        this.goos = Util.fixEmptyAndTrim(goos) == null ? "linux" : valid(() -> BuildTarget.checkGoos(goos));
     }
 
     public String getGoarch() {
         return goarch;
     }
 
+    /** GOARCH the build constraints are evaluated for; checked here, on the controller (default amd64). */
     @DataBoundSetter
     public void setGoarch(String goarch) {
-        this.goarch = goarch;
+        this.goarch = Util.fixEmptyAndTrim(goarch) == null ? "amd64" : valid(() -> BuildTarget.checkGoarch(goarch));
+    }
+
+    /** Core's check, as the exception structs expects from a setter: the message names the value. */
+    private static String valid(Supplier<String> check) {
+        try {
+            return check.get();
+        } catch (GopipeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public boolean isCgo() {
@@ -201,6 +217,26 @@ public class GoAffectedServicesStep extends Step {
         @Override
         public String getDisplayName() {
             return "Go services affected by the change, and why";
+        }
+
+        public FormValidation doCheckGoos(@QueryParameter String value) {
+            return check(value, () -> BuildTarget.checkGoos(value));
+        }
+
+        public FormValidation doCheckGoarch(@QueryParameter String value) {
+            return check(value, () -> BuildTarget.checkGoarch(value));
+        }
+
+        private static FormValidation check(String value, Supplier<String> check) {
+            if (Util.fixEmptyAndTrim(value) == null) {
+                return FormValidation.ok(); // the default applies
+            }
+            try {
+                check.get();
+                return FormValidation.ok();
+            } catch (GopipeException e) {
+                return FormValidation.error(e.getMessage());
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.gopipe.jenkins.cache;
 
-import hudson.remoting.VirtualChannel;
 import io.gopipe.core.cache.CacheKey;
 import io.gopipe.core.cache.CachePolicy;
 import io.gopipe.core.cache.CacheRequest;
@@ -11,8 +10,9 @@ import io.gopipe.core.cache.KeyCalculator;
 import io.gopipe.core.cache.RestoreResult;
 import io.gopipe.core.cache.SaveResult;
 import io.gopipe.core.cache.backend.CacheBackend;
-import io.gopipe.core.report.Reporter;
 import io.gopipe.jenkins.exec.LauncherCommandRunner;
+import io.gopipe.jenkins.remote.AgentFileCallable;
+import io.gopipe.jenkins.report.ListenerReporter;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
@@ -20,13 +20,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import jenkins.MasterToSlaveFileCallable;
 
 /**
  * Restores or saves one Go cache on the agent. Runs against the repository directory (for go.sum
  * discovery); the cache directory itself is an absolute path on the same agent.
  */
-final class CacheCallable extends MasterToSlaveFileCallable<String> {
+final class CacheCallable extends AgentFileCallable<String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -151,10 +150,10 @@ final class CacheCallable extends MasterToSlaveFileCallable<String> {
 
     private final Action action;
     private final Spec spec;
-    private final Reporter reporter;
+    private final ListenerReporter reporter;
     private final LauncherCommandRunner commands;
 
-    CacheCallable(Action action, Spec spec, Reporter reporter, LauncherCommandRunner commands) {
+    CacheCallable(Action action, Spec spec, ListenerReporter reporter, LauncherCommandRunner commands) {
         this.action = action;
         this.spec = spec;
         this.reporter = reporter;
@@ -162,7 +161,7 @@ final class CacheCallable extends MasterToSlaveFileCallable<String> {
     }
 
     @Override
-    public String invoke(File repo, VirtualChannel channel) throws IOException {
+    protected String run(File repo) throws IOException {
         CachePolicy policy = CachePolicy.parse(spec.policy());
         GoPlatform go = GoPlatform.detect(commands, spec.goBinary(), repo.toPath());
         CacheKey key = key(repo.toPath(), policy, go);

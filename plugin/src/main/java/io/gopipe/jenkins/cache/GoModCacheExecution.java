@@ -7,16 +7,13 @@ import hudson.EnvVars;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.gopipe.core.cache.backend.LocalBackend;
 import io.gopipe.core.cache.remote.RemoteStore;
-import io.gopipe.core.cache.remote.RemoteStoreServer;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
 import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Map;
-import jenkins.model.Jenkins;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
@@ -56,14 +53,15 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         String cachePath = step.getPath() != null ? step.getPath()
                 : workspace.getRemote() + "@gopipe/" + step.getPolicy();
         boolean pullRequest = env.get("CHANGE_ID") != null;
+        boolean controllerPrunes = config.getCacheBackend() == GopipeGlobalConfiguration.CacheBackendKind.CONTROLLER;
         boolean readOnly = step.getReadOnly() != null ? step.getReadOnly()
                 : pullRequest && config.isReadOnlyCacheForPullRequests();
         spec = new CacheCallable.Spec(step.getPolicy(), cachePath, step.getKey(),
                 step.getRestoreKeys() == null ? null : new ArrayList<>(step.getRestoreKeys()), step.getSalt(),
                 step.getGo(), env.get("BRANCH_NAME", env.get("GIT_BRANCH", "unknown")), config.getDefaultBranch(),
                 env.get("GIT_COMMIT", env.get("BUILD_TAG", "build")), readOnly, step.isFailOnError(),
-                step.getTimeLimitSeconds(), step.getMaxEntryMb() << 20, config.getCacheMaxSizeMb() << 20,
-                config.getCacheMaxAgeDays(), null);
+                step.getTimeLimitSeconds(), step.getMaxEntryMb() << 20,
+                controllerPrunes ? 0 : config.getCacheMaxSizeMb() << 20, controllerPrunes ? 0 : config.getCacheMaxAgeDays(), null);
 
         ListenerReporter reporter = new ListenerReporter(listener);
         CacheCallable.Spec call = spec.withStorage(storage(GopipeGlobalConfiguration.get(), repo, run));
@@ -82,7 +80,7 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
 
     /** Resolves the admin's storage choice into something the agent can open. */
     private static CacheStorage storage(GopipeGlobalConfiguration config, FilePath onAgent, Run<?, ?> run)
-            throws IOException {
+            throws IOException, InterruptedException {
         switch (config.getCacheBackend()) {
             case DIRECTORY:
                 if (config.getCacheDirectory() == null) {
@@ -113,8 +111,7 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                         config.getS3Endpoint(), config.getS3Region(), config.isS3PathStyle(), access, secret, null);
             case CONTROLLER:
             default:
-                LocalBackend local = new LocalBackend(Jenkins.get().getRootDir().toPath().resolve("gopipe-cache"));
-                RemoteStore exported = onAgent.getChannel().export(RemoteStore.class, new RemoteStoreServer(local));
+                RemoteStore exported = ControllerCacheStore.export(onAgent.getChannel(), run);
                 return new CacheStorage(CacheStorage.Kind.CONTROLLER, null, null, null, null, null, false, null, null,
                         exported);
         }

@@ -8,6 +8,7 @@ import hudson.Launcher;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.util.FormValidation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,7 @@ import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
 
 /**
  * {@code goModCache(policy: 'mod') { … }}: restores a Go cache before the body, points
@@ -49,7 +51,7 @@ public class GoModCacheStep extends Step {
     /** {@code mod} (GOMODCACHE, keyed by go.sum) or {@code build} (GOCACHE, rolling per branch). */
     @DataBoundSetter
     public void setPolicy(String policy) {
-        this.policy = Util.fixEmptyAndTrim(policy) == null ? "mod" : policy.trim();
+        this.policy = Util.fixEmptyAndTrim(policy) == null ? "mod" : PolicyCheck.valid(policy.trim());
     }
 
     public String getPath() {
@@ -174,6 +176,10 @@ public class GoModCacheStep extends Step {
         @Override
         public boolean takesImplicitBlockArgument() {
             return true;
+        }
+
+        public FormValidation doCheckPolicy(@QueryParameter String value) {
+            return PolicyCheck.form(value);
         }
     }
 }

@@ -1,12 +1,16 @@
 package io.gopipe.jenkins.config;
 
+import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.CredentialsScope;
 import hudson.Extension;
+import hudson.ExtensionList;
 import hudson.Util;
 import hudson.util.FormValidation;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.security.ACL;
 import hudson.util.ListBoxModel;
+import java.util.Collections;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
 import org.kohsuke.stapler.verb.POST;
@@ -25,6 +29,13 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
     /** Where cache entries live: on the controller, in a directory every agent mounts, or in S3. */
     public enum CacheBackendKind { CONTROLLER, DIRECTORY, S3 }
 
+    /**
+     * How the controller's store is split. FOLDER: jobs share with the other jobs of their folder
+     * (for a multibranch project: its branches share, so a new branch restores what the default
+     * branch saved). JOB: every job on its own. Pull requests write only to their own job either way.
+     */
+    public enum CacheNamespaceScope { FOLDER, JOB }
+
     private CacheBackendKind cacheBackend = CacheBackendKind.CONTROLLER;
     private String cacheDirectory;
     private String s3Bucket;
@@ -36,6 +47,7 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
     private long cacheMaxSizeMb = 20_480;
     private int cacheMaxAgeDays = 14;
     private boolean readOnlyCacheForPullRequests = true;
+    private CacheNamespaceScope cacheNamespaceScope = CacheNamespaceScope.FOLDER;
     private String buildkitDriver = "auto";
     private String buildkitAddress;
     private String imageCacheRepository;
@@ -49,7 +61,7 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
 
     /** The configured instance; Jenkins creates exactly one. */
     public static GopipeGlobalConfiguration get() {
-        return GlobalConfiguration.all().getInstance(GopipeGlobalConfiguration.class);
+        return ExtensionList.lookupSingleton(GopipeGlobalConfiguration.class);
     }
 
     public CacheBackendKind getCacheBackend() {
@@ -162,6 +174,16 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
         save();
     }
 
+    public CacheNamespaceScope getCacheNamespaceScope() {
+        return cacheNamespaceScope;
+    }
+
+    @DataBoundSetter
+    public void setCacheNamespaceScope(CacheNamespaceScope cacheNamespaceScope) {
+        this.cacheNamespaceScope = cacheNamespaceScope == null ? CacheNamespaceScope.FOLDER : cacheNamespaceScope;
+        save();
+    }
+
     public String getBuildkitDriver() {
         return buildkitDriver;
     }
@@ -230,6 +252,13 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
         return items;
     }
 
+    public ListBoxModel doFillCacheNamespaceScopeItems() {
+        ListBoxModel items = new ListBoxModel();
+        items.add("Per folder (a multibranch project's branches share)", CacheNamespaceScope.FOLDER.name());
+        items.add("Per job", CacheNamespaceScope.JOB.name());
+        return items;
+    }
+
     public ListBoxModel doFillBuildkitDriverItems() {
         ListBoxModel items = new ListBoxModel();
         items.add("Detect (buildctl if an address is set, else docker buildx)", "auto");
@@ -242,17 +271,26 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
     public ListBoxModel doFillS3CredentialsIdItems(@QueryParameter String s3CredentialsId) {
         Jenkins.get().checkPermission(Jenkins.ADMINISTER);
         // Access key id + secret as a username/password pair; AWS credential types need an extra plugin.
-        return new StandardListBoxModel().includeEmptyValue()
-                .includeAs(ACL.SYSTEM2, Jenkins.get(), StandardUsernamePasswordCredentials.class)
-                .includeCurrentValue(s3CredentialsId);
+        return buildCredentials().includeCurrentValue(s3CredentialsId);
     }
 
     @POST
     public ListBoxModel doFillRegistryCredentialsIdItems(@QueryParameter String registryCredentialsId) {
         Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-        return new StandardListBoxModel().includeEmptyValue()
-                .includeAs(ACL.SYSTEM2, Jenkins.get(), StandardUsernamePasswordCredentials.class)
-                .includeCurrentValue(registryCredentialsId);
+        return buildCredentials().includeCurrentValue(registryCredentialsId);
+    }
+
+    /**
+     * Username/password credentials a build can use: GLOBAL scope only. Builds resolve these ids with
+     * {@code CredentialsProvider.findCredentialById(…, run)}, which never returns SYSTEM-scoped ones,
+     * so listing those would offer a choice that fails at build time.
+     */
+    private static StandardListBoxModel buildCredentials() {
+        StandardListBoxModel model = new StandardListBoxModel();
+        model.includeEmptyValue();
+        model.includeMatchingAs(ACL.SYSTEM2, Jenkins.get(), StandardUsernamePasswordCredentials.class,
+                Collections.emptyList(), CredentialsMatchers.withScope(CredentialsScope.GLOBAL));
+        return model;
     }
 
     public FormValidation doCheckImageCacheRepository(@QueryParameter String value) {

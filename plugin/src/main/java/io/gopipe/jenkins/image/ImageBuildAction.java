@@ -53,6 +53,12 @@ public class ImageBuildAction implements RunAction2 {
         }
     }
 
+    /**
+     * Guards finding or creating the action of a run. Our own lock: the Run's monitor is Jenkins
+     * core's, which holds it around its own work (saving, loading actions).
+     */
+    private static final Object RECORD_LOCK = new Object();
+
     private final List<Entry> images = new ArrayList<>();
     private transient Run<?, ?> run;
 
@@ -61,8 +67,8 @@ public class ImageBuildAction implements RunAction2 {
         Entry e = new Entry((String) result.get("service"), (String) result.get("digest"),
                 ((Number) result.get("cachedSteps")).intValue(), ((Number) result.get("executedSteps")).intValue(),
                 ((Number) result.get("hitRatio")).doubleValue(), ((Number) result.get("seconds")).doubleValue());
-        // Parallel branches finish on different threads; the run is the one object they share.
-        synchronized (run) {
+        // Parallel branches finish on different threads.
+        synchronized (RECORD_LOCK) {
             ImageBuildAction a = run.getAction(ImageBuildAction.class);
             if (a == null) {
                 a = new ImageBuildAction();

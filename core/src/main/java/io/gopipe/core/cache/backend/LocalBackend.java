@@ -153,6 +153,7 @@ public final class LocalBackend implements CacheBackend {
 
     @Override
     public Optional<AccessRecord> readAccess(String key) throws IOException {
+        CacheKeys.check(key);
         try {
             String[] parts = Files.readString(access.resolve(key), StandardCharsets.UTF_8).trim().split(" ");
             return Optional.of(new AccessRecord(Instant.ofEpochMilli(Long.parseLong(parts[1])), Long.parseLong(parts[0])));
