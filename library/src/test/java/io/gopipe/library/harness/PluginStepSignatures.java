@@ -77,22 +77,47 @@ public final class PluginStepSignatures {
     public static Map<String, Signature> read(Path sourceRoot) {
         JavaParser parser = new JavaParser(new ParserConfiguration()
                 .setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17));
-        Map<String, Signature> steps = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(sourceRoot)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        Map<String, ClassOrInterfaceDeclaration> classes = new LinkedHashMap<>();
+        Map<String, Path> files = new LinkedHashMap<>();
+        try (Stream<Path> all = Files.walk(sourceRoot)) {
+            for (Path f : all.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 ParseResult<CompilationUnit> parsed = parser.parse(f);
                 CompilationUnit cu = parsed.getResult().filter(x -> parsed.isSuccessful())
                         .orElseThrow(() -> new IllegalStateException("cannot parse " + f + ": " + parsed.getProblems()));
                 for (ClassOrInterfaceDeclaration c : cu.findAll(ClassOrInterfaceDeclaration.class)) {
-                    if (c.getExtendedTypes().stream().anyMatch(t -> t.getNameAsString().equals("Step"))) {
-                        functionName(c).ifPresent(fn -> steps.put(fn, signature(fn, c, f)));
-                    }
+                    classes.put(c.getNameAsString(), c);
+                    files.put(c.getNameAsString(), f);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the plugin's sources in " + sourceRoot, e);
         }
+        Map<String, Signature> steps = new TreeMap<>();
+        for (ClassOrInterfaceDeclaration c : classes.values()) {
+            List<ClassOrInterfaceDeclaration> chain = ancestry(c, classes);
+            if (!chain.isEmpty()) {
+                functionName(c).ifPresent(fn -> steps.put(fn, signature(fn, c, chain, files.get(c.getNameAsString()))));
+            }
+        }
         return steps;
+    }
+
+    /** The class and its superclasses in this source tree, when the chain ends in {@code extends Step}; else empty. */
+    private static List<ClassOrInterfaceDeclaration> ancestry(ClassOrInterfaceDeclaration c,
+                                                              Map<String, ClassOrInterfaceDeclaration> classes) {
+        List<ClassOrInterfaceDeclaration> chain = new java.util.ArrayList<>();
+        for (ClassOrInterfaceDeclaration k = c; k != null && chain.size() < 10; ) {
+            chain.add(k);
+            if (k.getExtendedTypes().isEmpty() || k.isInterface()) {
+                return List.of();
+            }
+            String parent = k.getExtendedTypes().get(0).getNameAsString();
+            if (parent.equals("Step")) {
+                return chain;
+            }
+            k = classes.get(parent);
+        }
+        return List.of();
     }
 
     private static Optional<String> functionName(ClassOrInterfaceDeclaration step) {
@@ -108,7 +133,8 @@ public final class PluginStepSignatures {
         return Optional.empty();
     }
 
-    private static Signature signature(String function, ClassOrInterfaceDeclaration c, Path source) {
+    private static Signature signature(String function, ClassOrInterfaceDeclaration c, List<ClassOrInterfaceDeclaration> chain,
+                                       Path source) {
         String className = c.getFullyQualifiedName().orElse(c.getNameAsString());
         Map<String, Param> params = new LinkedHashMap<>();
         for (ConstructorDeclaration k : c.getConstructors()) {
@@ -120,7 +146,12 @@ public final class PluginStepSignatures {
                 }
             }
         }
-        for (MethodDeclaration m : c.getMethods()) {
+        // Setters of superclasses first, so a subclass's override wins.
+        List<MethodDeclaration> setters = new java.util.ArrayList<>();
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            setters.addAll(chain.get(i).getMethods());
+        }
+        for (MethodDeclaration m : setters) {
             if (!m.isAnnotationPresent("DataBoundSetter")) {
                 continue;
             }
@@ -144,7 +175,10 @@ public final class PluginStepSignatures {
             Map.entry("Double", Double.class), Map.entry("Object", Object.class), Map.entry("List", List.class),
             Map.entry("Collection", Collection.class), Map.entry("Set", Set.class), Map.entry("Map", Map.class));
 
-    /** [erasure, element type]; a type the harness cannot name fails loudly rather than being skipped. */
+    /**
+     * [erasure, element type]; for a type the harness cannot name, [null, null]: a call that passes
+     * that parameter then fails, naming it, rather than being let through unchecked.
+     */
     private static Class<?>[] resolve(Type type, String where) {
         if (type.isPrimitiveType()) {
             return new Class<?>[] {PRIMITIVES.get(type.asString()), Object.class};
@@ -163,7 +197,6 @@ public final class PluginStepSignatures {
                 return new Class<?>[] {raw, element};
             }
         }
-        throw new IllegalStateException(where + ": parameter type " + type + " is not one the harness knows;"
-                + " add it to PluginStepSignatures.KNOWN");
+        return new Class<?>[] {null, null};
     }
 }

@@ -24,6 +24,10 @@ public final class StructsCoercion {
 
     /** Null when the value is accepted, else the message a build would fail with. */
     public static String mismatch(PluginStepSignatures.Param p, Object value) {
+        if (p.type() == null) {
+            return p.context() + " takes " + p.declared() + ", a type the harness cannot check yet;"
+                    + " add it to PluginStepSignatures.KNOWN";
+        }
         if (value == null) {
             return p.setter() && p.type().isPrimitive()
                     ? p.context() + " expects " + p.type() + " but received null (a primitive setter cannot take it)"
