@@ -160,11 +160,17 @@ class CliFlowTest {
         PipelineHarness.Result r = h.run("""
                 def r = goBuildKitImageCli.imageResult(goAffectedServicesCli.parse(readFile('result.json'), 'test'), 'orders')
                 echo "digest=${r.digest} executed=${r.executedSteps} cached=${r.cachedSteps}"
+                def s = gopipeSummary.summary([reason: 'x'], [services: [], changedFiles: []],
+                        [orders: [name: 'orders', path: 'services/orders', status: 'SUCCESS', tested: true, image: r]])
+                echo gopipeSummary.table(s)
+                echo gopipeSummary.description(s)
                 """);
 
         assertThat(r.failure()).as(h.log()).isNull();
         assertThat(plugin).containsEntry("digest", null);
-        assertThat(h.log()).contains("digest=null executed=2 cached=1");
+        assertThat(h.log()).contains("digest=null executed=2 cached=1")
+                .contains("orders   SUCCESS  built, not exported  cache 33% (1 cached / 2 run)  2.5 s")
+                .contains("gopipe: 1 service(s): orders tested");
 
     }
 
