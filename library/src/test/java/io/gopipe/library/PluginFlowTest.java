@@ -118,11 +118,12 @@ class PluginFlowTest {
         assertThat(parallelBranches(h)).isEqualTo(repo.affected());
         // Both steps run in the workspace, as goModCache does, and are told where the repository is:
         // the plugin derives <workspace>@gopipe (the restored caches) and <workspace>@tmp from the workspace.
+        // Every image build found the module cache goModCache restored.
+        assertThat(steps.imageModCaches.keySet()).containsExactlyInAnyOrderElementsOf(repo.affected());
+        assertThat(steps.imageModCaches.values()).containsOnly(ws + "@gopipe/mod");
         assertThat(steps.affectedCwds).containsExactly(ws.toString());
         assertThat(steps.affectedCalls).singleElement().satisfies(a -> assertThat(a).containsEntry("dir", "shop"));
         assertThat(steps.images).isNotEmpty().allSatisfy(m -> assertThat(m).containsEntry("dir", "shop"));
-        assertThat(steps.imageModCaches.keySet()).containsExactlyInAnyOrderElementsOf(repo.affected());
-        assertThat(steps.imageModCaches.values()).containsOnly(ws + "@gopipe/mod");
         assertThat(steps.cacheCalls).containsExactly("restore mod readOnly=false branch=", "save mod readOnly=false ok=true");
     }
 
