@@ -11,15 +11,15 @@ def call(Map args = [:]) {
 
 @NonCPS
 List argv(Map a) {
-    Set known = ['gopipe', 'repo', 'base', 'targetBranch', 'sinceCommit', 'goos', 'goarch', 'cgo', 'tags'] as Set
+    List known = ['gopipe', 'repo', 'base', 'targetBranch', 'sinceCommit', 'goos', 'goarch', 'cgo', 'tags']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
-            throw new IllegalArgumentException("goAffectedServicesCli: unknown parameter '${k}' (known: ${known.join(', ')})")
+            throw new Exception("goAffectedServicesCli: unknown parameter '${k}' (known: ${known.join(', ')})")
         }
     }
     int bases = ['base', 'targetBranch', 'sinceCommit'].count { a[it] }
     if (bases > 1) {
-        throw new IllegalArgumentException('goAffectedServicesCli: give only one of base, targetBranch, sinceCommit')
+        throw new Exception('goAffectedServicesCli: give only one of base, targetBranch, sinceCommit')
     }
     List cmd = gopipeWords(a.gopipe) + ['affected', '--repo', (a.repo ?: '.').toString(), '--format', 'json']
     if (a.base) { cmd += ['--base', a.base.toString()] }
@@ -37,29 +37,33 @@ List argv(Map a) {
 List gopipeWords(Object gopipe) {
     String g = (gopipe ?: 'gopipe').toString().trim()
     if (!(g ==~ /[A-Za-z0-9_.\/@:= -]+/)) {
-        throw new IllegalArgumentException("gopipe: parameter 'gopipe' must be a command (path and plain words): '${g}'")
+        throw new Exception("gopipe: parameter 'gopipe' must be a command (path and plain words): '${g}'")
     }
-    return g.split(/\s+/) as List
+    return g.split(/\s+/).toList()
 }
 
-/** Parses the command's JSON (the last top-level object in its output) into plain maps and lists. */
+/**
+ * Parses the command's JSON (from the first '{' of its output) into plain maps and lists. JsonSlurper
+ * is in the sandbox's default whitelist (JsonSlurperClassic is not); its lazy maps are not
+ * serializable, so the result is deep-copied before it leaves this @NonCPS method.
+ */
 @NonCPS
 Map parse(String out, String what) {
     String text = out == null ? '' : out.trim()
     int start = text.indexOf('{')
     if (start < 0) {
-        throw new IllegalStateException("${what}: no JSON in its output: ${text.take(500)}")
+        throw new Exception("${what}: no JSON in its output: ${text.take(500)}")
     }
     Object v
     try {
-        v = new groovy.json.JsonSlurperClassic().parseText(text.substring(start))
+        v = new groovy.json.JsonSlurper().parseText(text.substring(start))
     } catch (Exception e) {
-        throw new IllegalStateException("${what}: output is not JSON (${e.message}): ${text.take(500)}")
+        throw new Exception("${what}: output is not JSON (${e.message}): ${text.take(500)}")
     }
     if (!(v instanceof Map)) {
-        throw new IllegalStateException("${what}: output is not a JSON object: ${text.take(500)}")
+        throw new Exception("${what}: output is not a JSON object: ${text.take(500)}")
     }
-    return (Map) v
+    return (Map) gopipeAffected.plain(v)
 }
 
 @NonCPS

@@ -1,29 +1,33 @@
 // goBuildKitImage without the plugin: `gopipe image build --json FILE` on the agent (its build
-// output goes to the log), then the result is read back. Returns the same Map: [digest, tags,
-// cachedSteps, executedSteps, hitRatio, seconds]. Parameters: those of goBuildKitImage (service,
-// dockerfile, context, tags as full references REGISTRY/SERVICE:TAG, push, cacheRepo, branch)
-// plus gopipe and repo.
+// output goes to the log), then the result is read back. Returns the same fields as the plugin step:
+// [digest, tags, cachedSteps, executedSteps, hitRatio, seconds] (digest null when the build exported
+// no image, e.g. no registry and a builder without an image store), plus name. Parameters: those of
+// goBuildKitImage (service, dockerfile, context, tags as full references REGISTRY/SERVICE:TAG, push,
+// cacheRepo, branch) plus gopipe and repo.
 
 def call(Map args = [:]) {
-    String resultFile = "${env.WORKSPACE}@tmp/gopipe-image-${args.service}.json".toString()
+    // The workspace's temp directory, as Jenkins names it; the agent may not have made it yet.
+    String tmp = "${env.WORKSPACE}@tmp".toString()
+    String resultFile = "${tmp}/gopipe-image-${args.service}.json".toString()
     List argv = argv(args, resultFile)
-    sh(script: argv.collect { goAffectedServicesCli.shq(it) }.join(' '), label: "gopipe image build: ${args.service}")
+    sh(script: 'mkdir -p ' + goAffectedServicesCli.shq(tmp) + ' && ' + argv.collect { goAffectedServicesCli.shq(it) }.join(' '),
+            label: "gopipe image build: ${args.service}")
     String out = sh(script: 'cat ' + goAffectedServicesCli.shq(resultFile), returnStdout: true, label: 'gopipe image result')
     return imageResult(goAffectedServicesCli.parse(out, "gopipe image build ${args.service}"), args.service.toString())
 }
 
-/** The one service's entry of the command's JSON ({"services":[...]}). */
+/**
+ * The one service's entry of the command's JSON ({"services":[...]}). A build that exported no image
+ * has a null digest and still succeeded, as with the plugin step; only an error fails it.
+ */
 @NonCPS
 Map imageResult(Map json, String service) {
-    Map r = (json.services ?: []).find { it.name == service } as Map
+    Map r = (json.services ?: []).find { it instanceof Map && it.name == service }
     if (r == null) {
-        throw new IllegalStateException("gopipe image build ${service}: no result for the service in ${json}")
+        throw new Exception("gopipe image build ${service}: no result for the service in ${json}")
     }
     if (r.error) {
-        throw new IllegalStateException("gopipe image build ${service}: ${r.error}")
-    }
-    if (!r.digest) {
-        throw new IllegalStateException("gopipe image build ${service}: no digest in its result")
+        throw new Exception("gopipe image build ${service}: ${r.error}")
     }
     return r
 }
@@ -33,25 +37,25 @@ Map imageResult(Map json, String service) {
 List splitRef(String ref, String service) {
     int colon = ref.lastIndexOf(':')
     if (colon < 0 || colon < ref.lastIndexOf('/')) {
-        throw new IllegalArgumentException("goBuildKitImageCli: tag '${ref}' is not REGISTRY/${service}:TAG")
+        throw new Exception("goBuildKitImageCli: tag '${ref}' is not REGISTRY/${service}:TAG")
     }
     String repo = ref.substring(0, colon)
     if (!repo.endsWith('/' + service)) {
-        throw new IllegalArgumentException("goBuildKitImageCli: tag '${ref}' is not in a repository named after the service (REGISTRY/${service}:TAG)")
+        throw new Exception("goBuildKitImageCli: tag '${ref}' is not in a repository named after the service (REGISTRY/${service}:TAG)")
     }
     return [repo.substring(0, repo.length() - service.length() - 1), ref.substring(colon + 1)]
 }
 
 @NonCPS
 List argv(Map a, String resultFile) {
-    Set known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'gopipe', 'repo'] as Set
+    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'gopipe', 'repo']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
-            throw new IllegalArgumentException("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
+            throw new Exception("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
         }
     }
     if (!a.service) {
-        throw new IllegalArgumentException("goBuildKitImageCli: parameter 'service' is required")
+        throw new Exception("goBuildKitImageCli: parameter 'service' is required")
     }
     List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['image', 'build', '--repo', (a.repo ?: '.').toString(),
                                                              '--service', a.service.toString(), '--json', resultFile]
@@ -61,7 +65,7 @@ List argv(Map a, String resultFile) {
     for (Object t : (a.tags instanceof Collection ? a.tags : (a.tags ? [a.tags] : []))) {
         List rt = splitRef(t.toString(), a.service.toString())
         if (registry != null && registry != rt[0]) {
-            throw new IllegalArgumentException("goBuildKitImageCli: tags name two registries: ${registry} and ${rt[0]}")
+            throw new Exception("goBuildKitImageCli: tags name two registries: ${registry} and ${rt[0]}")
         }
         registry = rt[0]
         cmd += ['--tag', rt[1]]

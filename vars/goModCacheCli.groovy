@@ -31,16 +31,17 @@ def call(Map args = [:], Closure body) {
 
 @NonCPS
 Map check(Map args) {
-    Set known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo', 'backend'] as Set
+    List known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo', 'backend']
     for (Object k : args.keySet()) {
         if (!known.contains(k.toString())) {
-            throw new IllegalArgumentException("goModCacheCli: unknown parameter '${k}' (known: ${known.join(', ')})")
+            throw new Exception("goModCacheCli: unknown parameter '${k}' (known: ${known.join(', ')})")
         }
     }
-    Map a = new LinkedHashMap(args)
+    Map a = [:]
+    a.putAll(args)
     a.policy = (a.policy ?: 'mod').toString()
     if (!(a.policy in ['mod', 'build'])) {
-        throw new IllegalArgumentException("goModCacheCli: parameter 'policy' must be 'mod' or 'build', got '${a.policy}'")
+        throw new Exception("goModCacheCli: parameter 'policy' must be 'mod' or 'build', got '${a.policy}'")
     }
     a.readOnly = a.readOnly ? true : false
     return a

@@ -5,7 +5,7 @@
 def call(Map config = [:]) {
     Map cfg = gopipeConfig(config)
     if (cfg.abortSuperseded) {
-        int n = (env.BUILD_NUMBER ?: '1') as int
+        int n = Integer.parseInt((env.BUILD_NUMBER ?: '1').toString())
         if (n > 1) {
             milestone(ordinal: n - 1, label: 'gopipe: superseded')
         }

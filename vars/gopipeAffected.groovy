@@ -7,15 +7,16 @@ def call(Map cfg, Map base) {
     if (cfg.goos) { args.goos = cfg.goos }
     if (cfg.goarch) { args.goarch = cfg.goarch }
     if (cfg.cgo != null) { args.cgo = cfg.cgo }
-    if (cfg.tags) { args.tags = cfg.tags }
+    // Comma-separated, as `go build -tags` and GoAffectedServicesStep.setTags(String) take them.
+    if (cfg.tags) { args.tags = cfg.tags.join(',') }
     Map raw
     if (cfg.engine == 'cli') {
         args.gopipe = cfg.gopipe
         args.repo = cfg.repo
         raw = goAffectedServicesCli(args)
-    } else if (cfg.repo && cfg.repo != '.') {
-        raw = dir(cfg.repo) { goAffectedServices(args) }
     } else {
+        // The step's own 'dir', not dir(): the step stays in the workspace, as goModCache does.
+        if (cfg.repo && cfg.repo != '.') { args.dir = cfg.repo }
         raw = goAffectedServices(args)
     }
     Map affected = normalize(raw)
@@ -27,11 +28,11 @@ def call(Map cfg, Map base) {
     return affected
 }
 
-/** Deep copy into LinkedHashMap/ArrayList/String, checking the contract's keys. */
+/** Deep copy into plain maps, lists and strings, checking the contract's keys. */
 @NonCPS
 Map normalize(Object raw) {
     if (!(raw instanceof Map)) {
-        throw new IllegalArgumentException("gopipe: the affected-services result is not a JSON object: ${raw}")
+        throw new Exception("gopipe: the affected-services result is not a JSON object: ${raw}")
     }
     Map r = plain(raw)
     for (String k : ['services', 'testAffected', 'changedFiles']) {
@@ -39,12 +40,12 @@ Map normalize(Object raw) {
             r[k] = []
         }
         if (!(r[k] instanceof List)) {
-            throw new IllegalArgumentException("gopipe: the affected-services result's '${k}' is not a list")
+            throw new Exception("gopipe: the affected-services result's '${k}' is not a list")
         }
     }
     for (Object s : r.services + r.testAffected) {
         if (!(s instanceof Map) || !s.name || s.path == null) {
-            throw new IllegalArgumentException("gopipe: a service in the affected-services result has no name or path: ${s}")
+            throw new Exception("gopipe: a service in the affected-services result has no name or path: ${s}")
         }
         if (s.reasons == null) {
             s.reasons = []
@@ -54,17 +55,18 @@ Map normalize(Object raw) {
     return r
 }
 
+/** Maps, lists and arrays copied into map and list literals (serializable), other values as strings. */
 @NonCPS
 Object plain(Object v) {
     if (v instanceof Map) {
-        Map m = new LinkedHashMap()
+        Map m = [:]
         for (Object e : v.entrySet()) {
             m.put(e.key.toString(), plain(e.value))
         }
         return m
     }
-    if (v instanceof Collection || (v != null && v.getClass().isArray())) {
-        List l = new ArrayList()
+    if (v instanceof Collection || v instanceof Object[]) {
+        List l = []
         for (Object x : v) {
             l.add(plain(x))
         }
@@ -73,6 +75,5 @@ Object plain(Object v) {
     if (v == null || v instanceof Number || v instanceof Boolean) {
         return v
     }
-    String s = v.toString()
-    return s == 'null' && v.getClass().name.startsWith('net.sf.json') ? null : s
+    return v.toString()
 }

@@ -18,5 +18,7 @@ def nest(Map cfg, List policies, int i, Closure body) {
         }
         return goModCacheCli(args) { nest(cfg, policies, i + 1, body) }
     }
+    // 'dir' is the repository the key hashes go.sum files in, as goModCacheCli's repo.
+    if (cfg.repo && cfg.repo != '.') { args.dir = cfg.repo }
     return goModCache(args) { nest(cfg, policies, i + 1, body) }
 }

@@ -110,7 +110,7 @@ Map withDefaults(Map c, boolean pullRequest, String branch, String commit, Strin
     d.caches = c.caches == null ? ['mod'] : asList(c.caches).collect { it.toString() }
     d.readOnlyCache = c.readOnlyCache == null ? pullRequest : c.readOnlyCache
     d.failFast = c.failFast == null ? false : c.failFast
-    d.maxParallel = c.maxParallel == null ? 0 : c.maxParallel as int
+    d.maxParallel = c.maxParallel == null ? 0 : ((Number) c.maxParallel).intValue()
     d.summaryFile = (c.summaryFile ?: 'gopipe-summary.json').toString()
     d.abortSuperseded = c.abortSuperseded == null ? false : c.abortSuperseded
     d.all = c.all == null ? false : c.all
@@ -148,19 +148,23 @@ List asList(Object v) {
     if (v == null) {
         return []
     }
-    return v instanceof Collection ? new ArrayList(v) : [v]
+    return v instanceof Collection ? [] + v : [v]
 }
 
+/** Edit distance, case-insensitive, with two rows of list literals (no arrays, no Character). */
 @NonCPS
 int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1]
-    for (int i = 0; i <= a.length(); i++) { d[i][0] = i }
-    for (int j = 0; j <= b.length(); j++) { d[0][j] = j }
-    for (int i = 1; i <= a.length(); i++) {
-        for (int j = 1; j <= b.length(); j++) {
-            int cost = Character.toLowerCase(a.charAt(i - 1)) == Character.toLowerCase(b.charAt(j - 1)) ? 0 : 1
-            d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost)
+    String x = a.toLowerCase()
+    String y = b.toLowerCase()
+    List prev = []
+    for (int j = 0; j <= y.length(); j++) { prev.add(j) }
+    for (int i = 1; i <= x.length(); i++) {
+        List row = [i]
+        for (int j = 1; j <= y.length(); j++) {
+            int cost = x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1
+            row.add(Math.min(Math.min((int) prev.get(j) + 1, (int) row.get(j - 1) + 1), (int) prev.get(j - 1) + cost))
         }
+        prev = row
     }
-    return d[a.length()][b.length()]
+    return (int) prev.get(y.length())
 }

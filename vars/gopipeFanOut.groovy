@@ -72,9 +72,9 @@ def image(Map cfg, Map svc) {
         args.repo = cfg.repo
         return gopipeAffected.plain(goBuildKitImageCli(args))
     }
-    if (cfg.repo && cfg.repo != '.') {
-        return gopipeAffected.plain(dir(cfg.repo) { goBuildKitImage(args) })
-    }
+    // The step's own 'dir', not dir(): it finds the Go caches goModCache restored next to the
+    // workspace (<workspace>@gopipe) and keeps its temp files in <workspace>@tmp.
+    if (cfg.repo && cfg.repo != '.') { args.dir = cfg.repo }
     return gopipeAffected.plain(goBuildKitImage(args))
 }
 
@@ -117,7 +117,7 @@ List plan(Map affected, Map cfg) {
         }
     }
     if (byName.containsKey('failFast')) {
-        throw new IllegalArgumentException("gopipe: a service named 'failFast' clashes with parallel's failFast option; rename it in gopipe.yaml")
+        throw new Exception("gopipe: a service named 'failFast' clashes with parallel's failFast option; rename it in gopipe.yaml")
     }
     List out = []
     for (Object v : byName.values()) {

@@ -54,17 +54,31 @@ String table(Map s) {
     if (s.services.isEmpty()) {
         return 'gopipe: nothing was built'
     }
-    int w = (s.services.collect { it.name.toString().length() }.max() ?: 7) as int
-    StringBuilder sb = new StringBuilder('gopipe: summary\n')
-    sb << '  ' << 'service'.padRight(w) << '  status   image\n'
+    int w = 7
     for (Map r : s.services) {
-        String img = r.digest ? "${shortDigest(r.digest)}  cache ${pct(r.hitRatio)} (${r.cachedSteps ?: 0} cached / ${r.executedSteps ?: 0} run)  ${r.seconds != null ? r.seconds : '?'} s" : (r.tested ? 'tests only' : '-')
-        sb << '  ' << r.name.toString().padRight(w) << '  ' << r.status.toString().padRight(7) << '  ' << img << '\n'
+        w = Math.max(w, r.name.toString().length())
+    }
+    List lines = ['gopipe: summary', '  ' + 'service'.padRight(w) + '  status   image']
+    for (Map r : s.services) {
+        lines.add('  ' + r.name.toString().padRight(w) + '  ' + r.status.toString().padRight(7) + '  ' + image(r))
         if (r.error) {
-            sb << '  ' << ''.padRight(w) << '  ' << r.error << '\n'
+            lines.add('  ' + ''.padRight(w) + '  ' + r.error)
         }
     }
-    return sb.toString()
+    return lines.join('\n') + '\n'
+}
+
+/** The image column: digest and cache figures, or what the service did without one. */
+@NonCPS
+String image(Map r) {
+    String cache = "cache ${pct(r.hitRatio)} (${r.cachedSteps ?: 0} cached / ${r.executedSteps ?: 0} run)  ${r.seconds != null ? r.seconds : '?'} s"
+    if (r.digest) {
+        return shortDigest(r.digest) + '  ' + cache
+    }
+    if (r.executedSteps != null || r.cachedSteps != null) {
+        return 'built, not exported  ' + cache // no registry and no image store: nothing to name
+    }
+    return r.tested ? 'tests only' : '-'
 }
 
 @NonCPS

@@ -11,43 +11,46 @@ def call(Map affected, Map base = null, int maxReasons = 3) {
 String render(Map a, Map base, int maxReasons) {
     List services = a.services ?: []
     List tests = a.testAffected ?: []
-    StringBuilder sb = new StringBuilder()
+    List lines = []
     String range = (a.base ? shortSha(a.base) : 'no base') + ' -> ' + (a.head ? shortSha(a.head) : 'HEAD')
     if (base?.reason) {
-        sb << "gopipe: base: ${base.reason}\n"
+        lines.add("gopipe: base: ${base.reason}".toString())
     }
     if (a.all) {
-        sb << "gopipe: every service (${services.size()}) is rebuilt (${range}): ${a.allReason ?: 'no reason given'}\n"
+        lines.add("gopipe: every service (${services.size()}) is rebuilt (${range}): ${a.allReason ?: 'no reason given'}".toString())
     } else if (services.isEmpty() && tests.isEmpty()) {
-        sb << "gopipe: no service is affected by ${(a.changedFiles ?: []).size()} changed file(s) (${range})\n"
+        lines.add("gopipe: no service is affected by ${(a.changedFiles ?: []).size()} changed file(s) (${range})".toString())
     } else {
-        sb << "gopipe: ${services.size()} service(s) to build, ${tests.size()} more to test only (${range}, ${(a.changedFiles ?: []).size()} changed file(s))\n"
+        lines.add("gopipe: ${services.size()} service(s) to build, ${tests.size()} more to test only (${range}, ${(a.changedFiles ?: []).size()} changed file(s))".toString())
     }
-    int width = ((services + tests).collect { it.name.toString().length() }.max() ?: 4) as int
+    int width = 4
+    for (Map s : services + tests) {
+        width = Math.max(width, s.name.toString().length())
+    }
     for (Map s : services) {
-        sb << '  ' << s.name.toString().padRight(width) << '  ' << s.path << '\n'
-        appendReasons(sb, s, width, maxReasons, a.all)
+        lines.add('  ' + s.name.toString().padRight(width) + '  ' + s.path)
+        addReasons(lines, s, width, maxReasons, a.all)
     }
     for (Map s : tests) {
-        sb << '  ' << s.name.toString().padRight(width) << '  ' << s.path << '  (tests only)\n'
-        appendReasons(sb, s, width, maxReasons, a.all)
+        lines.add('  ' + s.name.toString().padRight(width) + '  ' + s.path + '  (tests only)')
+        addReasons(lines, s, width, maxReasons, a.all)
     }
-    return sb.toString()
+    return lines.join('\n') + '\n'
 }
 
 @NonCPS
-void appendReasons(StringBuilder sb, Map s, int width, int maxReasons, boolean all) {
+void addReasons(List lines, Map s, int width, int maxReasons, boolean all) {
     List reasons = s.reasons ?: []
     if (all && reasons.isEmpty()) {
         return
     }
     String pad = ' ' * (width + 4)
-    reasons.take(maxReasons).each { r ->
+    for (Map r : reasons.take(maxReasons)) {
         List chain = r.chain ?: []
-        sb << pad << (r.file ?: '?') << (chain ? ' -> ' + chain.join(' -> ') : '') << '\n'
+        lines.add(pad + (r.file ?: '?') + (chain ? ' -> ' + chain.join(' -> ') : ''))
     }
     if (reasons.size() > maxReasons) {
-        sb << pad << "... and ${reasons.size() - maxReasons} more change(s)\n"
+        lines.add(pad + "... and ${reasons.size() - maxReasons} more change(s)")
     }
 }
 

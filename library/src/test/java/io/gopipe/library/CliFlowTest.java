@@ -1,5 +1,9 @@
 package io.gopipe.library;
 
+import io.gopipe.core.image.BuildMode;
+import io.gopipe.core.image.BuildResult;
+import io.gopipe.core.image.ImageBuilder;
+import io.gopipe.core.image.ImageJob;
 import io.gopipe.library.harness.Event;
 import io.gopipe.library.harness.PipelineHarness;
 import org.junit.jupiter.api.Test;
@@ -72,6 +76,102 @@ class CliFlowTest {
         assertThat(r.failure()).isNotNull();
         assertThat(h.log()).contains("broken on purpose");
         assertThat(h.currentBuild().getDescription()).contains("FAILURE");
+    }
+
+    /** A CLI-engine harness on {@code ws} with the tools a build agent has (go, git, docker) and nothing else. */
+    private PipelineHarness cliHarness(Path ws) throws java.io.IOException {
+        return new PipelineHarness(PluginFlowTest.VARS, ws, null)
+                .env("BRANCH_NAME", "main")
+                .env("PATH", System.getenv("PATH")).env("HOME", tmp.toString())
+                .env("GOCACHE", goCache().toString()).env("GOPATH", tmp.resolve("gopath").toString())
+                .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
+    }
+
+    @Test
+    void bothEnginesKeyTheModuleCacheOnTheRepositoryNotTheWholeWorkspace() throws Exception {
+        Path ws = tmp.resolve("ws");
+        ShopFixture.materialize(ws.resolve("shop"), "01-leaf-package-edit");
+        // Another module in the same workspace (a second checkout, a tools directory): not the repository's.
+        Files.createDirectories(ws.resolve("tools"));
+        Files.writeString(ws.resolve("tools/go.sum"), "example.com/lint v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+        String store = "local:" + Files.createDirectories(tmp.resolve("store"));
+
+        PipelineHarness cli = cliHarness(ws);
+        PipelineHarness.Result r = cli.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
+                + "', repo: 'shop', caches: ['mod'], cacheBackend: '" + store + "', test: false, image: false)");
+        assertThat(r.failure()).as(cli.log()).isNull();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cache miss: key=(gomod-\\S+)").matcher(cli.log());
+        assertThat(m.find()).as(cli.log()).isTrue();
+        String cliKey = m.group(1);
+
+        EnginePluginSteps steps = new EnginePluginSteps();
+        PipelineHarness plugin = new PipelineHarness(PluginFlowTest.VARS, ws, steps).env("BRANCH_NAME", "main");
+        assertThat(plugin.run("goMonorepoPipeline(repo: 'shop', caches: ['mod'], test: false, image: false)").failure())
+                .as(plugin.log()).isNull();
+        // The key's last part hashes the go.sum files below the directory the step keys on.
+        assertThat(steps.moduleKeyHashes).singleElement().satisfies(h -> assertThat(cliKey).endsWith("-" + h));
+    }
+
+    @Test
+    void imagesWithoutARegistryAreBuiltAndTheSummaryTakesTheCommandsResult() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("tiny"));
+        Files.writeString(ws.resolve("go.mod"), "module example.com/tiny\n\ngo 1.19\n");
+        Files.createDirectories(ws.resolve("cmd/hello"));
+        Files.writeString(ws.resolve("cmd/hello/main.go"), "package main\n\nfunc main() { println(\"hello\") }\n");
+        // Base image from the local registry: nothing is pulled from outside.
+        Files.writeString(ws.resolve("cmd/hello/Dockerfile"),
+                "FROM 127.0.0.1:5000/gopipe/busybox:latest\nCOPY cmd/hello/main.go /src/hello.go\n");
+        ShopFixture.git(ws, "init", "-q", "-b", "main");
+        ShopFixture.git(ws, "add", "-A");
+        ShopFixture.git(ws, "commit", "-q", "-m", "tiny");
+
+        PipelineHarness h = cliHarness(ws).env("GIT_COMMIT", ShopFixture.git(ws, "rev-parse", "HEAD").trim());
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
+                + "', caches: [], testCommand: 'go vet .')");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(h.events()).filteredOn(e -> e.kind().equals("sh") && e.detail().contains("'image' 'build'"))
+                .singleElement().satisfies(e -> assertThat(e.detail()).contains("'--service' 'hello'")
+                        .doesNotContain("--registry").doesNotContain("--push"));
+        // The command's own result file, read back: the summary reports exactly what the build reported.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode built = json.readTree(ws.resolveSibling("tiny@tmp").resolve("gopipe-image-hello.json").toFile())
+                .at("/services/0");
+        com.fasterxml.jackson.databind.JsonNode s = json.readTree(ws.resolve("gopipe-summary.json").toFile()).at("/services/0");
+        assertThat(s.get("name").asText()).isEqualTo("hello");
+        assertThat(s.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(s.get("digest")).isEqualTo(built.get("digest"));
+        assertThat(s.get("executedSteps").asInt()).isEqualTo(built.get("executedSteps").asInt()).isGreaterThan(0);
+        assertThat(h.currentBuild().getDescription()).startsWith("gopipe: 1 service(s) (all): hello ");
+    }
+
+    @Test
+    void aBuildThatExportedNoImageIsASuccessWithANullDigestAsWithThePluginStep() throws Exception {
+        // What the engine reports when nothing was exported (buildctl, or buildx without --load/--push):
+        // the real core serializers, for the CLI's JSON and for the plugin step's Map.
+        BuildResult nothingExported = new BuildResult("orders", "buildctl", BuildMode.DOCKERFILE, null, List.of(), false,
+                List.of(), 1, 2, java.time.Duration.ofMillis(2500), 1, List.of());
+        List<ImageBuilder.Outcome> outcomes = List.of(new ImageBuilder.Outcome("orders", nothingExported, null));
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Files.writeString(ws.resolve("result.json"), ImageJob.toJson(outcomes));
+        Map<String, Object> plugin = ImageJob.toMaps(outcomes).get(0);
+
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, ws, null);
+        PipelineHarness.Result r = h.run("""
+                def r = goBuildKitImageCli.imageResult(goAffectedServicesCli.parse(readFile('result.json'), 'test'), 'orders')
+                echo "digest=${r.digest} executed=${r.executedSteps} cached=${r.cachedSteps}"
+                def s = gopipeSummary.summary([reason: 'x'], [services: [], changedFiles: []],
+                        [orders: [name: 'orders', path: 'services/orders', status: 'SUCCESS', tested: true, image: r]])
+                echo gopipeSummary.table(s)
+                echo gopipeSummary.description(s)
+                """);
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(plugin).containsEntry("digest", null);
+        assertThat(h.log()).contains("digest=null executed=2 cached=1")
+                .contains("orders   SUCCESS  built, not exported  cache 33% (1 cached / 2 run)  2.5 s")
+                .contains("gopipe: 1 service(s): orders tested");
+
     }
 
     @Test

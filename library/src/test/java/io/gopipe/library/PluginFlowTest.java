@@ -91,6 +91,42 @@ class PluginFlowTest {
         writeLog("plugin-flow-03.log", h);
     }
 
+    @Test
+    void goBuildTagsReachTheAffectedStepAsTheStringItsSetterTakes() {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "03-shared-package-fan-out");
+        PipelineHarness h = branchBuild(repo);
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(tags: ['netgo', 'prod'], testCommand: '" + CHEAP_TEST + "')");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        // GoAffectedServicesStep.setTags(String): comma-separated, as for go build -tags.
+        assertThat(steps.affectedCalls).singleElement().satisfies(a -> assertThat(a).containsEntry("tags", "netgo,prod"));
+        assertThat(h.typeChecked()).anyMatch(c -> c.startsWith("goAffectedServices.") && c.contains("tags"));
+        assertThat(parallelBranches(h)).isEqualTo(repo.affected());
+    }
+
+    @Test
+    void aRepositoryBelowTheWorkspaceKeepsTheGoCachesOfTheWorkspace() {
+        Path ws = tmp.resolve("ws");
+        ShopFixture.Repo repo = ShopFixture.materialize(ws.resolve("shop"), "03-shared-package-fan-out");
+        steps = new EnginePluginSteps();
+        PipelineHarness h = new PipelineHarness(VARS, ws, steps).env("BRANCH_NAME", "main")
+                .env("GIT_COMMIT", repo.head()).env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(repo: 'shop', registry: 'registry.local/shop', testCommand: '"
+                + CHEAP_TEST + "')");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(parallelBranches(h)).isEqualTo(repo.affected());
+        // Both steps run in the workspace, as goModCache does, and are told where the repository is:
+        // the plugin derives <workspace>@gopipe (the restored caches) and <workspace>@tmp from the workspace.
+        // Every image build found the module cache goModCache restored.
+        assertThat(steps.imageModCaches.keySet()).containsExactlyInAnyOrderElementsOf(repo.affected());
+        assertThat(steps.imageModCaches.values()).containsOnly(ws + "@gopipe/mod");
+        assertThat(steps.affectedCwds).containsExactly(ws.toString());
+        assertThat(steps.affectedCalls).singleElement().satisfies(a -> assertThat(a).containsEntry("dir", "shop"));
+        assertThat(steps.images).isNotEmpty().allSatisfy(m -> assertThat(m).containsEntry("dir", "shop"));
+        assertThat(steps.cacheCalls).containsExactly("restore mod readOnly=false branch=", "save mod readOnly=false ok=true");
+    }
+
     /** Keeps a run's log under target/ for reading (docs/jenkins.md quotes it). */
     static void writeLog(String name, PipelineHarness h) {
         try {

@@ -59,6 +59,38 @@ class HarnessSelfTest {
     }
 
     @Test
+    void stepSignaturesFollowSuperclassesAndFlagTypesTheHarnessCannotCheck() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/x"));
+        Files.writeString(src.resolve("BaseStep.java"), """
+                package x;
+                public abstract class BaseStep extends Step {
+                    @DataBoundSetter public void setDir(String dir) { }
+                }
+                """);
+        Files.writeString(src.resolve("FooStep.java"), """
+                package x;
+                public class FooStep extends BaseStep {
+                    @DataBoundConstructor public FooStep(String name) { }
+                    @DataBoundSetter public void setCount(int count) { }
+                    @DataBoundSetter public void setMode(Mode mode) { }
+                    @DataBoundSetter public void setTags(java.util.List<String> tags) { }
+                    public static final class DescriptorImpl extends StepDescriptor {
+                        @Override public String getFunctionName() { return "foo"; }
+                    }
+                }
+                """);
+        var steps = PluginStepSignatures.read(dir.resolve("src"));
+        assertThat(steps.keySet()).containsExactly("foo");
+        var p = steps.get("foo").params();
+        assertThat(p.keySet()).containsExactly("name", "dir", "count", "mode", "tags");
+        assertThat(StructsCoercion.mismatch(p.get("count"), 3L)).isNull();
+        assertThat(StructsCoercion.mismatch(p.get("count"), null)).contains("x.FooStep.setCount() expects int but received null");
+        assertThat(StructsCoercion.mismatch(p.get("dir"), List.of("a"))).contains("expects class java.lang.String");
+        assertThat(StructsCoercion.mismatch(p.get("mode"), "fast")).contains("takes Mode, a type the harness cannot check");
+        assertThat(StructsCoercion.mismatch(p.get("tags"), List.of("a", "b"))).isNull();
+    }
+
+    @Test
     void parallelBranchesInterleaveAndFailFastInterruptsTheOthers() throws Exception {
         PipelineHarness h = harness(null, null);
         PipelineHarness.Result r = h.run("""

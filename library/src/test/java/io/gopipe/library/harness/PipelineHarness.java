@@ -50,7 +50,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>runs {@code parallel} branches as separate CPS threads interleaved at step boundaries,
  *   with {@code failFast} interrupting the other branches;</li>
  *   <li>fails on a CPS mismatch (a CPS-transformed closure called from non-CPS code);</li>
- *   <li>rejects step parameters the real step does not declare (see docs/jenkins.md).</li>
+ *   <li>rejects step parameters the real step does not declare (see docs/jenkins.md), and, for the
+ *   gopipe plugin's steps, values structs could not coerce to the parameter's type in the plugin's
+ *   source (a List for a String setter, null for a primitive).</li>
  * </ul>
  * Steps are recorded as {@link Event}s; {@code sh} runs for real unless a test installs a handler.
  */
@@ -90,10 +92,10 @@ public final class PipelineHarness {
         declare("parameters", "parameterDefinitions");
         declare("string", "name", "defaultValue", "description", "trim");
         declare("booleanParam", "name", "defaultValue", "description");
-        // The gopipe plugin's steps, as the plugin declares them (plugin/, @DataBoundSetter names).
-        declare("goAffectedServices", "base", "targetBranch", "sinceCommit", "goos", "goarch", "cgo", "tags");
-        declare("goModCache", "policy", "readOnly", "key", "restoreKeys");
-        declare("goBuildKitImage", "service", "dockerfile", "context", "tags", "push", "cacheRepo", "branch");
+        // The gopipe plugin's steps, read from the plugin's source (names and types; see PluginStepSignatures).
+        for (PluginStepSignatures.Signature s : PluginStepSignatures.plugin().values()) {
+            STEP_PARAMS.put(s.function(), new LinkedHashSet<>(s.params().keySet()));
+        }
         DEFAULT_PARAM.putAll(Map.of("echo", "message", "error", "message", "unstable", "message",
                 "sh", "script", "readFile", "file", "fileExists", "file", "stage", "name", "dir", "path",
                 "node", "label", "sleep", "time"));
@@ -132,6 +134,8 @@ public final class PipelineHarness {
     private final CurrentBuild currentBuild = new CurrentBuild();
 
     private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+    /** "step.param,param" for every gopipe step call whose parameters were checked against the plugin's types. */
+    private final Set<String> typeChecked = Collections.synchronizedSet(new LinkedHashSet<>());
     private final StringBuilder log = new StringBuilder();
     private Task current;
     private int steps;
@@ -180,6 +184,11 @@ public final class PipelineHarness {
 
     public String log() {
         return log.toString();
+    }
+
+    /** The gopipe step calls whose parameter names and types were checked against the plugin's source. */
+    public Set<String> typeChecked() {
+        return new LinkedHashSet<>(typeChecked);
     }
 
     public CurrentBuild currentBuild() {
@@ -668,6 +677,18 @@ public final class PipelineHarness {
                     throw new IllegalArgumentException("step " + step + " has no parameter '" + k + "' (it has " + allowed + ")");
                 }
             }
+        }
+        PluginStepSignatures.Signature plugin = PluginStepSignatures.plugin().get(step);
+        if (plugin != null) {
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                String problem = StructsCoercion.mismatch(plugin.params().get(e.getKey()), e.getValue());
+                if (problem != null) {
+                    // What DescribableModel.instantiate wraps the coercion failure in.
+                    throw new IllegalArgumentException("Could not instantiate " + m + " for " + plugin.className()
+                            + ": java.lang.ClassCastException: " + problem);
+                }
+            }
+            typeChecked.add(step + "." + String.join(",", m.keySet()));
         }
         return m;
     }
