@@ -60,6 +60,7 @@ public final class ImageBuilder {
     private final Reporter reporter;
     private final Options options;
     private final BuildPlanner planner;
+    private final CacheMountSync cacheSync;
 
     public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options) {
         this.driver = driver;
@@ -67,15 +68,29 @@ public final class ImageBuilder {
         this.reporter = reporter;
         this.options = options;
         this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter));
+        this.cacheSync = new CacheMountSync(driver, runner, reporter, options.workRoot(), options.buildTimeout());
     }
 
-    /** Builds several services, {@code parallelism} at a time; one failure does not stop the others. */
+    /**
+     * Builds several services, {@code parallelism} at a time; one failure does not stop the others.
+     * With {@code --gocache}/{@code --gomodcache} in Dockerfile mode, the Dockerfiles' Go cache
+     * mounts are filled from those folders once before the builds and read back once after them.
+     */
     public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
+        CacheMountSync.Session sync = cacheSync.fill(requests);
+        try {
+            return buildEach(requests, parallelism);
+        } finally {
+            sync.export();
+        }
+    }
+
+    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (ImageBuildRequest r : requests) {
-                futures.add(pool.submit(() -> build(r)));
+                futures.add(pool.submit(() -> buildOne(r)));
             }
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
@@ -98,8 +113,17 @@ public final class ImageBuilder {
         }
     }
 
-    /** Builds one service image. */
+    /** Builds one service image (with the Go cache mounts synced as in {@link #buildAll}). */
     public BuildResult build(ImageBuildRequest req) {
+        CacheMountSync.Session sync = cacheSync.fill(List.of(req));
+        try {
+            return buildOne(req);
+        } finally {
+            sync.export();
+        }
+    }
+
+    private BuildResult buildOne(ImageBuildRequest req) {
         long start = System.nanoTime();
         SecretMasker masker = maskerFor(req);
         Path work = createWork(req.service());
@@ -251,9 +275,16 @@ public final class ImageBuilder {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a scratch folder, read-only module-cache folders included; null is nothing. */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (p.getParent() != null) {
+                    p.getParent().toFile().setWritable(true);
+                }
                 Files.deleteIfExists(p);
             }
         } catch (IOException ignored) {

@@ -296,7 +296,7 @@ class ImageEngineIntegrationTest {
     }
 
     private GoServiceSpec spec(String service, Runtime runtime) {
-        return new GoServiceSpec(service, ".", "./cmd/" + service, runtime, LOCAL_IMAGES, 8080, List.of(), null, true);
+        return new GoServiceSpec(service, ".", "./cmd/" + service, runtime, LOCAL_IMAGES, 8080, List.of(), null, "main.version");
     }
 
     private ImageBuildRequest.Builder request(String service, String version) {
