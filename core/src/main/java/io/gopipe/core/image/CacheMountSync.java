@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -90,7 +91,7 @@ final class CacheMountSync {
             try {
                 work = Files.createTempDirectory(Files.createDirectories(workRoot), "gopipe-cache-export-");
                 Path out = Files.createDirectories(work.resolve("out"));
-                StringBuilder df = new StringBuilder("FROM " + helperImage + " AS export\nRUN ");
+                StringBuilder df = new StringBuilder("FROM " + helperImage + " AS export\nARG GOPIPE_NONCE\nRUN ");
                 List<String> script = new ArrayList<>();
                 for (int i = 0; i < links.size(); i++) {
                     df.append(cacheMount(links.get(i).mount(), "/m/" + i)).append(" \\\n    ");
@@ -142,7 +143,7 @@ final class CacheMountSync {
         Path work = null;
         try {
             work = Files.createTempDirectory(Files.createDirectories(workRoot), "gopipe-cache-fill-");
-            StringBuilder df = new StringBuilder("FROM " + session.helperImage + " AS fill\nRUN ");
+            StringBuilder df = new StringBuilder("FROM " + session.helperImage + " AS fill\nARG GOPIPE_NONCE\nRUN ");
             Map<String, Path> contexts = new LinkedHashMap<>();
             List<String> script = new ArrayList<>();
             for (int i = 0; i < links.size(); i++) {
@@ -178,9 +179,11 @@ final class CacheMountSync {
             throws IOException {
         Path context = Files.createDirectories(work.resolve("context"));
         Path file = Files.writeString(work.resolve("Dockerfile"), dockerfile);
-        BuildPlan plan = new BuildPlan("gopipe-cache-" + what, context, file, null, Map.of(), List.of(), List.of(),
-                List.of(), Map.of(), false, false, false, false, CachePolicy.disabled(), contexts, network,
-                work.resolve("metadata.json"), out, true);
+        // A fresh nonce makes the step run every time. Not --no-cache: BuildKit then gives the step
+        // fresh cache mounts of its own (measured on dockerd 26), so nothing would reach the build.
+        BuildPlan plan = new BuildPlan("gopipe-cache-" + what, context, file, null,
+                Map.of("GOPIPE_NONCE", UUID.randomUUID().toString()), List.of(), List.of(), List.of(), Map.of(), false,
+                false, false, false, CachePolicy.disabled(), contexts, network, work.resolve("metadata.json"), out, false);
         BuildInvocation inv = driver.invocation(plan, Map.of());
         List<String> lines = new ArrayList<>();
         ProcessResult r = runner.run(inv.argv(), inv.env(), null, timeout, SecretMasker.none(), lines::add);
