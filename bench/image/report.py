@@ -50,6 +50,23 @@ for v in variants:
 
 print("\ngopipe rows time the whole job on a fresh agent and a pruned builder: cache restore of GOMODCACHE"
       "\nand GOCACHE, image build (with its cache-mount fill and read-back), cache save. Cold = empty store.")
+parts = defaultdict(list)           # (variant, phase) -> [(restore, image, save)]
+for r in rows:
+    if r.get("restore_s", "-") not in ("-", None, ""):
+        parts[(r["variant"], r["phase"])].append((float(r["restore_s"]), float(r["image_s"]), float(r["save_s"])))
+if parts:
+    print("\nwhere a gopipe job's time goes (median s): cache restore (2 CLI runs) / image build (1 CLI run,"
+          "\nincl. the cache-mount fill and read-back) / cache save (2 CLI runs)")
+    print("| variant | phase | restore | image build | save | image build / true cold |")
+    print("|---|---|---|---|---|---|")
+    for v in variants:
+        for p in phases:
+            xs = parts.get((v, p))
+            if xs:
+                m = [statistics.median(x[i] for x in xs) for i in range(3)]
+                rel = f"{100 * m[1] / ref:.0f}%" if ref else "-"
+                print(f"| {v} | {p} | {m[0]:.1f} | {m[1]:.1f} | {m[2]:.1f} | {rel} |")
+
 print("\nper service (median seconds):")
 print("| variant | service | " + " | ".join(phases) + " |")
 print("|---|---|" + "---|" * len(phases))

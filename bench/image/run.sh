@@ -45,7 +45,7 @@ case ",$variants," in *,gopipe*) [ -f "$JAR" ] || die "$JAR missing: mvn -B -q -
 case ",$variants," in *,gopipe*) java -jar "$JAR" image build --help >/dev/null 2>&1 || die "$JAR has no 'image build' command (merge branch image and rebuild)" ;; esac
 mkdir -p "$out"
 results=$out/results.tsv
-printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\n' >"$results"
+printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\trestore_s\timage_s\tsave_s\n' >"$results"
 
 # ---- the repository: the shop fixture when this checkout has it, else a generated one -------
 if [ -z "$repo" ]; then
@@ -98,7 +98,7 @@ prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune
 # to results. Registry cache as gopipe does it: import CACHEREPO:BRANCH then CACHEREPO:main,
 # export to CACHEREPO:BRANCH only (so a change build never overwrites main's cache).
 build() {
-  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0
+  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0 ta="" tb=""
   mkdir -p "$out/logs"
   prune
   t0=$(date +%s.%N)
@@ -127,14 +127,14 @@ build() {
       t0=$(date +%s.%N)
       { java -jar "$JAR" cache restore "${c[@]}" --path "$agentdir/gomodcache" \
         && java -jar "$JAR" cache restore "${c[@]}" --policy build --branch "$branch" --path "$agentdir/gocache" \
-        && GOCACHE=$agentdir/gocache GOMODCACHE=$agentdir/gomodcache java -jar "$JAR" image build --repo "$src" \
+        && ta=$(date +%s.%N) && GOCACHE=$agentdir/gocache GOMODCACHE=$agentdir/gomodcache java -jar "$JAR" image build --repo "$src" \
         --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push \
         --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
         --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
         --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
         --gomodcache "$agentdir/gomodcache" --gocache "$agentdir/gocache" \
         --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" \
-        && java -jar "$JAR" cache save "${c[@]}" --path "$agentdir/gomodcache" \
+        && tb=$(date +%s.%N) && java -jar "$JAR" cache save "${c[@]}" --path "$agentdir/gomodcache" \
         && java -jar "$JAR" cache save "${c[@]}" --policy build --branch "$branch" --revision "$phase-$rep" \
              --path "$agentdir/gocache"; } >"$logf" 2>&1 || rc=$?
       ;;
@@ -148,8 +148,10 @@ build() {
     steps=$({ grep -E '^#[0-9]+ \[[^]]*[0-9]+/[0-9]+\]' "$logf" | grep -v '\] FROM ' || true; } | cut -d' ' -f1 | sort -u | wc -l)
     cached=$({ grep -oE '^#[0-9]+ CACHED' "$logf" || true; } | cut -d' ' -f1 | sort -u | wc -l)
   fi
-  local secs; secs=$(awk "BEGIN{print $t1 - $t0}")
-  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" >>"$results"
+  local secs parts; secs=$(awk "BEGIN{print $t1 - $t0}")
+  if [ -n "$ta" ]; then parts=$(awk "BEGIN{printf \"%.2f\t%.2f\t%.2f\", $ta - $t0, $tb - $ta, $t1 - $tb}")
+  else parts=$(printf -- '-\t%.2f\t-' "$secs"); fi
+  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" "$parts" >>"$results"
   log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
 }
 

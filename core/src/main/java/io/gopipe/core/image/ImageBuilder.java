@@ -78,11 +78,23 @@ public final class ImageBuilder {
      */
     public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
         CacheMountSync.Session sync = cacheSync.fill(requests);
+        List<Outcome> out = null;
         try {
-            return buildEach(requests, parallelism);
+            out = buildEach(requests, parallelism);
+            return out;
         } finally {
-            sync.export();
+            if (out == null || out.stream().anyMatch(ImageBuilder::mayHaveWrittenCaches)) {
+                sync.export();
+            } else {
+                reporter.info("no RUN step ran: the Go cache mounts have nothing new to read back");
+            }
         }
+    }
+
+    /** Whether a build may have added Go cache entries: it failed, or one of its RUN steps ran. */
+    private static boolean mayHaveWrittenCaches(Outcome o) {
+        return !o.ok() || o.result().steps().stream()
+                .anyMatch(s -> s.isInstruction() && !s.cached() && s.name().replaceFirst("^\\[[^\\]]*\\] ", "").startsWith("RUN "));
     }
 
     private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism) {
@@ -115,12 +127,11 @@ public final class ImageBuilder {
 
     /** Builds one service image (with the Go cache mounts synced as in {@link #buildAll}). */
     public BuildResult build(ImageBuildRequest req) {
-        CacheMountSync.Session sync = cacheSync.fill(List.of(req));
-        try {
-            return buildOne(req);
-        } finally {
-            sync.export();
+        List<Outcome> out = buildAll(List.of(req), 1);
+        if (!out.get(0).ok()) {
+            throw out.get(0).error();
         }
+        return out.get(0).result();
     }
 
     private BuildResult buildOne(ImageBuildRequest req) {

@@ -70,7 +70,7 @@ public final class ImageJob {
                         src.branch(), options.defaultBranch());
         List<ImageBuildRequest> requests = new ArrayList<>();
         for (ServiceSource s : sources) {
-            requests.add(request(s, version, branch, src, creds, images));
+            requests.add(request(s, version, branch, src, creds, images, sources.size() == 1));
         }
         return requests;
     }
@@ -109,7 +109,7 @@ public final class ImageJob {
     }
 
     private ImageBuildRequest request(ServiceSource s, String version, String branch, SourceInfo src,
-                                      RegistryCredentials creds, BaseImages images) {
+                                      RegistryCredentials creds, BaseImages images, boolean single) {
         Path repo = Path.of(options.repo()).toAbsolutePath().normalize();
         Path ctx = options.context() != null ? repo.resolve(options.context()).normalize() : s.context();
         BuildMode mode = BuildMode.parse(options.mode());
@@ -127,7 +127,13 @@ public final class ImageJob {
         Path goModCache = path(options.goModCache());
         Path goCache = path(options.goCache());
         if (mode == BuildMode.DOCKERFILE && df != null && (goModCache != null || goCache != null)) {
-            requireCacheMounts(s.name(), df, goCache != null, goModCache != null);
+            String problem = missingCacheMounts(s.name(), df, goCache != null, goModCache != null);
+            if (problem != null && single) {
+                throw new InvalidImageConfigException(problem);
+            } else if (problem != null) {
+                // One service's Dockerfile among many: the others still use the caches.
+                reporter.warn(problem);
+            }
         }
         GoServiceSpec go = s.mainPackage() == null ? null : new GoServiceSpec(s.name(), s.moduleDir(), s.mainPackage(),
                 Runtime.parse(options.runtime()), images, options.port(), options.entrypointArgs(), options.user(),
@@ -177,22 +183,24 @@ public final class ImageJob {
 
     /**
      * A user's Dockerfile gets the agent's Go caches through its cache mounts; without one for a
-     * given cache the flag would do nothing, so that is an error, not a silent no-op.
+     * given cache the flag would do nothing: the message saying so, or null. An error when the job
+     * builds that one service, a warning when it is one of several.
      */
-    private static void requireCacheMounts(String service, Path dockerfile, boolean goCache, boolean goModCache) {
+    private static String missingCacheMounts(String service, Path dockerfile, boolean goCache, boolean goModCache) {
         List<GoCacheMounts.Mount> mounts = GoCacheMounts.of(dockerfile);
         boolean hasCache = mounts.stream().anyMatch(m -> m.kind() == GoCacheMounts.Kind.GOCACHE);
         boolean hasMod = mounts.stream().anyMatch(m -> m.kind() == GoCacheMounts.Kind.GOMODCACHE);
         if (goCache && !hasCache) {
-            throw new InvalidImageConfigException("--gocache has no effect for service '" + service + "': " + dockerfile
+            return ("--gocache has no effect for service '" + service + "': " + dockerfile
                     + " has no `RUN --mount=type=cache,target=" + GoCacheMounts.DEFAULT_GOCACHE + "` (or at its ENV GOCACHE);"
                     + " add that mount to its go build step, or drop --gocache");
         }
         if (goModCache && !hasMod) {
-            throw new InvalidImageConfigException("--gomodcache has no effect for service '" + service + "': " + dockerfile
+            return ("--gomodcache has no effect for service '" + service + "': " + dockerfile
                     + " has no `RUN --mount=type=cache,target=" + GoCacheMounts.DEFAULT_GOMODCACHE + "` (or at its ENV"
                     + " GOMODCACHE); add that mount to its go build step, or drop --gomodcache");
         }
+        return null;
     }
 
     /** Build args are kept in the image history: a credential there leaks to everyone who can pull. */

@@ -101,6 +101,17 @@ class ImageDefectsTest {
     }
 
     @Test
+    void defect3AmongSeveralServicesADockerfileWithoutMountsIsAWarningNotAFailedJob() throws Exception {
+        Files.writeString(repo.resolve("cmd/billing/Dockerfile"), "FROM golang:1.24\nCOPY . /src\nRUN go build ./cmd/billing\n");
+        List<ImageBuildRequest> p = new ImageJob(ImageJobOptions.builder().repo(repo.toString())
+                .services(List.of("orders", "billing")).goCache("/tmp/gc").build(), Map.of(), reporter).plan();
+        assertThat(p).hasSize(2);
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("--gocache has no effect for service 'billing'"));
+        assertThatThrownBy(() -> plan(options("billing").goCache("/tmp/gc").build()))
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("service 'billing'");
+    }
+
+    @Test
     void defect4DockerfileResolvesAgainstTheRepoAndAMissingOneFailsInThePlan() {
         ImageBuildRequest r = plan(options("orders").dockerfile("deploy/plain.Dockerfile").build());
         assertThat(r.dockerfile()).isEqualTo(repo.resolve("deploy/plain.Dockerfile"));
