@@ -103,6 +103,11 @@ class ImageDefectsTest {
     @Test
     void defect3AmongSeveralServicesADockerfileWithoutMountsIsAWarningNotAFailedJob() throws Exception {
         Files.writeString(repo.resolve("cmd/billing/Dockerfile"), "FROM golang:1.24\nCOPY . /src\nRUN go build ./cmd/billing\n");
+        try (Git git = Git.open(repo.toFile())) { // service discovery reads HEAD
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("billing image").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
+                    .setSign(false).call();
+        }
         List<ImageBuildRequest> p = new ImageJob(ImageJobOptions.builder().repo(repo.toString())
                 .services(List.of("orders", "billing")).goCache("/tmp/gc").build(), Map.of(), reporter).plan();
         assertThat(p).hasSize(2);
