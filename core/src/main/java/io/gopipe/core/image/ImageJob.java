@@ -138,12 +138,24 @@ public final class ImageJob {
         GoServiceSpec go = s.mainPackage() == null ? null : new GoServiceSpec(s.name(), s.moduleDir(), s.mainPackage(),
                 Runtime.parse(options.runtime()), images, options.port(), options.entrypointArgs(), options.user(),
                 versionVariable(s, ctx));
+        String goBinary = options.goBinary();
+        if (mode == BuildMode.AGENT && go != null) {
+            // Checked here, before any builder is probed: a module newer than the agent's Go is bad input.
+            boolean explicit = goBinary != null && !goBinary.isBlank() && !goBinary.equals("go");
+            String requested = explicit ? goBinary : "go";
+            goBinary = new GoToolchain(new ProcessRunner(), GoToolchain.defaultSearchRoots())
+                    .select(s.name(), requested, explicit, ctx.resolve(go.moduleDir()).normalize());
+            if (!goBinary.equals(requested)) {
+                reporter.info("[" + s.name() + "] `" + requested + "` is older than the module's go.mod asks for; using "
+                        + goBinary + " (pass --go to choose)");
+            }
+        }
         ImageBuildRequest.Builder b = ImageBuildRequest.builder(s.name(), ctx)
                 .dockerfile(mode == BuildMode.AGENT ? null : df)
                 .goSpec(go).mode(mode).target(options.target()).push(options.push()).load(options.load())
                 .provenance(options.provenance()).sbom(options.sbom())
                 .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
-                .credentials(creds).goBinary(options.goBinary())
+                .credentials(creds).goBinary(goBinary)
                 .labels(new OciLabels(OciLabels.publicSource(src.originUrl()), src.revision(), src.commitTime(), s.name()));
         if (src.commitTime() != null) {
             b.sourceDateEpoch(src.commitTime().getEpochSecond());

@@ -117,6 +117,20 @@ class ImageDefectsTest {
     }
 
     @Test
+    void defect5AgentModeTakesTheModulesGoOrFailsInThePlanNamingGoAndTheGoModLine() throws Exception {
+        Files.writeString(repo.resolve("go.mod"), "module example.com/shop\n\ngo 1.24.3\n");
+        assertThatThrownBy(() -> plan(options("orders").mode("agent").goBinary(GoToolchainTest.GO119).build()))
+                .isInstanceOf(InvalidImageConfigException.class)
+                .hasMessageContaining("go.mod says `go 1.24.3`").hasMessageContaining("--go " + GoToolchainTest.GO119);
+        // Without --go, a Go 1.19 first on PATH would be replaced by an installed toolchain that fits.
+        ImageBuildRequest r = plan(options("orders").mode("agent").build());
+        String onPath = new GoToolchain(new ProcessRunner(), List.of()).version("go");
+        boolean tooOld = onPath == null || GoToolchain.compare(onPath, "1.24.3") < 0; // go1.19.8 on this machine
+        assertThat(r.goCommand()).isEqualTo(tooOld ? GoToolchainTest.GO124 : "go");
+        assertThat(infos).filteredOn(i -> i.contains("older than the module's go.mod")).hasSize(tooOld ? 1 : 0);
+    }
+
+    @Test
     void defect4DockerfileResolvesAgainstTheRepoAndAMissingOneFailsInThePlan() {
         ImageBuildRequest r = plan(options("orders").dockerfile("deploy/plain.Dockerfile").build());
         assertThat(r.dockerfile()).isEqualTo(repo.resolve("deploy/plain.Dockerfile"));
