@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# bench/image: cold vs warm vs one-file change image builds, gopipe against the baseline users have
-# today (bench/image/baseline.Dockerfile: COPY . . + go build with cache mounts + registry cache
-# mode=max). Every build starts on a pruned builder (`docker buildx prune -af`), as on an
-# ephemeral agent. See bench/image/README.md for what each row means.
+# bench/image: cold vs unchanged vs one-line change image jobs, gopipe against the baseline users
+# have today (bench/image/baseline.Dockerfile: COPY . . + go build with cache mounts + registry
+# cache mode=max). Every build starts on a pruned builder (`docker buildx prune -af`), as on an
+# ephemeral agent; every gopipe job starts with empty Go cache folders (a fresh agent) and is timed
+# whole: `gopipe cache restore` of GOMODCACHE and GOCACHE, `gopipe image build`, `gopipe cache save`.
+# See bench/image/README.md for what each row means.
 #
 #   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--slow-reps N]
-#                      [--variants baseline,gopipe,gopipe-caches,gopipe-agent] [--out DIR]
+#                      [--variants baseline,gopipe,gopipe-user,gopipe-agent] [--out DIR]
 # --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
 # change builds of baseline and gopipe (default 1; later reps run their warm build only).
 #
@@ -18,7 +20,7 @@ REG=${GOPIPE_REGISTRY:-127.0.0.1:5000}
 DOCKER=${DOCKER:-docker}
 GO=${GO:-/usr/lib/go-1.24/bin/go}
 JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
-repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-caches,gopipe-agent"
+repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent"
 out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
 nsvc_default=1
 
@@ -43,7 +45,7 @@ case ",$variants," in *,gopipe*) [ -f "$JAR" ] || die "$JAR missing: mvn -B -q -
 case ",$variants," in *,gopipe*) java -jar "$JAR" image build --help >/dev/null 2>&1 || die "$JAR has no 'image build' command (merge branch image and rebuild)" ;; esac
 mkdir -p "$out"
 results=$out/results.tsv
-printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\n' >"$results"
+printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\trestore_s\timage_s\tsave_s\n' >"$results"
 
 # ---- the repository: the shop fixture when this checkout has it, else a generated one -------
 if [ -z "$repo" ]; then
@@ -89,28 +91,6 @@ for s in "${svcs[@]}"; do [ -n "${path_of[$s]:-}" ] || die "--services: no main 
 moddir() { local d=$1; while [ "$d" != . ] && [ ! -f "$src/$d/go.mod" ]; do d=$(dirname "$d"); done; echo "$d"; }
 mainrel() { local m; m=$(moddir "$1"); if [ "$m" = . ]; then echo "./$1"; else echo "./${1#"$m"/}"; fi; }
 
-# ---- agent caches: what goModCache restores on the agent (filled by the pipeline's own go build)
-# Reused across runs (same commit, services and Go): filling them takes minutes on a busy machine.
-key=$( { git -C "$src" rev-parse HEAD 2>/dev/null || echo nogit; echo "${svcs[*]}"; "$GO" version; } | sha256sum | cut -c1-16)
-agent=${AGENT_CACHES:-/var/tmp/gopipe-bench-image/agent-caches-$key}
-case ",$variants," in *,gopipe-caches,*|*,gopipe-agent,*)
-  if [ ! -f "$agent/.complete" ]; then
-    rm -rf "$agent"; mkdir -p "$agent/gocache" "$agent/gomodcache"
-    log "filling agent caches with $GO build of ${svcs[*]} (the pipeline's test/build stage does this)"
-    t0=$(date +%s.%N)
-    for s in "${svcs[@]}"; do
-      p=${path_of[$s]}; m=$(moddir "$p")
-      (cd "$src/$m" && GOCACHE=$agent/gocache GOMODCACHE=$agent/gomodcache CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
-        GOTOOLCHAIN=local GOPROXY=off GOFLAGS="-trimpath -buildvcs=false" "$GO" build -o /dev/null "$(mainrel "$p")") \
-        >>"$out/agent-go-build.log" 2>&1 || die "go build of $s on the agent failed: $out/agent-go-build.log"
-    done
-    printf 'agent go build: %.1fs\n' "$(awk "BEGIN{print $(date +%s.%N) - $t0}")" >&2
-    touch "$agent/.complete"
-  fi
-  printf 'agent caches %s: GOCACHE %s, GOMODCACHE %s\n' "$agent" "$(du -sh "$agent/gocache" | cut -f1)" \
-    "$(du -sh "$agent/gomodcache" | cut -f1)" | tee "$out/agent-caches.txt" >&2
-esac
-
 run_id=$(date -u +%H%M%S)$$
 prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune failed"; }
 
@@ -118,7 +98,7 @@ prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune
 # to results. Registry cache as gopipe does it: import CACHEREPO:BRANCH then CACHEREPO:main,
 # export to CACHEREPO:BRANCH only (so a change build never overwrites main's cache).
 build() {
-  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0
+  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0 ta="" tb=""
   mkdir -p "$out/logs"
   prune
   t0=$(date +%s.%N)
@@ -131,23 +111,32 @@ build() {
         --cache-to "type=registry,ref=$crepo:$branch,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
         "$src" >"$logf" 2>&1 || rc=$?
       ;;
-    gopipe|gopipe-caches|gopipe-agent)
-      local extra=() caches=$agent
-      if [ "$v" = gopipe-agent ]; then
-        # go build runs on the agent and writes to its caches: every build starts from the
-        # restored state again, as on a fresh ephemeral agent (the copy is not timed).
-        caches=$out/agent-caches-work; rm -rf "$caches"; cp -a "$agent" "$caches"; rm -f "$caches/.complete"
-        extra+=(--mode agent --go "$GO")
-      fi
-      [ "$v" = gopipe ] || extra+=(--gomodcache "$caches/gomodcache" --gocache "$caches/gocache")
+    gopipe|gopipe-user|gopipe-agent)
+      # The whole job of an image-only pipeline on a fresh agent: restore both Go caches from the
+      # store (empty on the cold job), build, save what the build added. Nothing is filled outside.
+      local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-r$rep
+      rm -rf "$agentdir"; mkdir -p "$agentdir/gocache" "$agentdir/gomodcache" "$store"
+      case "$v" in
+        gopipe) extra+=(--generate) ;;
+        gopipe-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p")"
+                             --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench) ;;
+        gopipe-agent) extra+=(--generate --mode agent --go "$GO") ;;
+      esac
       printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
+      local c=(--backend "local:$store" --repo "$src" --go "$GO")
       t0=$(date +%s.%N)
-      GOCACHE=$caches/gocache GOMODCACHE=$caches/gomodcache java -jar "$JAR" image build --repo "$src" \
-        --affected "$out/svc-$s.json" --generate --network host --registry "$REG/bench-$v" --push \
+      { java -jar "$JAR" cache restore "${c[@]}" --path "$agentdir/gomodcache" \
+        && java -jar "$JAR" cache restore "${c[@]}" --policy build --branch "$branch" --path "$agentdir/gocache" \
+        && ta=$(date +%s.%N) && GOCACHE=$agentdir/gocache GOMODCACHE=$agentdir/gomodcache java -jar "$JAR" image build --repo "$src" \
+        --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push \
         --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
         --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
         --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
-        --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" >"$logf" 2>&1 || rc=$?
+        --gomodcache "$agentdir/gomodcache" --gocache "$agentdir/gocache" \
+        --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" \
+        && tb=$(date +%s.%N) && java -jar "$JAR" cache save "${c[@]}" --path "$agentdir/gomodcache" \
+        && java -jar "$JAR" cache save "${c[@]}" --policy build --branch "$branch" --revision "$phase-$rep" \
+             --path "$agentdir/gocache"; } >"$logf" 2>&1 || rc=$?
       ;;
   esac
   t1=$(date +%s.%N)
@@ -159,13 +148,15 @@ build() {
     steps=$({ grep -E '^#[0-9]+ \[[^]]*[0-9]+/[0-9]+\]' "$logf" | grep -v '\] FROM ' || true; } | cut -d' ' -f1 | sort -u | wc -l)
     cached=$({ grep -oE '^#[0-9]+ CACHED' "$logf" || true; } | cut -d' ' -f1 | sort -u | wc -l)
   fi
-  local secs; secs=$(awk "BEGIN{print $t1 - $t0}")
-  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" >>"$results"
+  local secs parts; secs=$(awk "BEGIN{print $t1 - $t0}")
+  if [ -n "$ta" ]; then parts=$(awk "BEGIN{printf \"%.2f\t%.2f\t%.2f\", $ta - $t0, $tb - $ta, $t1 - $tb}")
+  else parts=$(printf -- '-\t%.2f\t-' "$secs"); fi
+  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" "$parts" >>"$results"
   log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
 }
 
-# one_file_change SERVICE REP: edit the service's main .go file (a new function: the package and
-# everything after COPY must rebuild, nothing else changes).
+# one_file_change SERVICE REP: a one-line change of the service's main .go file (a new function:
+# the package and everything after COPY must rebuild, nothing else changes).
 one_file_change() {
   local f; f=$(cd "$src" && grep -l -E '^package main\b' "${path_of[$1]}"/*.go | grep -v _test.go | head -1)
   printf '\nfunc benchChange%s() int { return %s }\n' "$2" "$2" >>"$src/$f"
@@ -177,7 +168,7 @@ log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps (cold/change
 for ((r = 1; r <= reps; r++)); do
   for v in "${vs[@]}"; do
     revert
-    slow=0; case "$v" in baseline|gopipe) slow=1 ;; esac
+    slow=0; case "$v" in baseline) slow=1 ;; esac
     for s in "${svcs[@]}"; do
       if [ $slow = 1 ] && [ "$r" -gt "$slow_reps" ]; then
         # Cold and change cost minutes here; further reps of these variants measure warm only,

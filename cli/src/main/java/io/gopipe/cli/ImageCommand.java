@@ -77,11 +77,11 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--mode", defaultValue = "dockerfile", description = "dockerfile (compile in BuildKit) or agent (go build here, package in BuildKit).")
         String mode;
-        @Option(names = "--dockerfile", description = "Dockerfile to use for a single --service (default: the service's own, else generated).")
+        @Option(names = "--dockerfile", description = "Dockerfile for a single --service, relative to --repo (default: the service's own, else generated). Not with --mode agent.")
         Path dockerfile;
         @Option(names = "--generate", description = "Ignore the services' own Dockerfiles and generate one.")
         boolean generate;
-        @Option(names = "--context", description = "Build context for a single --service.")
+        @Option(names = "--context", description = "Build context for a single --service, relative to --repo.")
         Path context;
         @Option(names = "--target", description = "Target stage.")
         String target;
@@ -120,11 +120,11 @@ public final class ImageCommand implements Runnable {
         @Option(names = "--default-branch", defaultValue = "main", description = "Default branch, whose cache ref is shared (default: ${DEFAULT-VALUE}).")
         String defaultBranch;
 
-        @Option(names = "--gomodcache", description = "Agent GOMODCACHE to feed into the build.")
+        @Option(names = "--gomodcache", description = "Agent GOMODCACHE: fills the Dockerfile's module cache mount before the build and takes its new files back after (agent mode: used directly).")
         Path goModCache;
-        @Option(names = "--gocache", description = "Agent GOCACHE to feed into the build.")
+        @Option(names = "--gocache", description = "Agent GOCACHE: fills the Dockerfile's Go build cache mount before the build and takes its new entries back after (agent mode: used directly).")
         Path goCache;
-        @Option(names = "--go", defaultValue = "go", description = "go command for --mode agent.")
+        @Option(names = "--go", defaultValue = "go", description = "go command for --mode agent (default: go on PATH, or a newer installed toolchain when go.mod asks for one).")
         String goBinary;
 
         @Option(names = "--runtime", defaultValue = "distroless", description = "Generated image runtime: scratch, distroless or alpine.")
@@ -146,8 +146,10 @@ public final class ImageCommand implements Runnable {
         @Option(names = "--user", defaultValue = GoServiceSpec.NONROOT, description = "Runtime user (default ${DEFAULT-VALUE}).")
         String user;
 
-        @Option(names = "--version", description = "Version stamped into main.version (default: the commit's short id).")
+        @Option(names = "--version", description = "Version stamped into the version variable (default: the commit's short id).")
         String version;
+        @Option(names = "--version-var", description = "String variable -X stamps, IMPORTPATH.name, or none (default: main.version when the main package declares it).")
+        String versionVar;
         @Option(names = "--network", description = "Network mode of RUN steps (e.g. host).")
         String network;
         @Option(names = "--registry-user", description = "Registry username.")
@@ -229,7 +231,7 @@ public final class ImageCommand implements Runnable {
                     .runtime(runtime).baseMirror(baseMirror).goImage(goImage).certsImage(certsImage)
                     .distrolessImage(distrolessImage).alpineImage(alpineImage).port(port)
                     .entrypointArgs(entrypointArgs).user(user)
-                    .version(version).network(network).registryUser(registryUser).registryPassword(password())
+                    .version(version).versionVariable(versionVar).network(network).registryUser(registryUser).registryPassword(password())
                     .parallel(parallel).retries(retries).streamLogs(!quiet)
                     .build();
         }

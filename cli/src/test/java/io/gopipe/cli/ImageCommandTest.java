@@ -64,4 +64,16 @@ class ImageCommandTest {
                 "--docker-host", "unix://" + tmp.resolve("no-docker.sock"))).isEqualTo(2);
         assertThat(err.toString()).contains("a registry password needs --registry-user");
     }
+
+    // Issue 9, defect 4: --dockerfile is relative to --repo, and a missing one is bad input reported
+    // before any builder is probed (the unreachable daemon below would otherwise be the error).
+    @Test
+    void aMissingDockerfileIsExitTwoBeforeTheBuilderProbe() throws Exception {
+        shop();
+        int code = run("image", "build", "--repo", tmp.toString(), "--service", "orders", "--driver", "buildx",
+                "--dockerfile", "deploy/orders.Dockerfile", "--docker-host", "unix://" + tmp.resolve("no-docker.sock"));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--dockerfile deploy/orders.Dockerfile")
+                .contains(tmp.resolve("deploy/orders.Dockerfile").toString()).doesNotContain("cannot reach its builder");
+    }
 }

@@ -3,33 +3,45 @@ package io.gopipe.core.image;
 import io.gopipe.core.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Agent mode (ko-style): compiles the service with {@code go build} on the agent, where the
  * restored module and build caches are warm, into a small context that BuildKit only packages.
+ * The context holds one root file tree per platform whose files and folders carry
+ * SOURCE_DATE_EPOCH and fixed permissions, so the same commit gives the same layer on any agent.
  */
 final class AgentBinaryBuilder {
 
     private static final Duration GO_BUILD_TIMEOUT = Duration.ofMinutes(30);
     private final ProcessRunner runner;
     private final Reporter reporter;
+    private final GoToolchain toolchains;
 
     AgentBinaryBuilder(ProcessRunner runner, Reporter reporter) {
+        this(runner, reporter, new GoToolchain(runner, GoToolchain.defaultSearchRoots()));
+    }
+
+    AgentBinaryBuilder(ProcessRunner runner, Reporter reporter, GoToolchain toolchains) {
         this.runner = runner;
         this.reporter = reporter;
+        this.toolchains = toolchains;
     }
 
     /**
-     * Builds one binary per platform into {@code out/<os>_<arch>/<binary>} and, for scratch, copies
-     * the toolchain's zoneinfo.zip next to them.
+     * Builds one binary per platform into {@code out/<os>_<arch>/usr/local/bin/<binary>} and, for
+     * scratch, copies the toolchain's zoneinfo.zip to {@code out/<os>_<arch>/usr/local/share/}.
      *
      * @return one step per compiled platform, with its duration
      */
@@ -39,6 +51,11 @@ final class AgentBinaryBuilder {
         if (!Files.isDirectory(moduleDir)) {
             throw new InvalidImageConfigException("service '" + req.service() + "': module directory " + moduleDir + " does not exist");
         }
+        String go = toolchains.select(req.service(), req.goCommand(), req.goBinaryExplicit(), moduleDir);
+        if (!go.equals(req.goCommand())) {
+            reporter.info("[" + req.service() + "] " + req.goCommand() + " is older than " + moduleDir.resolve("go.mod")
+                    + " asks for; using " + go + " (pass --go to choose)");
+        }
         List<BuildStep> steps = new ArrayList<>();
         String binary = GoDockerfileGenerator.binaryName(spec);
         for (String platform : platforms) {
@@ -46,7 +63,8 @@ final class AgentBinaryBuilder {
             if (osArch.length < 2) {
                 throw new InvalidImageConfigException("platform '" + platform + "' is not os/arch");
             }
-            Path target = out.resolve(osArch[0] + "_" + osArch[1]).resolve(binary);
+            Path root = out.resolve(GoDockerfileGenerator.rootfsDir(osArch[0], osArch[1]));
+            Path target = root.resolve("usr/local/bin").resolve(binary);
             Map<String, String> env = new HashMap<>();
             env.put("CGO_ENABLED", "0");
             env.put("GOOS", osArch[0]);
@@ -55,14 +73,16 @@ final class AgentBinaryBuilder {
                 env.put("GOARM", osArch[2].replace("v", ""));
             }
             env.put("GOTOOLCHAIN", "local");
+            // The same flags as the generated Dockerfile, so both modes give the same binary.
+            env.put("GOFLAGS", "-buildvcs=false");
             if (req.goModCache() != null) {
                 env.put("GOMODCACHE", req.goModCache().toAbsolutePath().toString());
             }
             if (req.goBuildCache() != null) {
                 env.put("GOCACHE", req.goBuildCache().toAbsolutePath().toString());
             }
-            List<String> argv = List.of(req.goBinary(), "build", "-trimpath",
-                    "-ldflags", "-s -w -X main.version=" + req.version(), "-o", target.toString(), spec.mainPackage());
+            List<String> argv = List.of(go, "build", "-trimpath", "-buildvcs=false",
+                    "-ldflags", spec.ldflags(req.version()), "-o", target.toString(), spec.mainPackage());
             reporter.info("[" + req.service() + "] agent build: " + masker.mask(String.join(" ", argv)));
             ProcessResult r = runner.run(argv, env, moduleDir, GO_BUILD_TIMEOUT, masker,
                     l -> reporter.info("[" + req.service() + "] " + l));
@@ -70,33 +90,33 @@ final class AgentBinaryBuilder {
                 throw new ImageBuildFailedException("service '" + req.service() + "': go build of " + spec.mainPackage()
                         + " for " + platform + " failed in " + moduleDir + ":\n" + r.tailText());
             }
-            setFixedTime(target, req.sourceDateEpoch());
             steps.add(new BuildStep("agent:" + platform, "[agent] go build " + spec.mainPackage() + " (" + platform + ")",
                     r.elapsed(), false, null));
-        }
-        if (spec.runtime() == Runtime.SCRATCH) {
-            Path zoneinfo = goroot(req, moduleDir, masker).resolve("lib/time/zoneinfo.zip");
-            try {
-                if (Files.isReadable(zoneinfo)) {
-                    Files.copy(zoneinfo, out.resolve("zoneinfo.zip"), StandardCopyOption.REPLACE_EXISTING);
-                } else {
-                    // GOROOT is where go runs (a pod's go container), not necessarily in this JVM's file system.
-                    copyWhereGoRuns(zoneinfo, out.resolve("zoneinfo.zip"), moduleDir, masker);
+            if (spec.runtime() == Runtime.SCRATCH) {
+                Path zoneinfo = goroot(go, moduleDir, masker).resolve("lib/time/zoneinfo.zip");
+                try {
+                    Path dest = Files.createDirectories(root.resolve("usr/local/share")).resolve("zoneinfo.zip");
+                    if (Files.isReadable(zoneinfo)) {
+                        Files.copy(zoneinfo, dest, StandardCopyOption.REPLACE_EXISTING);
+                    } else {
+                        // GOROOT is where go runs (a pod's go container), not necessarily in this JVM's file system.
+                        copyWhereGoRuns(zoneinfo, dest, moduleDir, masker);
+                    }
+                } catch (IOException e) {
+                    throw new ImageException("cannot copy " + zoneinfo + " into the image context: " + e.getMessage(), e);
                 }
-                setFixedTime(out.resolve("zoneinfo.zip"), req.sourceDateEpoch());
-            } catch (IOException e) {
-                throw new ImageException("cannot copy " + zoneinfo + " into the image context: " + e.getMessage(), e);
             }
+            stamp(root, req.sourceDateEpoch());
         }
         return steps;
     }
 
-    private Path goroot(ImageBuildRequest req, Path dir, SecretMasker masker) {
+    private Path goroot(String go, Path dir, SecretMasker masker) {
         List<String> out = new ArrayList<>();
-        ProcessResult r = runner.run(List.of(req.goBinary(), "env", "GOROOT"), Map.of(), dir, Duration.ofMinutes(1),
-                masker, out::add);
+        ProcessResult r = runner.run(List.of(go, "env", "GOROOT"), Map.of("GOTOOLCHAIN", "local"), dir,
+                Duration.ofMinutes(1), masker, out::add);
         if (!r.succeeded() || out.isEmpty()) {
-            throw new ImageBuildFailedException("'" + req.goBinary() + " env GOROOT' failed: " + r.tailText());
+            throw new ImageBuildFailedException("'" + go + " env GOROOT' failed: " + r.tailText());
         }
         return Path.of(out.get(out.size() - 1).strip());
     }
@@ -109,12 +129,26 @@ final class AgentBinaryBuilder {
         }
     }
 
-    /** A fixed mtime keeps the COPY layer, and so the image digest, identical across rebuilds. */
-    private static void setFixedTime(Path file, Long epoch) {
-        try {
-            Files.setLastModifiedTime(file, FileTime.fromMillis((epoch == null ? 0 : epoch) * 1000));
+    /**
+     * Gives every file and folder of a root tree the time SOURCE_DATE_EPOCH (0 without one) and
+     * fixed permissions (folders and the binary 0755, other files 0644), whatever the agent's
+     * clock and umask: the layer BuildKit makes of the tree is then the same for the same commit.
+     */
+    static void stamp(Path root, Long epoch) {
+        FileTime time = FileTime.fromMillis((epoch == null ? 0 : epoch) * 1000);
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                boolean exec = dir || p.getParent().endsWith("bin");
+                PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (view != null) {
+                    view.setPermissions(PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+                Files.setLastModifiedTime(p, time);
+            }
         } catch (IOException e) {
-            throw new ImageException("cannot set the time of " + file + ": " + e.getMessage(), e);
+            throw new ImageException("cannot stamp the image files under " + root + ": " + e.getMessage(), e);
         }
     }
 }

@@ -25,9 +25,21 @@ import java.util.Map;
  * @param namedContexts named local contexts
  * @param network       RUN network mode, or null
  * @param metadataFile  where BuildKit writes the result metadata
+ * @param localOutput   export the result's files into this folder instead of an image, or null
+ * @param noCache       run every step, reuse nothing from the build cache (cache mounts stay)
  */
 public record BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
                         List<SecretSpec> secrets, List<String> platforms, List<String> tags,
                         Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
-                        CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile) {
+                        CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile,
+                        Path localOutput, boolean noCache) {
+
+    /** An image build (no local output, build cache used). */
+    public BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
+                     List<SecretSpec> secrets, List<String> platforms, List<String> tags,
+                     Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
+                     CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile) {
+        this(service, context, dockerfile, target, buildArgs, secrets, platforms, tags, labels, push, load, provenance,
+                sbom, cache, namedContexts, network, metadataFile, null, false);
+    }
 }

@@ -12,14 +12,9 @@ import java.util.Map;
 /**
  * Turns a request into a {@link BuildPlan} inside a scratch directory: writes the generated
  * Dockerfile (with its own {@code .dockerignore}), or compiles on the agent and writes the
- * packaging context, and adds the cache contexts and build args.
+ * packaging context, and adds the build args.
  */
 final class BuildPlanner {
-
-    /** Named context that carries the agent's GOMODCACHE. */
-    static final String GOMODCACHE_CONTEXT = "gomodcache";
-    /** Named context that carries the agent's GOCACHE. */
-    static final String GOCACHE_CONTEXT = "gocache";
 
     private final GoDockerfileGenerator generator = new GoDockerfileGenerator();
     private final AgentBinaryBuilder agent;
@@ -70,16 +65,8 @@ final class BuildPlanner {
                         + " does not exist (--dockerfile)");
             }
         } else {
+            // The Go cache mounts are plain cache mounts; CacheMountSync fills them from the agent.
             GoServiceSpec spec = req.goSpec();
-            boolean feed = spec.feedCaches() || req.goModCache() != null || req.goBuildCache() != null;
-            if (feed != spec.feedCaches()) {
-                spec = new GoServiceSpec(spec.service(), spec.moduleDir(), spec.mainPackage(), spec.runtime(),
-                        spec.images(), spec.port(), spec.entrypointArgs(), spec.user(), true);
-            }
-            if (feed) {
-                contexts.put(GOMODCACHE_CONTEXT, cacheDir(req.goModCache(), work, "empty-gomodcache"));
-                contexts.put(GOCACHE_CONTEXT, cacheDir(req.goBuildCache(), work, "empty-gocache"));
-            }
             args.putIfAbsent("VERSION", req.version());
             dockerfile = work.resolve("Dockerfile");
             Files.writeString(dockerfile, generator.multiStage(spec));
@@ -95,10 +82,6 @@ final class BuildPlanner {
                 req.tags(), req.labels(), req.push(), req.load(), req.provenance(), req.sbom(), req.cache(), contexts,
                 req.network(), work.resolve("metadata.json"));
         return new Planned(plan, agentSteps);
-    }
-
-    private static Path cacheDir(Path given, Path work, String emptyName) throws IOException {
-        return given != null ? given : Files.createDirectories(work.resolve(emptyName));
     }
 
     /** The context's own ignore rules plus {@code .git}, which would otherwise change every commit. */

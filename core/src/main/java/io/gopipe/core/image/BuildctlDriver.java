@@ -93,6 +93,12 @@ public record BuildctlDriver(BuildkitAddress address, ProcessRunner runner) impl
         if (p.sbom()) {
             a.addAll(List.of("--opt", "attest:sbom="));
         }
+        if (p.localOutput() != null) {
+            a.addAll(List.of("--output", "type=local,dest=" + abs(p.localOutput())));
+        }
+        if (p.noCache()) {
+            a.add("--no-cache");
+        }
         if (!p.tags().isEmpty()) {
             // buildctl reads --output as CSV: a comma-separated name list must be quoted.
             a.addAll(List.of("--output", "type=image,\"name=" + String.join(",", p.tags()) + "\",push=" + p.push()));

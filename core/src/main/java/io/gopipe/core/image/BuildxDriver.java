@@ -68,6 +68,12 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
         if (p.load()) {
             a.add("--load");
         }
+        if (p.localOutput() != null) {
+            a.addAll(List.of("--output", "type=local,dest=" + p.localOutput().toAbsolutePath()));
+        }
+        if (p.noCache()) {
+            a.add("--no-cache");
+        }
         a.add("--provenance=" + p.provenance());
         a.add("--sbom=" + p.sbom());
         p.cache().importRefs().forEach(r -> a.addAll(List.of("--cache-from", CachePolicy.importSpec(r))));

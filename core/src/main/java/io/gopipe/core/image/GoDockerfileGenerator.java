@@ -21,23 +21,31 @@ public final class GoDockerfileGenerator {
         v.put("goImage", spec.images().go());
         v.put("moduleWorkdir", spec.moduleDir().equals(".") ? "/src" : "/src/" + stripSlashes(spec.moduleDir()));
         v.put("mainPackage", spec.mainPackage());
-        v.put("feedCaches", spec.feedCaches());
+        // ${VERSION} is expanded by the shell of the RUN step, from the build arg.
+        v.put("ldflags", spec.ldflags("${VERSION}"));
+        v.put("versionNote", spec.versionVariable() == null ? " (unused: the program has no version variable)"
+                : " (stamped into " + spec.versionVariable() + ")");
         v.put("zoneinfoCopy", spec.runtime() == Runtime.SCRATCH
-                ? "cp \"$(go env GOROOT)/lib/time/zoneinfo.zip\" /out/zoneinfo.zip && " : "");
-        v.put("zoneinfoFrom", "--from=build /out/zoneinfo.zip");
-        v.put("binaryFrom", "--from=build /out/" + binaryName(spec));
+                ? "mkdir -p /rootfs/usr/local/share && cp \"$(go env GOROOT)/lib/time/zoneinfo.zip\" "
+                + "/rootfs/usr/local/share/zoneinfo.zip && " : "");
+        v.put("rootfsFrom", "--from=build /rootfs/");
         return DockerfileTemplate.render(MULTI_STAGE, v);
     }
 
     /**
-     * The packaging Dockerfile for a binary built on the agent. Its context holds
-     * {@code <os>_<arch>/<binary>} per platform and, for scratch, {@code zoneinfo.zip}.
+     * The packaging Dockerfile for a binary built on the agent. Its context holds one root file tree
+     * per platform, {@code <os>_<arch>/usr/local/bin/<binary>} (and, for scratch,
+     * {@code <os>_<arch>/usr/local/share/zoneinfo.zip}); see {@link #rootfsDir}.
      */
     public String packageOnly(GoServiceSpec spec) {
         Map<String, Object> v = common(spec);
-        v.put("zoneinfoFrom", "zoneinfo.zip");
-        v.put("binaryFrom", "${TARGETOS}_${TARGETARCH}/" + binaryName(spec));
+        v.put("rootfsFrom", "${TARGETOS}_${TARGETARCH}/");
         return DockerfileTemplate.render(PACKAGE_ONLY, v);
+    }
+
+    /** The folder of a platform's root file tree in the packaging context of agent mode. */
+    public static String rootfsDir(String os, String arch) {
+        return os + "_" + arch;
     }
 
     /** The binary's file name inside the image. */

@@ -13,12 +13,12 @@ import java.util.List;
  * @param port           port to EXPOSE, or null
  * @param entrypointArgs arguments after the binary in ENTRYPOINT
  * @param user           the runtime user, numeric so it works without /etc/passwd
- * @param feedCaches     mount the agent's module and build caches (named contexts {@code gomodcache}
- *                       and {@code gocache}) instead of builder-local cache mounts
+ * @param versionVariable the string variable {@code -X} sets to the version, e.g. {@code main.version};
+ *                        null when the program has none (nothing is stamped)
  */
 public record GoServiceSpec(String service, String moduleDir, String mainPackage, Runtime runtime,
                             BaseImages images, Integer port, List<String> entrypointArgs, String user,
-                            boolean feedCaches) {
+                            String versionVariable) {
 
     /** Default non-root user: the distroless {@code nonroot} uid/gid. */
     public static final String NONROOT = "65532:65532";
@@ -41,5 +41,14 @@ public record GoServiceSpec(String service, String moduleDir, String mainPackage
         user = user == null || user.isBlank() ? NONROOT : user;
         runtime = runtime == null ? Runtime.DISTROLESS : runtime;
         images = images == null ? BaseImages.defaults() : images;
+        if (versionVariable != null && (versionVariable.isBlank() || !versionVariable.matches("[^\\s\"'=$`]+\\.[A-Za-z_][A-Za-z0-9_]*"))) {
+            throw new InvalidImageConfigException("version variable '" + versionVariable + "' of service '" + service
+                    + "' is not IMPORTPATH.name (e.g. main.version)");
+        }
+    }
+
+    /** The {@code -ldflags} value: stripped, and the version stamped when there is a variable for it. */
+    public String ldflags(String versionValue) {
+        return "-s -w" + (versionVariable == null ? "" : " -X " + versionVariable + "=" + versionValue);
     }
 }

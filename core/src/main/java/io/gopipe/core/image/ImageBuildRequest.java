@@ -33,7 +33,8 @@ import java.util.Map;
  * @param version         stamped into {@code main.version} (build arg {@code VERSION})
  * @param sourceDateEpoch reproducible timestamps (seconds), usually the commit time; or null
  * @param credentials     registry login, or null
- * @param goBinary        the {@code go} command used in agent mode
+ * @param goBinary        the {@code go} command used in agent mode, or null (or {@code go}) to take
+ *                        {@code go} from PATH, or a newer installed toolchain when the module needs one
  */
 public record ImageBuildRequest(String service, Path context, Path dockerfile, GoServiceSpec goSpec,
                                 BuildMode mode, String target, Map<String, String> buildArgs,
@@ -65,10 +66,20 @@ public record ImageBuildRequest(String service, Path context, Path dockerfile, G
         namedContexts = Map.copyOf(namedContexts);
         cache = cache == null ? CachePolicy.disabled() : cache;
         version = version == null || version.isBlank() ? "dev" : version;
-        goBinary = goBinary == null || goBinary.isBlank() ? "go" : goBinary;
+        goBinary = goBinary == null || goBinary.isBlank() || goBinary.equals("go") ? null : goBinary;
         if (push && tags.isEmpty()) {
             throw new InvalidImageConfigException("service '" + service + "': --push needs at least one tag");
         }
+    }
+
+    /** The go command agent mode starts with: the one given, else {@code go}. */
+    public String goCommand() {
+        return goBinary == null ? "go" : goBinary;
+    }
+
+    /** Whether the user chose the go command ({@code --go}); then it is never replaced by another toolchain. */
+    public boolean goBinaryExplicit() {
+        return goBinary != null;
     }
 
     /** A builder with the defaults: generated Dockerfile mode, no push, provenance and SBOM off. */

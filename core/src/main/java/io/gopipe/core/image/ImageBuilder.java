@@ -60,6 +60,7 @@ public final class ImageBuilder {
     private final Reporter reporter;
     private final Options options;
     private final BuildPlanner planner;
+    private final CacheMountSync cacheSync;
 
     public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options) {
         this.driver = driver;
@@ -67,15 +68,41 @@ public final class ImageBuilder {
         this.reporter = reporter;
         this.options = options;
         this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter));
+        this.cacheSync = new CacheMountSync(driver, runner, reporter, options.workRoot(), options.buildTimeout());
     }
 
-    /** Builds several services, {@code parallelism} at a time; one failure does not stop the others. */
+    /**
+     * Builds several services, {@code parallelism} at a time; one failure does not stop the others.
+     * With {@code --gocache}/{@code --gomodcache} in Dockerfile mode, the Dockerfiles' Go cache
+     * mounts are filled from those folders once before the builds and read back once after them.
+     */
     public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
+        CacheMountSync.Session sync = cacheSync.fill(requests);
+        List<Outcome> out = null;
+        try {
+            out = buildEach(requests, parallelism);
+            return out;
+        } finally {
+            if (out == null || out.stream().anyMatch(ImageBuilder::mayHaveWrittenCaches)) {
+                sync.export();
+            } else {
+                reporter.info("no RUN step ran: the Go cache mounts have nothing new to read back");
+            }
+        }
+    }
+
+    /** Whether a build may have added Go cache entries: it failed, or one of its RUN steps ran. */
+    private static boolean mayHaveWrittenCaches(Outcome o) {
+        return !o.ok() || o.result().steps().stream()
+                .anyMatch(s -> s.isInstruction() && !s.cached() && s.name().replaceFirst("^\\[[^\\]]*\\] ", "").startsWith("RUN "));
+    }
+
+    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (ImageBuildRequest r : requests) {
-                futures.add(pool.submit(() -> build(r)));
+                futures.add(pool.submit(() -> buildOne(r)));
             }
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
@@ -98,8 +125,16 @@ public final class ImageBuilder {
         }
     }
 
-    /** Builds one service image. */
+    /** Builds one service image (with the Go cache mounts synced as in {@link #buildAll}). */
     public BuildResult build(ImageBuildRequest req) {
+        List<Outcome> out = buildAll(List.of(req), 1);
+        if (!out.get(0).ok()) {
+            throw out.get(0).error();
+        }
+        return out.get(0).result();
+    }
+
+    private BuildResult buildOne(ImageBuildRequest req) {
         long start = System.nanoTime();
         SecretMasker masker = maskerFor(req);
         Path work = createWork(req.service());
@@ -251,9 +286,16 @@ public final class ImageBuilder {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a scratch folder, read-only module-cache folders included; null is nothing. */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (p.getParent() != null) {
+                    p.getParent().toFile().setWritable(true);
+                }
                 Files.deleteIfExists(p);
             }
         } catch (IOException ignored) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gopipe.core.exec.CommandRunner;
 import io.gopipe.core.report.Reporter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ public final class ImageJob {
             throw new InvalidImageConfigException("--dockerfile and --context apply to exactly one service");
         }
         RegistryCredentials creds = credentials();
+        warnAboutSecretBuildArgs();
         BaseImages images = baseImages();
         SourceInfo src = SourceInfo.read(repo);
         String version = options.version() != null ? options.version()
@@ -72,7 +74,7 @@ public final class ImageJob {
                         src.branch(), options.defaultBranch());
         List<ImageBuildRequest> requests = new ArrayList<>();
         for (ServiceSource s : sources) {
-            requests.add(request(s, version, branch, src, creds, images));
+            requests.add(request(s, version, branch, src, creds, images, sources.size() == 1));
         }
         return requests;
     }
@@ -111,23 +113,54 @@ public final class ImageJob {
     }
 
     private ImageBuildRequest request(ServiceSource s, String version, String branch, SourceInfo src,
-                                      RegistryCredentials creds, BaseImages images) {
-        Path ctx = options.context() != null ? Path.of(options.context()).toAbsolutePath() : s.context();
-        Path df = options.generate() ? null
-                : options.dockerfile() != null ? Path.of(options.dockerfile()).toAbsolutePath() : s.dockerfile();
+                                      RegistryCredentials creds, BaseImages images, boolean single) {
+        Path repo = Path.of(options.repo()).toAbsolutePath().normalize();
+        Path ctx = options.context() != null ? repo.resolve(options.context()).normalize() : s.context();
         BuildMode mode = BuildMode.parse(options.mode());
+        if (mode == BuildMode.AGENT && options.dockerfile() != null) {
+            throw new InvalidImageConfigException("--dockerfile " + options.dockerfile() + " has no effect with --mode agent:"
+                    + " the binary built on the agent is packaged with the generated go-binary.Dockerfile;"
+                    + " drop --dockerfile, or use --mode dockerfile");
+        }
+        Path df = options.generate() ? null
+                : options.dockerfile() != null ? repo.resolve(options.dockerfile()).normalize() : s.dockerfile();
+        if (options.dockerfile() != null && !options.generate() && !Files.isRegularFile(df)) {
+            throw new InvalidImageConfigException("--dockerfile " + options.dockerfile() + ": " + df
+                    + " does not exist (relative paths are resolved against --repo " + repo + ")");
+        }
         Path goModCache = path(options.goModCache());
         Path goCache = path(options.goCache());
+        if (mode == BuildMode.DOCKERFILE && df != null && (goModCache != null || goCache != null)) {
+            String problem = missingCacheMounts(s.name(), df, goCache != null, goModCache != null);
+            if (problem != null && single) {
+                throw new InvalidImageConfigException(problem);
+            } else if (problem != null) {
+                // One service's Dockerfile among many: the others still use the caches.
+                reporter.warn(problem);
+            }
+        }
         GoServiceSpec go = s.mainPackage() == null ? null : new GoServiceSpec(s.name(), s.moduleDir(), s.mainPackage(),
                 Runtime.parse(options.runtime()), images, options.port(), options.entrypointArgs(), options.user(),
-                goModCache != null || goCache != null);
+                versionVariable(s, ctx));
+        String goBinary = options.goBinary();
+        if (mode == BuildMode.AGENT && go != null) {
+            // Checked here, before any builder is probed: a module newer than the agent's Go is bad input.
+            boolean explicit = goBinary != null && !goBinary.isBlank() && !goBinary.equals("go");
+            String requested = explicit ? goBinary : "go";
+            goBinary = new GoToolchain(new ProcessRunner(commands), GoToolchain.defaultSearchRoots())
+                    .select(s.name(), requested, explicit, ctx.resolve(go.moduleDir()).normalize());
+            if (!goBinary.equals(requested)) {
+                reporter.info("[" + s.name() + "] `" + requested + "` is older than the module's go.mod asks for; using "
+                        + goBinary + " (pass --go to choose)");
+            }
+        }
         ImageBuildRequest.Builder b = ImageBuildRequest.builder(s.name(), ctx)
                 .dockerfile(mode == BuildMode.AGENT ? null : df)
                 .goSpec(go).mode(mode).target(options.target()).push(options.push()).load(options.load())
                 .provenance(options.provenance()).sbom(options.sbom())
                 .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
-                .credentials(creds).goBinary(options.goBinary())
-                .labels(new OciLabels(src.originUrl(), src.revision(), src.commitTime(), s.name()));
+                .credentials(creds).goBinary(goBinary)
+                .labels(new OciLabels(OciLabels.publicSource(src.originUrl()), src.revision(), src.commitTime(), s.name()));
         if (src.commitTime() != null) {
             b.sourceDateEpoch(src.commitTime().getEpochSecond());
         }
@@ -143,6 +176,58 @@ public final class ImageJob {
         }
         b.cache(cachePolicy(s.name(), image, branch));
         return b.build();
+    }
+
+    /**
+     * The version variable of a generated build: the one given, none for {@code none}, else
+     * {@code main.version} when the main package declares it (the linker ignores {@code -X} for a
+     * missing variable, so the version would silently not be stamped).
+     */
+    private String versionVariable(ServiceSource s, Path ctx) {
+        String given = options.versionVariable();
+        if (given != null) {
+            return given.equals("none") ? null : given;
+        }
+        Path mainDir = ctx.resolve(s.moduleDir()).resolve(s.mainPackage()).normalize();
+        if (VersionVariable.declaredIn(mainDir)) {
+            return VersionVariable.DEFAULT;
+        }
+        reporter.info("[" + s.name() + "] " + mainDir + " declares no package-level `var version`: the version is"
+                + " not stamped into the binary (name the variable with --version-var IMPORTPATH.name)");
+        return null;
+    }
+
+    /**
+     * A user's Dockerfile gets the agent's Go caches through its cache mounts; without one for a
+     * given cache the flag would do nothing: the message saying so, or null. An error when the job
+     * builds that one service, a warning when it is one of several.
+     */
+    private static String missingCacheMounts(String service, Path dockerfile, boolean goCache, boolean goModCache) {
+        List<GoCacheMounts.Mount> mounts = GoCacheMounts.of(dockerfile);
+        boolean hasCache = mounts.stream().anyMatch(m -> m.kind() == GoCacheMounts.Kind.GOCACHE);
+        boolean hasMod = mounts.stream().anyMatch(m -> m.kind() == GoCacheMounts.Kind.GOMODCACHE);
+        if (goCache && !hasCache) {
+            return ("--gocache has no effect for service '" + service + "': " + dockerfile
+                    + " has no `RUN --mount=type=cache,target=" + GoCacheMounts.DEFAULT_GOCACHE + "` (or at its ENV GOCACHE);"
+                    + " add that mount to its go build step, or drop --gocache");
+        }
+        if (goModCache && !hasMod) {
+            return ("--gomodcache has no effect for service '" + service + "': " + dockerfile
+                    + " has no `RUN --mount=type=cache,target=" + GoCacheMounts.DEFAULT_GOMODCACHE + "` (or at its ENV"
+                    + " GOMODCACHE); add that mount to its go build step, or drop --gomodcache");
+        }
+        return null;
+    }
+
+    /** Build args are kept in the image history: a credential there leaks to everyone who can pull. */
+    private void warnAboutSecretBuildArgs() {
+        options.buildArgs().forEach((k, v) -> {
+            if (SecretLike.key(k) || SecretLike.value(v)) {
+                reporter.warn("--build-arg " + k + " looks like a credential: build args stay in the image history for"
+                        + " anyone who can pull it. Pass it with --secret id=" + k + ",env=" + k
+                        + " and read it in a RUN --mount=type=secret,id=" + k + " step instead.");
+            }
+        });
     }
 
     /**

@@ -57,7 +57,9 @@ import java.util.Map;
  * @param port port to EXPOSE, or null
  * @param entrypointArgs entrypoint arguments after the binary
  * @param user runtime user
- * @param version version stamped into {@code main.version}; null for the commit's short id
+ * @param version version stamped into the version variable; null for the commit's short id
+ * @param versionVariable the string variable {@code -X} sets ({@code IMPORTPATH.name}); null for
+ *                        {@code main.version} when the main package declares it, {@code none} for nothing
  * @param network network mode of RUN steps, or null
  * @param registryUser registry username, or null
  * @param registryPassword registry password or token, or null; never shown by {@link #toString()}
@@ -112,6 +114,7 @@ public record ImageJobOptions(String repo,
         List<String> entrypointArgs,
         String user,
         String version,
+        String versionVariable,
         String network,
         String registryUser,
         String registryPassword,
@@ -199,6 +202,7 @@ public record ImageJobOptions(String repo,
         private List<String> entrypointArgs = new ArrayList<>();
         private String user = GoServiceSpec.NONROOT;
         private String version;
+        private String versionVariable;
         private String network;
         private String registryUser;
         private String registryPassword;
@@ -256,6 +260,7 @@ public record ImageJobOptions(String repo,
         public Builder entrypointArgs(List<String> v) { entrypointArgs = v == null ? new ArrayList<>() : new ArrayList<>(v); return this; }
         public Builder user(String v) { user = v == null || v.isBlank() ? GoServiceSpec.NONROOT : v; return this; }
         public Builder version(String v) { version = v; return this; }
+        public Builder versionVariable(String v) { versionVariable = v == null || v.isBlank() ? null : v; return this; }
         public Builder network(String v) { network = v; return this; }
         public Builder registryUser(String v) { registryUser = v; return this; }
         public Builder registryPassword(String v) { registryPassword = v; return this; }
@@ -266,7 +271,7 @@ public record ImageJobOptions(String repo,
         public Builder dockerConfig(String v) { dockerConfig = v; return this; }
 
         public ImageJobOptions build() {
-            return new ImageJobOptions(repo, services, affectedFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
+            return new ImageJobOptions(repo, services, affectedFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
         }
     }
 }

@@ -15,7 +15,9 @@ import java.util.Map;
  * Parses {@code --progress=rawjson} output (buildctl, and buildx ≥ 0.12): a stream of BuildKit
  * {@code SolveStatus} JSON objects, one per line or indented over many lines (buildx 0.13 does
  * that); vertices are updated by digest as they start, complete or come from the cache. Lines
- * outside any object are ignored. Thread-confined: one parser per build.
+ * outside any object are ignored. A COPY/ADD vertex whose only activity is a layer download (a
+ * registry-cache hit fetched lazily, which BuildKit may not flag {@code cached}) counts as cached,
+ * as in {@link PlainProgressParser}. Thread-confined: one parser per build.
  */
 public final class RawJsonProgressParser implements ProgressParser {
 
@@ -31,7 +33,15 @@ public final class RawJsonProgressParser implements ProgressParser {
         Instant started;
         Instant completed;
         boolean cached;
+        boolean downloaded;
+        boolean logged;
         String error;
+
+        boolean lazilyCached() {
+            String instruction = name.replaceFirst("^\\[[^\\]]*\\] ", "");
+            return downloaded && !logged && error == null
+                    && (instruction.startsWith("COPY ") || instruction.startsWith("ADD "));
+        }
     }
 
     @Override
@@ -75,6 +85,15 @@ public final class RawJsonProgressParser implements ProgressParser {
         } catch (IOException e) {
             return; // a log line that happens to start with a brace
         }
+        for (JsonNode st : status.path("statuses")) {
+            String id = st.path("id").asText("");
+            if (id.matches("^(?:extracting )?sha256:[0-9a-f]{64}.*")) {
+                vertices.computeIfAbsent(st.path("vertex").asText(""), d -> new Vertex()).downloaded = true;
+            }
+        }
+        for (JsonNode log : status.path("logs")) {
+            vertices.computeIfAbsent(log.path("vertex").asText(""), d -> new Vertex()).logged = true;
+        }
         JsonNode list = status.path("vertexes");
         for (JsonNode node : list) {
             String digest = node.path("digest").asText("");
@@ -104,9 +123,13 @@ public final class RawJsonProgressParser implements ProgressParser {
     public List<BuildStep> steps() {
         List<BuildStep> out = new ArrayList<>();
         vertices.forEach((digest, v) -> {
-            Duration d = v.started != null && v.completed != null && !v.cached
+            if (digest.isEmpty()) {
+                return;
+            }
+            boolean cached = v.cached || v.lazilyCached();
+            Duration d = v.started != null && v.completed != null && !cached
                     ? Duration.between(v.started, v.completed) : Duration.ZERO;
-            out.add(new BuildStep(digest, v.name, d, v.cached, v.error));
+            out.add(new BuildStep(digest, v.name, d, cached, v.error));
         });
         return out;
     }

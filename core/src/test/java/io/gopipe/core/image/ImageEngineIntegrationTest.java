@@ -179,9 +179,10 @@ class ImageEngineIntegrationTest {
         int copyAt = indexOf(build, "COPY . /src");
         assertThat(build.subList(0, copyAt)).as("steps before the change").allMatch(BuildStep::cached);
         assertThat(build.subList(copyAt, build.size())).as("the change and what follows").noneMatch(BuildStep::cached);
-        List<BuildStep> runtime = stage(r, "stage-1");
-        assertThat(runtime).filteredOn(s -> s.name().contains("ca-certificates")).allMatch(BuildStep::cached);
-        assertThat(runtime).filteredOn(s -> s.name().contains("/usr/local/bin/orders")).noneMatch(BuildStep::cached);
+        List<BuildStep> runtime = stage(r, "stage-2");
+        assertThat(runtime).filteredOn(s -> s.name().contains("--from=certs")).hasSize(1).allMatch(BuildStep::cached);
+        assertThat(runtime).filteredOn(s -> s.name().contains("--from=build /rootfs/")).hasSize(1).noneMatch(BuildStep::cached);
+        assertThat(stage(r, "certs")).isNotEmpty().allMatch(BuildStep::cached);
         assertThat(r.executedSteps()).as("steps that ran: %s", executed(r)).isEqualTo(build.size() - copyAt + 1);
         assertThat(r.cachedSteps()).isPositive();
         assertThat(r.digest()).isNotEqualTo(coldDigest);
@@ -297,7 +298,7 @@ class ImageEngineIntegrationTest {
     }
 
     private GoServiceSpec spec(String service, Runtime runtime) {
-        return new GoServiceSpec(service, ".", "./cmd/" + service, runtime, LOCAL_IMAGES, 8080, List.of(), null, true);
+        return new GoServiceSpec(service, ".", "./cmd/" + service, runtime, LOCAL_IMAGES, 8080, List.of(), null, "main.version");
     }
 
     private ImageBuildRequest.Builder request(String service, String version) {

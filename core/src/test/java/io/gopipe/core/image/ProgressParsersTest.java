@@ -111,4 +111,24 @@ class ProgressParsersTest {
         assertThat(new BuildStep("#1", "[internal] load build context", Duration.ZERO, false, null).isInstruction()).isFalse();
         assertThat(new BuildStep("#2", "[stage-1 1/3] FROM scratch", Duration.ZERO, false, null).isFrom()).isTrue();
     }
+
+    // Defect 2: a registry-cache hit that BuildKit fetches lazily shows a download, maybe no CACHED.
+    @Test
+    void aLazilyFetchedCachedLayerCountsAsCachedWithOrWithoutTheFlag() throws IOException {
+        for (String fixture : List.of("buildx-plain-lazy-cached-layer.txt", "buildx-plain-lazy-no-cached-flag.txt")) {
+            List<BuildStep> steps = parse(new PlainProgressParser(), resource(fixture));
+            assertThat(BuildResult.count(steps)).as(fixture).containsExactly(1, 0);
+        }
+        List<BuildStep> raw = parse(new RawJsonProgressParser(), resource("buildx-rawjson-lazy-no-cached-flag.txt"));
+        assertThat(BuildResult.count(raw)).containsExactly(1, 0);
+    }
+
+    @Test
+    void aStepThatRanIsNotMistakenForALazyHit() throws IOException {
+        String ran = String.join("\n", "#7 [2/3] COPY bin /usr/local/bin/x", "#7 DONE 0.3s",
+                "#8 [3/3] RUN ./x --selftest", "#8 sha256:" + "a".repeat(64) + " 3.00MB / 3.00MB 0.1s done",
+                "#8 0.215 ok", "#8 DONE 1.2s");
+        List<BuildStep> steps = parse(new PlainProgressParser(), ran);
+        assertThat(BuildResult.count(steps)).containsExactly(0, 2);
+    }
 }
