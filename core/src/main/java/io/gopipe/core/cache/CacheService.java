@@ -104,19 +104,9 @@ public final class CacheService {
     public SaveResult save(CacheRequest request) {
         long start = System.nanoTime();
         String key = request.key().key();
-        if (settings.readOnly()) {
-            reporter.info("cache is read-only: not saving " + key);
-            return new SaveResult(SaveResult.Status.READ_ONLY, key, 0, 0, 0, since(start), null);
-        }
-        Path path = request.path();
-        if (!Files.isDirectory(path)) {
-            String problem = "nothing to save for " + key + ": " + path
-                    + (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? " is not a directory" : " does not exist");
-            if (settings.failOnError()) {
-                throw new CacheException("cache save of " + key + " failed: " + problem);
-            }
-            reporter.warn(problem + "; the build goes on");
-            return new SaveResult(SaveResult.Status.MISSING, key, 0, 0, 0, since(start), problem);
+        Optional<SaveResult> early = beforeStore(request, settings, reporter);
+        if (early.isPresent()) {
+            return early.get();
         }
         try {
             sweepAbandoned();
@@ -138,6 +128,29 @@ public final class CacheService {
             reporter.warn(problem);
             return new SaveResult(SaveResult.Status.FAILED, key, 0, 0, 0, since(start), problem);
         }
+    }
+
+    /**
+     * The answers a save gives without its store: read-only, or no folder to save (a warning, or an
+     * error with failOnError).
+     */
+    static Optional<SaveResult> beforeStore(CacheRequest request, CacheSettings settings, Reporter reporter) {
+        String key = request.key().key();
+        if (settings.readOnly()) {
+            reporter.info("cache is read-only: not saving " + key);
+            return Optional.of(new SaveResult(SaveResult.Status.READ_ONLY, key, 0, 0, 0, Duration.ZERO, null));
+        }
+        Path path = request.path();
+        if (Files.isDirectory(path)) {
+            return Optional.empty();
+        }
+        String problem = "nothing to save for " + key + ": " + path
+                + (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? " is not a directory" : " does not exist");
+        if (settings.failOnError()) {
+            throw new CacheException("cache save of " + key + " failed: " + problem);
+        }
+        reporter.warn(problem + "; the build goes on");
+        return Optional.of(new SaveResult(SaveResult.Status.MISSING, key, 0, 0, 0, Duration.ZERO, problem));
     }
 
     /** The walk ended the save early: the outcome is decided, the archive is discarded. */
