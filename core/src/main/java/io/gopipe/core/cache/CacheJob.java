@@ -142,6 +142,19 @@ public final class CacheJob {
         }
     }
 
+    /**
+     * A save that cannot even start (the Jenkins agent went away): one warning and a skipped save,
+     * or with failOnError a {@link CacheException} with {@code why}.
+     */
+    public static SaveResult skipSave(CacheJobOptions options, Reporter reporter, String why) {
+        String problem = "cache save" + (options.key() != null ? " of " + options.key() : "") + " skipped: " + why;
+        if (options.failOnError()) {
+            throw new CacheException(problem);
+        }
+        reporter.warn(problem + "; the build goes on");
+        return new SaveResult(SaveResult.Status.FAILED, options.key() == null ? "" : options.key(), 0, 0, 0, Duration.ZERO, problem);
+    }
+
     /** The one-line problem; thrown instead of returned with failOnError. */
     private String problem(String what, Exception e) {
         String problem = "cache " + what + which() + " skipped: " + CacheService.message(e);

@@ -18,20 +18,29 @@ import java.nio.file.Path;
  * @param create     create a missing local directory; otherwise a missing one is a store problem (an unmounted share)
  * @param controller a store on the other side of a channel (the Jenkins controller), or null
  * @param stagingDir with {@code controller}: a local directory for archives on their way there
+ * @param problem    why no store can be reached (a configuration that names none), or null
  */
-public record CacheStore(String address, S3Options s3, boolean create, RemoteStore controller, String stagingDir)
-        implements Serializable {
+public record CacheStore(String address, S3Options s3, boolean create, RemoteStore controller, String stagingDir,
+                         String problem) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     /** A store at {@code address} ({@code local:DIR}, a directory, {@code s3://BUCKET/PREFIX}). */
     public static CacheStore at(String address, S3Options s3, boolean create) {
-        return new CacheStore(address, s3, create, null, null);
+        return new CacheStore(address, s3, create, null, null, null);
+    }
+
+    /**
+     * A store that cannot be opened, for a configuration that names none: opening it fails like an
+     * unreachable store, so the job's one policy applies (a warning and a miss, or failOnError).
+     */
+    public static CacheStore unavailable(String problem) {
+        return new CacheStore(null, null, false, null, null, problem);
     }
 
     /** A store behind a channel; archives are staged in {@code stagingDir} first. */
     public static CacheStore remote(RemoteStore controller, String stagingDir) {
-        return new CacheStore(null, null, false, controller, stagingDir);
+        return new CacheStore(null, null, false, controller, stagingDir, null);
     }
 
     /**
@@ -40,7 +49,7 @@ public record CacheStore(String address, S3Options s3, boolean create, RemoteSto
      * @throws InvalidCacheInputException for an address that names no store
      */
     public void check() {
-        if (controller == null) {
+        if (controller == null && problem == null) {
             CacheBackends.localDirectory(address);
         }
     }
@@ -51,6 +60,9 @@ public record CacheStore(String address, S3Options s3, boolean create, RemoteSto
      * @throws CacheException with an {@link IOException} cause when it cannot be reached
      */
     public CacheBackend open() throws IOException {
+        if (problem != null) {
+            throw new IOException(problem);
+        }
         if (controller != null) {
             return new RemoteBackend(controller, Path.of(stagingDir));
         }
@@ -60,6 +72,7 @@ public record CacheStore(String address, S3Options s3, boolean create, RemoteSto
     @Override
     public String toString() {
         // S3Options may hold a secret key; this ends up in messages and thread dumps.
-        return controller != null ? "CacheStore[controller]" : "CacheStore[" + address + "]";
+        return problem != null ? "CacheStore[unavailable: " + problem + "]"
+                : controller != null ? "CacheStore[controller]" : "CacheStore[" + address + "]";
     }
 }
