@@ -43,8 +43,12 @@ public final class CacheBackends {
             }
             return new LocalBackend(dir, create);
         } catch (IOException e) {
-            String why = e instanceof java.nio.file.FileSystemException fs
-                    ? io.gopipe.core.cache.FileProblems.describe(fs) : e.getMessage();
+            String why = e.getMessage();
+            if (e instanceof java.nio.file.FileSystemException fs) {
+                // the store's own folder is already named by the address
+                boolean self = dir != null && dir.toAbsolutePath().normalize().toString().equals(fs.getFile()) && fs.getReason() != null;
+                why = self ? fs.getReason() : io.gopipe.core.cache.FileProblems.describe(fs);
+            }
             throw new CacheException("cannot open cache store " + spec + ": " + why, e);
         }
     }
