@@ -105,6 +105,24 @@ class CacheJobTest {
     }
 
     @Test
+    void aStoreSettingThatNamesNoStoreAndAGoneAgentFollowTheSamePolicy() throws IOException {
+        moduleCache();
+        CacheJobOptions o = options().key("k").store(CacheStore.unavailable("cache storage is S3 but no bucket is configured")).build();
+        CacheJob.check(o);
+        assertThat(job(o).restore().hit()).isFalse();
+        assertThat(job(o).save().status()).isEqualTo(SaveResult.Status.FAILED);
+        SaveResult gone = CacheJob.skipSave(o, reporter, "the agent went away");
+        assertThat(gone.status()).isEqualTo(SaveResult.Status.FAILED);
+        assertThat(reporter.warnings).hasSize(3);
+        assertThat(reporter.warnings.subList(0, 2)).allMatch(w -> w.contains("no bucket is configured"));
+        assertThat(reporter.warnings.get(2)).contains("the agent went away").contains("the build goes on");
+        CacheJobOptions strict = o.toBuilder().failOnError(true).build();
+        assertThatThrownBy(() -> job(strict).restore()).isInstanceOf(CacheException.class).hasMessageContaining("no bucket");
+        assertThatThrownBy(() -> CacheJob.skipSave(strict, reporter, "the agent went away"))
+                .isInstanceOf(CacheException.class).hasMessageContaining("agent went away");
+    }
+
+    @Test
     void badInputIsAnErrorOfItsOwnWhenCheckedAndAWarningWhenItGetsThrough() throws IOException {
         CacheJobOptions bad = options().policy("mdo").build();
         assertThatThrownBy(() -> CacheJob.check(bad)).isInstanceOf(InvalidCacheInputException.class).hasMessageContaining("'mdo'");
