@@ -45,7 +45,7 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
     private void restoreThenBody() throws Exception {
         StepContext ctx = getContext();
         FilePath workspace = ctx.get(FilePath.class);
-        if (workspace == null || workspace.getChannel() == null) {
+        if (workspace == null) {
             throw new AbortException("gopipe: goModCache has no workspace: the agent is offline or gone");
         }
         EnvVars env = ctx.get(EnvVars.class);
@@ -101,8 +101,8 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
             run(() -> {
                 try {
                     FilePath workspace = context.get(FilePath.class);
-                    if (workspace == null || workspace.getChannel() == null) {
-                        // after a controller restart the agent may be gone: nothing to save from
+                    if (workspace == null) {
+                        // the agent is offline (e.g. after a controller restart): StepContext.get gives no workspace
                         CacheJob.skipSave(options, new ListenerReporter(context.get(TaskListener.class)),
                                 "the agent went away before the cache could be saved");
                     } else {
