@@ -1,26 +1,23 @@
 package io.gopipe.cli;
 
 import io.gopipe.core.GopipeException;
-import io.gopipe.core.cache.CacheException;
-import io.gopipe.core.cache.CacheKey;
+import io.gopipe.core.cache.CacheJob;
+import io.gopipe.core.cache.CacheJobOptions;
 import io.gopipe.core.cache.CachePolicy;
 import io.gopipe.core.cache.CacheRequest;
 import io.gopipe.core.cache.CacheService;
 import io.gopipe.core.cache.CacheSettings;
 import io.gopipe.core.cache.CacheStats;
+import io.gopipe.core.cache.CacheStore;
 import io.gopipe.core.cache.EntryInfo;
-import io.gopipe.core.cache.GoPlatform;
-import io.gopipe.core.cache.KeyCalculator;
+import io.gopipe.core.cache.FileProblems;
+import io.gopipe.core.cache.InvalidCacheInputException;
+import io.gopipe.core.exec.LocalCommandRunner;
 import io.gopipe.core.cache.PruneResult;
 import io.gopipe.core.cache.RestoreResult;
 import io.gopipe.core.cache.SaveResult;
 import io.gopipe.core.cache.backend.CacheBackend;
-import io.gopipe.core.cache.backend.CacheBackends;
 import io.gopipe.core.cache.backend.S3Options;
-import io.gopipe.core.exec.CommandException;
-import io.gopipe.core.exec.CommandRunner;
-import io.gopipe.core.exec.GoEnv;
-import io.gopipe.core.exec.LocalCommandRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +26,9 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +55,10 @@ public final class CacheCommand implements Runnable {
                 description = "Cache store: a directory (also NFS) or an S3-compatible bucket and prefix.")
         String backend;
 
+        @Option(names = "--create-store", description = "Create a missing local store directory (default: a missing one is an"
+                + " unreachable store, so an unmounted share never turns into a store on the local disk).")
+        boolean createStore;
+
         @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
         URI s3Endpoint;
 
@@ -71,24 +72,44 @@ public final class CacheCommand implements Runnable {
                 description = "The store ignores If-None-Match; publish by write-and-verify instead.")
         boolean s3NoConditional;
 
-        CacheBackend open() {
+        CacheStore store() {
             String access = System.getenv("GOPIPE_S3_ACCESS_KEY");
             String secret = System.getenv("GOPIPE_S3_SECRET_KEY");
-            return CacheBackends.open(backend, new S3Options(s3Endpoint, s3Region, s3PathStyle, access, secret, !s3NoConditional));
+            return CacheStore.at(backend, new S3Options(s3Endpoint, s3Region, s3PathStyle, access, secret, !s3NoConditional),
+                    createStore);
         }
     }
 
-    /** Settings shared by restore and save. */
-    static final class RunOptions {
-        @Option(names = "--read-only", description = "Restore only, never save (pull-request builds).")
+    /** Flags of both restore and save. */
+    static final class CommonOptions {
+        @Option(names = "--read-only", description = "Never write to the store: no save, no hit records, broken entries left in place"
+                + " (pull-request builds).")
         boolean readOnly;
 
         @Option(names = "--fail-on-error", description = "Fail on cache problems instead of a miss with a warning.")
         boolean failOnError;
+    }
 
+    /** Flags only a restore reads. */
+    static final class RestoreOptions {
         @Option(names = "--time-limit", paramLabel = "DURATION", description = "Give up a restore after this long, e.g. 90s, 5m.")
         String timeLimit;
 
+        @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads (default: cores + 1).")
+        Integer extractThreads;
+
+        void apply(CacheJobOptions.Builder b) {
+            if (timeLimit != null) {
+                b.timeLimit(Units.duration(timeLimit, "--time-limit"));
+            }
+            if (extractThreads != null) {
+                b.threads(0, extractThreads);
+            }
+        }
+    }
+
+    /** Flags only a save reads. */
+    static final class SaveOptions {
         @Option(names = "--max-size", paramLabel = "SIZE",
                 description = "Per-entry cap, e.g. 2G: module caches over it are not saved, build caches are trimmed to it.")
         String maxSize;
@@ -102,34 +123,23 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "N", description = "Archiving threads, each reading files and compressing (default: cores + 1).")
         Integer threads;
 
-        @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads on restore (default: cores + 1).")
-        Integer extractThreads;
-
         @Option(names = "--level", paramLabel = "N", description = "zstd level (default 1; 3 gives ~9%% smaller archives for slower saves).")
         Integer level;
 
-        CacheSettings settings(boolean tty) {
-            CacheSettings s = CacheSettings.defaults()
-                    .withReadOnly(readOnly)
-                    .withFailOnError(failOnError)
-                    .withProgressInterval(tty ? Duration.ofMillis(200) : Duration.ofSeconds(5));
-            if (timeLimit != null) {
-                s = s.withTimeLimit(Units.duration(timeLimit, "--time-limit"));
-            }
+        void apply(CacheJobOptions.Builder b) {
             if (maxSize != null) {
-                s = s.withMaxEntryBytes(Units.bytes(maxSize, "--max-size"));
+                b.maxEntryBytes(Units.bytes(maxSize, "--max-size"));
             }
             if (maxTotalSize != null || maxAge != null) {
-                s = s.withEviction(maxTotalSize == null ? 0 : Units.bytes(maxTotalSize, "--max-total-size"),
+                b.eviction(maxTotalSize == null ? 0 : Units.bytes(maxTotalSize, "--max-total-size"),
                         maxAge == null ? Duration.ZERO : Units.duration(maxAge, "--max-age"));
             }
-            if (threads != null || extractThreads != null) {
-                s = s.withThreads(threads == null ? s.threads() : threads, extractThreads == null ? s.extractThreads() : extractThreads);
+            if (threads != null) {
+                b.threads(threads, 0);
             }
             if (level != null) {
-                s = s.withCompressionLevel(level);
+                b.level(level);
             }
-            return s;
         }
     }
 
@@ -140,8 +150,8 @@ public final class CacheCommand implements Runnable {
         String policy;
 
         @Option(names = "--path", paramLabel = "DIR",
-                description = "The cache directory (default: $GOMODCACHE / $GOCACHE, else `go env`).")
-        Path path;
+                description = "The cache directory (default: $GOMODCACHE / $GOCACHE, else `go env`). A symlink to a folder is followed.")
+        String path;
 
         @Option(names = "--key", paramLabel = "KEY", description = "Exact key (default: computed from --repo and the Go toolchain).")
         String key;
@@ -151,7 +161,7 @@ public final class CacheCommand implements Runnable {
         List<String> restoreKeys;
 
         @Option(names = "--repo", defaultValue = ".", paramLabel = "DIR", description = "Where to find go.sum files. Default: ${DEFAULT-VALUE}.")
-        Path repo;
+        String repo;
 
         @Option(names = "--salt", paramLabel = "TEXT", description = "Added to computed keys; change it to start over.")
         String salt;
@@ -178,73 +188,22 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--revision", paramLabel = "ID", description = "Build policy: unique id of this save (default: $GIT_COMMIT, else the time).")
         String revision;
 
-        CachePolicy cachePolicy() {
-            return CachePolicy.parse(policy);
+        void apply(CacheJobOptions.Builder b) {
+            b.policy(policy).path(path).key(key).restoreKeys(restoreKeys).repo(repo).salt(salt)
+                    .goBinary(goBinary).platform(goVersion, goos, goarch).branch(branch).defaultBranch(defaultBranch)
+                    .revision(revision).workDir(Path.of("").toAbsolutePath().toString());
         }
 
-        GoPlatform platform(boolean required, CommandRunner commands) {
-            if (goVersion != null && goos != null && goarch != null) {
-                return new GoPlatform(goVersion, goos, goarch);
+        /** A module key is computed from --repo: a wrong one is a wrong flag, not a cache problem. */
+        void checkRepo() {
+            if (key == null && CachePolicy.parse(policy) == CachePolicy.MOD && !Files.isDirectory(Path.of(repo))) {
+                throw new InvalidCacheInputException("--repo " + Path.of(repo).toAbsolutePath().normalize()
+                        + " is not a directory: pass --key, or point --repo at the Go code");
             }
-            try {
-                GoPlatform detected = GoPlatform.detect(commands, goBinary, repo);
-                return new GoPlatform(goVersion != null ? goVersion : detected.goVersion(),
-                        goos != null ? goos : detected.goos(), goarch != null ? goarch : detected.goarch());
-            } catch (CacheException e) {
-                if (required) {
-                    throw e;
-                }
-                return null;
-            }
-        }
-
-        /** @param commands runs {@code go env} when the platform or the cache path must be asked for */
-        CacheRequest request(CommandRunner commands) throws IOException {
-            CachePolicy p = cachePolicy();
-            GoPlatform go = platform(key == null, commands);
-            CacheKey cacheKey;
-            if (key != null) {
-                cacheKey = new CacheKey(key, restoreKeys == null ? List.of() : restoreKeys);
-            } else {
-                CacheKey computed = p == CachePolicy.MOD
-                        ? KeyCalculator.moduleKey(repo.toAbsolutePath().normalize(), go, salt)
-                        : KeyCalculator.buildKey(go, salt, firstNonBlank(branch, System.getenv("BRANCH_NAME"), "main"),
-                        defaultBranch, firstNonBlank(revision, System.getenv("GIT_COMMIT"), Long.toString(Instant.now().toEpochMilli())));
-                cacheKey = restoreKeys == null ? computed : new CacheKey(computed.key(), restoreKeys);
-            }
-            return new CacheRequest(p, cacheKey, cachePath(p, commands), go);
-        }
-
-        private Path cachePath(CachePolicy p, CommandRunner commands) {
-            if (path != null) {
-                return path;
-            }
-            String var = p == CachePolicy.MOD ? "GOMODCACHE" : "GOCACHE";
-            String env = System.getenv(var);
-            if (env != null && !env.isBlank()) {
-                return Path.of(env);
-            }
-            try {
-                String out = GoEnv.read(commands, goBinary, null, List.of(var)).get(var);
-                if (!out.isEmpty()) {
-                    return Path.of(out);
-                }
-            } catch (CommandException e) {
-                // fall through to the error below
-            }
-            throw new CacheException("no cache directory: pass --path (or set " + var + ")");
-        }
-
-        private static String firstNonBlank(String... values) {
-            for (String v : values) {
-                if (v != null && !v.isBlank()) {
-                    return v;
-                }
-            }
-            return "";
         }
     }
 
+    /** Shared by every subcommand: one line per error, exit 2 for bad input, 1 for everything else. */
     abstract static class Base implements Callable<Integer> {
         @Mixin
         BackendOptions backendOptions;
@@ -261,82 +220,87 @@ public final class CacheCommand implements Runnable {
         }
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
             ConsoleReporter reporter = new ConsoleReporter(err(), System.console() != null);
-            CacheBackend opened;
             try {
-                opened = backendOptions.open();
-            } catch (GopipeException e) {
-                if (e.getCause() instanceof IOException && !failsOnCacheProblems()) {
-                    // The store is unreachable (unmounted share, no network): like any cache problem, not
-                    // the build's. A malformed --backend has no I/O cause and stays an error.
-                    reporter.warn(e.getMessage() + "; continuing without cache");
-                    return whenStoreUnavailable();
-                }
+                return run(reporter);
+            } catch (InvalidCacheInputException e) {
+                reporter.endProgress();
                 err().println("gopipe cache: " + e.getMessage());
-                return 1;
-            }
-            try (CacheBackend backend = opened) {
-                return run(backend, reporter);
+                return 2;
             } catch (GopipeException e) {
                 reporter.endProgress();
                 err().println("gopipe cache: " + e.getMessage());
                 return 1;
-            } catch (java.nio.file.NoSuchFileException e) {
-                // Outside the engine's own handling (key computation, listing): one line, not a trace.
+            } catch (java.nio.file.FileSystemException e) {
+                // Outside the engine's own handling (listing a store): one line with path and reason, not a trace.
                 reporter.endProgress();
-                err().println("gopipe cache: no such file or directory: " + e.getFile());
+                err().println("gopipe cache: " + FileProblems.describe(e));
+                return 1;
+            } catch (IOException e) {
+                reporter.endProgress();
+                err().println("gopipe cache: " + e.getMessage());
                 return 1;
             } finally {
                 reporter.endProgress();
             }
         }
 
-        abstract int run(CacheBackend backend, ConsoleReporter reporter) throws Exception;
+        abstract int run(ConsoleReporter reporter) throws IOException;
 
-        /** Whether a store that cannot be opened fails this command (listing commands: always). */
-        boolean failsOnCacheProblems() {
-            return true;
+        /** Opens the store for the listing commands, where a store that cannot be opened is an error. */
+        CacheBackend openStore() throws IOException {
+            CacheStore store = backendOptions.store();
+            store.check();
+            return store.open();
+        }
+    }
+
+    /** Restore and save: read the flags into {@link CacheJobOptions} and hand them to {@link CacheJob}. */
+    abstract static class JobCommand extends Base {
+        @Mixin
+        KeyOptions keys;
+
+        @Mixin
+        CommonOptions common;
+
+        CacheJob job(ConsoleReporter reporter, java.util.function.Consumer<CacheJobOptions.Builder> more) {
+            CacheJobOptions.Builder b = CacheJobOptions.builder()
+                    .readOnly(common.readOnly)
+                    .failOnError(common.failOnError)
+                    .progressInterval(reporter.tty() ? Duration.ofMillis(200) : Duration.ofSeconds(5))
+                    .store(backendOptions.store());
+            keys.apply(b);
+            more.accept(b);
+            CacheJobOptions options = b.build();
+            CacheJob.check(options);
+            keys.checkRepo();
+            return new CacheJob(options, System.getenv(), reporter, new LocalCommandRunner());
         }
 
-        /** Output and exit code of this command when the store cannot be opened and that is not fatal. */
-        int whenStoreUnavailable() {
-            return 1;
+        String requestedKey(CacheJob job) {
+            return job.request().map(r -> r.key().key()).orElse(keys.key == null ? "?" : keys.key);
         }
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
             description = "Restore the exact key or the newest entry matching a restore key. A miss is not an error.")
-    static final class Restore extends Base {
+    static final class Restore extends JobCommand {
         @Mixin
-        KeyOptions keys;
-
-        @Mixin
-        RunOptions run;
+        RestoreOptions restore;
 
         @Override
-        boolean failsOnCacheProblems() {
-            return run.failOnError;
-        }
-
-        @Override
-        int whenStoreUnavailable() {
-            out().println("cache miss: store unavailable");
-            return 0;
-        }
-
-        @Override
-        int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            CacheRequest request = keys.request(new LocalCommandRunner());
-            RestoreResult r = new CacheService(backend, reporter, run.settings(reporter.tty())).restore(request);
+        int run(ConsoleReporter reporter) {
+            CacheJob job = job(reporter, restore::apply);
+            RestoreResult r = job.restore();
             reporter.endProgress();
             if (r.hit()) {
                 out().printf(Locale.ROOT, "cache hit (%s): key=%s path=%s files=%d size=%s archive=%s seconds=%.2f%n",
-                        r.exact() ? "exact" : "restore-key", r.matchedKey(), request.path(), r.files(),
-                        Units.human(r.fileBytes()), Units.human(r.archiveBytes()), r.duration().toMillis() / 1000.0);
+                        r.exact() ? "exact" : "restore-key", r.matchedKey(), job.request().map(CacheRequest::path).orElse(null),
+                        r.files(), Units.human(r.fileBytes()), Units.human(r.archiveBytes()), r.duration().toMillis() / 1000.0);
             } else {
-                out().printf(Locale.ROOT, "cache miss: key=%s restore-keys=%s seconds=%.2f%n", request.key().key(),
-                        String.join(",", request.key().restoreKeys()), r.duration().toMillis() / 1000.0);
+                out().printf(Locale.ROOT, "cache miss: key=%s restore-keys=%s seconds=%.2f%n", requestedKey(job),
+                        job.request().map(q -> String.join(",", q.key().restoreKeys())).orElse(""), r.duration().toMillis() / 1000.0);
             }
             return 0;
         }
@@ -344,32 +308,18 @@ public final class CacheCommand implements Runnable {
 
     @Command(name = "save", mixinStandardHelpOptions = true,
             description = "Save the cache directory under its key unless the key exists (entries are immutable).")
-    static final class Save extends Base {
+    static final class Save extends JobCommand {
         @Mixin
-        KeyOptions keys;
-
-        @Mixin
-        RunOptions run;
+        SaveOptions save;
 
         @Override
-        boolean failsOnCacheProblems() {
-            return run.failOnError;
-        }
-
-        @Override
-        int whenStoreUnavailable() {
-            out().println("cache save: failed store unavailable");
-            return 0;
-        }
-
-        @Override
-        int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            CacheRequest request = keys.request(new LocalCommandRunner());
-            SaveResult r = new CacheService(backend, reporter, run.settings(reporter.tty())).save(request);
+        int run(ConsoleReporter reporter) {
+            CacheJob job = job(reporter, save::apply);
+            SaveResult r = job.save();
             reporter.endProgress();
             out().printf(Locale.ROOT, "cache save: %s key=%s files=%d size=%s archive=%s seconds=%.2f%n",
-                    r.status().name().toLowerCase(Locale.ROOT).replace('_', '-'), r.key(), r.files(),
-                    Units.human(r.fileBytes()), Units.human(r.archiveBytes()), r.duration().toMillis() / 1000.0);
+                    r.status().name().toLowerCase(Locale.ROOT).replace('_', '-'), r.key().isEmpty() ? requestedKey(job) : r.key(),
+                    r.files(), Units.human(r.fileBytes()), Units.human(r.archiveBytes()), r.duration().toMillis() / 1000.0);
             return 0;
         }
     }
@@ -380,13 +330,15 @@ public final class CacheCommand implements Runnable {
         String prefix;
 
         @Override
-        int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            List<EntryInfo> entries = new CacheService(backend, reporter, CacheSettings.defaults()).list(prefix);
-            out().printf("%-60s %6s %10s %10s %8s %5s %-20s %-20s%n", "KEY", "POLICY", "SIZE", "ARCHIVE", "FILES", "HITS",
-                    "CREATED", "LAST ACCESS");
-            for (EntryInfo e : entries) {
-                out().printf(Locale.ROOT, "%-60s %6s %10s %10s %8d %5d %-20s %-20s%n", e.key(), e.policy(), Units.human(e.fileBytes()),
-                        Units.human(e.archiveBytes()), e.files(), e.hits(), Units.time(e.created()), Units.time(e.lastAccess()));
+        int run(ConsoleReporter reporter) throws IOException {
+            try (CacheBackend backend = openStore()) {
+                List<EntryInfo> entries = new CacheService(backend, reporter, CacheSettings.defaults()).list(prefix);
+                out().printf("%-60s %6s %10s %10s %8s %5s %-20s %-20s%n", "KEY", "POLICY", "SIZE", "ARCHIVE", "FILES", "HITS",
+                        "CREATED", "LAST ACCESS");
+                for (EntryInfo e : entries) {
+                    out().printf(Locale.ROOT, "%-60s %6s %10s %10s %8d %5d %-20s %-20s%n", e.key(), e.policy(), Units.human(e.fileBytes()),
+                            Units.human(e.archiveBytes()), e.files(), e.hits(), Units.time(e.created()), Units.time(e.lastAccess()));
+                }
             }
             return 0;
         }
@@ -402,27 +354,33 @@ public final class CacheCommand implements Runnable {
         String maxAge;
 
         @Override
-        int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            PruneResult r = new CacheService(backend, reporter, CacheSettings.defaults()).prune(
-                    maxTotalSize == null ? 0 : Units.bytes(maxTotalSize, "--max-total-size"),
-                    maxAge == null ? Duration.ZERO : Units.duration(maxAge, "--max-age"));
-            List<String> lines = new ArrayList<>();
-            r.evicted().forEach(k -> lines.add("evicted " + k));
-            r.broken().forEach(k -> lines.add("removed broken " + k));
-            lines.forEach(out()::println);
-            out().printf("cache prune: evicted=%d broken=%d orphans=%d kept=%d size=%s%n", r.evicted().size(), r.broken().size(),
-                    r.orphans(), r.keptEntries(), Units.human(r.keptBytes()));
+        int run(ConsoleReporter reporter) throws IOException {
+            long total = maxTotalSize == null ? 0 : Units.bytes(maxTotalSize, "--max-total-size");
+            Duration age = maxAge == null ? Duration.ZERO : Units.duration(maxAge, "--max-age");
+            try (CacheBackend backend = openStore()) {
+                PruneResult r = new CacheService(backend, reporter, CacheSettings.defaults()).prune(total, age);
+                List<String> lines = new ArrayList<>();
+                r.evicted().forEach(k -> lines.add("evicted " + k));
+                r.broken().forEach(k -> lines.add("removed broken " + k));
+                lines.forEach(out()::println);
+                out().printf("cache prune: evicted=%d broken=%d orphans=%d kept=%d size=%s%n", r.evicted().size(), r.broken().size(),
+                        r.orphans(), r.keptEntries(), Units.human(r.keptBytes()));
+            }
             return 0;
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Totals over the store.")
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Totals over the store, including files of interrupted saves that belong to no entry.")
     static final class Stats extends Base {
         @Override
-        int run(CacheBackend backend, ConsoleReporter reporter) throws IOException {
-            CacheStats s = new CacheService(backend, reporter, CacheSettings.defaults()).stats();
-            out().printf("cache stats: backend=%s entries=%d archive=%s size=%s files=%d hits=%d%n", backend.describe(),
-                    s.entries(), Units.human(s.archiveBytes()), Units.human(s.fileBytes()), s.files(), s.hits());
+        int run(ConsoleReporter reporter) throws IOException {
+            try (CacheBackend backend = openStore()) {
+                CacheStats s = new CacheService(backend, reporter, CacheSettings.defaults()).stats();
+                out().printf("cache stats: backend=%s entries=%d archive=%s size=%s files=%d hits=%d leftovers=%d leftover-size=%s%n",
+                        backend.describe(), s.entries(), Units.human(s.archiveBytes()), Units.human(s.fileBytes()), s.files(), s.hits(),
+                        s.leftoverFiles(), Units.human(s.leftoverBytes()));
+            }
             return 0;
         }
     }

@@ -43,7 +43,8 @@ final class ConsoleReporter implements Reporter {
     public synchronized void progress(Progress p) {
         String rate = Units.human((long) p.bytesPerSecond()) + "/s";
         String eta = p.eta().map(d -> String.format(Locale.ROOT, " ETA %ds", d.toSeconds())).orElse("");
-        String files = p.filesTotal() >= 0 ? p.filesDone() + "/" + p.filesTotal() + " files" : "";
+        String files = p.filesTotal() >= 0 ? p.filesDone() + "/" + p.filesTotal() + " files"
+                : p.filesDone() > 0 ? p.filesDone() + " files" : "";
         String amount = Units.human(p.bytesDone()) + (p.bytesTotal() >= 0 ? "/" + Units.human(p.bytesTotal()) : "");
         if (tty) {
             int pct = p.bytesTotal() > 0 ? (int) Math.min(100, p.bytesDone() * 100 / p.bytesTotal()) : 0;

@@ -1,6 +1,6 @@
 package io.gopipe.cli;
 
-import io.gopipe.core.cache.CacheException;
+import io.gopipe.core.cache.InvalidCacheInputException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ final class Units {
     static long bytes(String text, String flag) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
-            throw new CacheException(flag + " '" + text + "' is not a size like 500M or 2G");
+            throw new InvalidCacheInputException(flag + " '" + text + "' is not a size like 500M or 2G");
         }
         double v = Double.parseDouble(m.group(1));
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
@@ -44,12 +44,12 @@ final class Units {
             try {
                 return Duration.parse(t.toUpperCase(Locale.ROOT));
             } catch (RuntimeException e) {
-                throw new CacheException(flag + " '" + text + "' is not a duration like 90s, 5m or 14d");
+                throw new InvalidCacheInputException(flag + " '" + text + "' is not a duration like 90s, 5m or 14d");
             }
         }
         Matcher m = DURATION.matcher(t);
         if (!m.matches()) {
-            throw new CacheException(flag + " '" + text + "' is not a duration like 90s, 5m or 14d");
+            throw new InvalidCacheInputException(flag + " '" + text + "' is not a duration like 90s, 5m or 14d");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);

@@ -43,7 +43,7 @@ class CacheCommandTest {
     }
 
     private String[] args(String cmd, String... more) {
-        List<String> a = new ArrayList<>(List.of("cache", cmd, "--backend", "local:" + dir.resolve("store")));
+        List<String> a = new ArrayList<>(List.of("cache", cmd, "--backend", "local:" + dir.resolve("store"), "--create-store"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
@@ -58,13 +58,15 @@ class CacheCommandTest {
         assertThat(restore.err().strip().lines()).hasSize(1).allMatch(l -> l.contains("a-file/store"));
         Run save = gopipe("cache", "save", "--backend", store, "--key", "k", "--path", moduleCache().toString());
         assertThat(save.exit()).isZero();
-        assertThat(save.out()).startsWith("cache save: failed");
+        assertThat(save.out()).startsWith("cache save: failed key=k ");
 
         Run strict = gopipe("cache", "restore", "--fail-on-error", "--backend", store, "--key", "k", "--path",
                 dir.resolve("t").toString());
-        assertThat(strict.exit()).isNotZero();
+        assertThat(strict.exit()).isEqualTo(1);
+        assertThat(strict.err()).contains("a-file/store").doesNotContain("continuing without cache");
+        assertThat(strict.err().strip().lines()).hasSize(1);
         Run malformed = gopipe("cache", "restore", "--backend", "ftp://host/x", "--key", "k", "--path", dir.resolve("t").toString());
-        assertThat(malformed.exit()).isNotZero();
+        assertThat(malformed.exit()).isEqualTo(2);
         assertThat(malformed.err()).contains("--backend ftp://host/x");
     }
 
@@ -73,7 +75,7 @@ class CacheCommandTest {
         Path mod = moduleCache();
         Run save = gopipe(args("save", "--repo", dir.resolve("no-such-repo").toString(), "--path", mod.toString(),
                 "--go-version", "go1.24.4", "--goos", "linux", "--goarch", "amd64"));
-        assertThat(save.exit()).isNotZero();
+        assertThat(save.exit()).isEqualTo(2);
         assertThat(save.err()).contains("--repo").contains("no-such-repo").doesNotContain("\tat ");
         assertThat(save.err().strip().lines()).hasSize(1);
     }
@@ -130,14 +132,85 @@ class CacheCommandTest {
     @Test
     void badFlagsNameTheFlag() throws IOException {
         Run size = gopipe(args("save", "--key", "k", "--path", moduleCache().toString(), "--max-size", "lots"));
-        assertThat(size.exit()).isEqualTo(1);
+        assertThat(size.exit()).isEqualTo(2);
         assertThat(size.err()).contains("--max-size 'lots'");
         Run backend = gopipe("cache", "stats", "--backend", "ftp://x");
-        assertThat(backend.exit()).isEqualTo(1);
+        assertThat(backend.exit()).isEqualTo(2);
         assertThat(backend.err()).contains("ftp://x");
         Run key = gopipe(args("restore", "--key", "../evil", "--path", dir.resolve("t").toString()));
-        assertThat(key.exit()).isEqualTo(1);
+        assertThat(key.exit()).isEqualTo(2);
         assertThat(key.err()).contains("'../evil'");
+        Run policy = gopipe(args("restore", "--policy", "mdo", "--key", "k", "--path", dir.resolve("t").toString()));
+        assertThat(policy.exit()).isEqualTo(2);
+        assertThat(policy.err()).contains("'mdo'");
+        Run threads = gopipe(args("save", "--key", "k", "--path", dir.toString(), "--threads", "many"));
+        assertThat(threads.exit()).isEqualTo(2);
+        Run level = gopipe(args("save", "--key", "k", "--path", dir.toString(), "--level", "99"));
+        assertThat(level.exit()).isEqualTo(2);
+        assertThat(level.err()).contains("99");
+    }
+
+    @Test
+    void theRootAsPathIsOneClearLineWithExitTwo() {
+        Run root = gopipe(args("restore", "--key", "k", "--path", "/"));
+        assertThat(root.exit()).isEqualTo(2);
+        assertThat(root.err()).contains("file system root").doesNotContain("NullPointer");
+        assertThat(root.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void aMistypedSchemeIsAnErrorListingTheValidOnesAndCreatesNothing() {
+        Run typo = gopipe("cache", "save", "--backend", "lcoal:" + dir.resolve("x"), "--key", "k", "--path", dir.toString());
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("unknown scheme 'lcoal'").contains("local:DIR").contains("s3://");
+        assertThat(Path.of("lcoal:" + dir.resolve("x"))).doesNotExist();
+        assertThat(Path.of("lcoal:")).doesNotExist();
+    }
+
+    @Test
+    void aMissingStoreIsNotCreatedWithoutCreateStore() throws IOException {
+        Path share = dir.resolve("share-not-mounted");
+        Run save = gopipe("cache", "save", "--backend", "local:" + share, "--key", "k", "--path", moduleCache().toString());
+        assertThat(save.exit()).isZero();
+        assertThat(save.out()).startsWith("cache save: failed key=k ");
+        assertThat(save.err()).contains(share.toString()).contains("--create-store");
+        assertThat(share).doesNotExist();
+        Run strict = gopipe("cache", "restore", "--backend", "local:" + share, "--key", "k", "--path", dir.resolve("t").toString(),
+                "--fail-on-error");
+        assertThat(strict.exit()).isEqualTo(1);
+        assertThat(strict.err()).contains(share.toString());
+        assertThat(share).doesNotExist();
+    }
+
+    @Test
+    void savingAMissingPathIsASkippedSaveWithAWarningOrAnErrorWithFailOnError() {
+        Path missing = dir.resolve("no-gomodcache");
+        Run save = gopipe(args("save", "--key", "k", "--path", missing.toString()));
+        assertThat(save.exit()).isZero();
+        assertThat(save.out()).startsWith("cache save: missing key=k ");
+        assertThat(save.err()).contains("WARNING:").contains(missing.toString());
+        Run strict = gopipe(args("save", "--key", "k", "--path", missing.toString(), "--fail-on-error"));
+        assertThat(strict.exit()).isEqualTo(1);
+        assertThat(strict.err()).contains(missing.toString()).doesNotContain("the build goes on");
+    }
+
+    @Test
+    void restoreHelpListsOnlyRestoreFlagsAndSaveHelpOnlySaveFlags() {
+        String restore = gopipe("cache", "restore", "--help").out();
+        assertThat(restore).contains("--time-limit", "--extract-threads", "--fail-on-error", "--create-store")
+                .doesNotContain("--max-size", "--max-total-size", "--max-age", "--level", "--threads=");
+        String save = gopipe("cache", "save", "--help").out();
+        assertThat(save).contains("--max-size", "--level", "--threads").doesNotContain("--time-limit", "--extract-threads");
+    }
+
+    @Test
+    void aRelativePathResolvesAgainstTheWorkingDirectoryAndStatsCountsLeftovers() throws IOException {
+        Path mod = moduleCache();
+        Run save = gopipe(args("save", "--key", "k", "--path", Path.of("").toAbsolutePath().relativize(mod).toString()));
+        assertThat(save.out()).as(save.err()).startsWith("cache save: saved key=k files=20 ");
+        Files.writeString(dir.resolve("store/tmp/k.dead.tar.zst"), "an archive an interrupted save left");
+        Run stats = gopipe(args("stats"));
+        assertThat(stats.out()).contains("entries=1").contains("leftovers=1");
     }
 
     @Test
@@ -156,7 +229,7 @@ class CacheCommandTest {
         assertThat(soft.err().lines().filter(l -> l.startsWith("WARNING:"))).hasSize(1);
         Run hard = gopipe(args("restore", "--key", "k", "--path", dir.resolve("t").toString(), "--fail-on-error"));
         assertThat(hard.exit()).isEqualTo(1);
-        assertThat(hard.err()).contains("cache restore of k");
+        assertThat(hard.err()).contains("cache restore of k").doesNotContain("continuing without cache");
         assertThat(dir.resolve("t")).doesNotExist();
     }
 

@@ -21,7 +21,7 @@ public final class CacheKeys {
     /** Throws when {@code key} (or a restore-key prefix) is not in the key alphabet. */
     public static String check(String key) {
         if (!isValid(key)) {
-            throw new CacheException("cache key '" + key + "' is invalid: use 1-200 of A-Z a-z 0-9 . _ - + = , @"
+            throw new InvalidCacheInputException("cache key '" + key + "' is invalid: use 1-200 of A-Z a-z 0-9 . _ - + = , @"
                     + " starting with a letter or digit");
         }
         return key;

@@ -16,7 +16,7 @@ public enum CachePolicy {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "mod", "gomod", "modules" -> MOD;
             case "build", "gobuild", "gocache" -> BUILD;
-            default -> throw new CacheException("unknown cache policy '" + s + "': use mod or build");
+            default -> throw new InvalidCacheInputException("unknown cache policy '" + s + "': use mod or build");
         };
     }
 }

@@ -17,5 +17,9 @@ public record CacheRequest(CachePolicy policy, CacheKey key, Path path, GoPlatfo
             throw new CacheException("a cache request needs a policy, a key and a path");
         }
         path = path.toAbsolutePath().normalize();
+        if (path.getParent() == null) {
+            throw new InvalidCacheInputException("cache path " + path + " is the file system root: a restore replaces its"
+                    + " folder and a save archives all of it; give the cache its own folder (GOMODCACHE or GOCACHE)");
+        }
     }
 }

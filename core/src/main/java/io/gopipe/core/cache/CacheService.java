@@ -7,6 +7,8 @@ import io.gopipe.core.cache.archive.DirectoryScanner;
 import io.gopipe.core.cache.archive.FileTrees;
 import io.gopipe.core.cache.archive.Modes;
 import io.gopipe.core.cache.archive.ProgressMeter;
+import io.gopipe.core.cache.archive.SafePaths;
+import io.gopipe.core.cache.archive.UnsafeArchiveException;
 import io.gopipe.core.cache.archive.TarEntry;
 import io.gopipe.core.cache.backend.AccessRecord;
 import io.gopipe.core.cache.backend.BlobReader;
@@ -82,14 +84,14 @@ public final class CacheService {
             return new RestoreResult(true, match.exact(), m.key(), m.files(), m.fileBytes(), m.archiveBytes(), took, null);
         } catch (Exception e) {
             String which = match == null ? key : match.manifest().key();
-            String problem = "cache restore of " + which + " from " + backend.describe() + " failed, continuing without cache: "
-                    + message(e);
+            String problem = "cache restore of " + which + " from " + backend.describe() + " failed: " + message(e);
             if (e instanceof CorruptArchiveException && match != null) {
                 problem += dropBroken(match);
             }
             if (settings.failOnError()) {
                 throw new CacheException(problem, e);
             }
+            problem += "; continuing without cache";
             reporter.warn(problem);
             return RestoreResult.miss(since(start), problem);
         }
@@ -102,19 +104,15 @@ public final class CacheService {
     public SaveResult save(CacheRequest request) {
         long start = System.nanoTime();
         String key = request.key().key();
-        if (settings.readOnly()) {
-            reporter.info("cache is read-only: not saving " + key);
-            return new SaveResult(SaveResult.Status.READ_ONLY, key, 0, 0, 0, since(start), null);
+        Optional<SaveResult> early = beforeStore(request, settings, reporter);
+        if (early.isPresent()) {
+            return early.get();
         }
         try {
-            if (backend.find(key).isPresent()) {
+            sweepAbandoned();
+            if (existing(key).isPresent()) {
                 reporter.info("cache entry " + key + " exists (entries are immutable): nothing to save");
                 return new SaveResult(SaveResult.Status.EXISTS, key, 0, 0, 0, since(start), null);
-            }
-            Path path = request.path();
-            if (!Files.isDirectory(path)) {
-                reporter.info("nothing to save for " + key + ": " + path + " is not a directory");
-                return new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null);
             }
             Manifest base = null;
             if (request.policy() == CachePolicy.MOD) {
@@ -122,13 +120,37 @@ public final class CacheService {
             }
             return archiveAndPublish(request, base, start);
         } catch (Exception e) {
-            String problem = "cache save of " + key + " to " + backend.describe() + " failed, the build goes on: " + message(e);
+            String problem = "cache save of " + key + " to " + backend.describe() + " failed: " + message(e);
             if (settings.failOnError()) {
                 throw new CacheException(problem, e);
             }
+            problem += "; the build goes on";
             reporter.warn(problem);
             return new SaveResult(SaveResult.Status.FAILED, key, 0, 0, 0, since(start), problem);
         }
+    }
+
+    /**
+     * The answers a save gives without its store: read-only, or no folder to save (a warning, or an
+     * error with failOnError).
+     */
+    static Optional<SaveResult> beforeStore(CacheRequest request, CacheSettings settings, Reporter reporter) {
+        String key = request.key().key();
+        if (settings.readOnly()) {
+            reporter.info("cache is read-only: not saving " + key);
+            return Optional.of(new SaveResult(SaveResult.Status.READ_ONLY, key, 0, 0, 0, Duration.ZERO, null));
+        }
+        Path path = request.path();
+        if (Files.isDirectory(path)) {
+            return Optional.empty();
+        }
+        String problem = "nothing to save for " + key + ": " + path
+                + (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? " is not a directory" : " does not exist");
+        if (settings.failOnError()) {
+            throw new CacheException("cache save of " + key + " failed: " + problem);
+        }
+        reporter.warn(problem + "; the build goes on");
+        return Optional.of(new SaveResult(SaveResult.Status.MISSING, key, 0, 0, 0, Duration.ZERO, problem));
     }
 
     /** The walk ended the save early: the outcome is decided, the archive is discarded. */
@@ -169,7 +191,8 @@ public final class CacheService {
                 } catch (OverCap over) {
                     // Build cache: keep the newest files that fit, which needs the whole listing first.
                     out.truncate(0);
-                    DirectoryScanner.Scan scan = DirectoryScanner.scan(path, OWN_TEMP_FILES).keepNewest(settings.maxEntryBytes());
+                    DirectoryScanner.Scan scan = UnsafeLinks.without(DirectoryScanner.scan(path, OWN_TEMP_FILES))
+                            .keepNewest(settings.maxEntryBytes());
                     meter = new ProgressMeter(reporter, "save " + key, scan.fileBytes(), scan.files(), settings.progressInterval());
                     written = writer.write(scan, out, meter);
                     tally = TreeTally.of(scan);
@@ -220,7 +243,11 @@ public final class CacheService {
         String key = request.key().key();
         long cap = settings.maxEntryBytes();
         try (ArchiveWriter.Session session = writer.open(path, out, meter)) {
+            UnsafeLinks unsafe = new UnsafeLinks();
             DirectoryScanner.walk(path, OWN_TEMP_FILES, e -> {
+                if (unsafe.skip(e)) {
+                    return;
+                }
                 tally.add(e);
                 if (cap > 0 && tally.fileBytes() > cap) {
                     if (request.policy() != CachePolicy.MOD) {
@@ -233,6 +260,7 @@ public final class CacheService {
                 }
                 session.add(e);
             }, () -> { });
+            unsafe.report(key);
             meter.totals(tally.fileBytes(), tally.files());
             if (base != null && new HashSet<>(base.modules()).containsAll(tally.modules())) {
                 reporter.info("no new modules since " + base.key() + ": not saving " + key);
@@ -243,6 +271,92 @@ public final class CacheService {
                 throw new SaveStopped(new SaveResult(SaveResult.Status.EMPTY, key, 0, 0, 0, since(start), null));
             }
             return session.finish();
+        }
+    }
+
+    /**
+     * Symlinks that restore would refuse (absolute, or leaving the cache). Saving them would
+     * give an entry that every restore deletes and the next build saves again, so they are left
+     * out with one warning per save.
+     */
+    private final class UnsafeLinks {
+        private int count;
+        private String first;
+
+        boolean skip(TarEntry e) {
+            if (e.type() != TarEntry.Type.SYMLINK || safe(e)) {
+                return false;
+            }
+            if (count++ == 0) {
+                first = e.path() + " -> " + e.linkTarget();
+            }
+            return true;
+        }
+
+        void report(String key) {
+            if (count > 0) {
+                reporter.warn("cache save of " + key + ": left out " + count + " symlink(s) pointing outside the cache"
+                        + " (restore refuses them), e.g. " + first);
+            }
+        }
+
+        static boolean safe(TarEntry e) {
+            try {
+                SafePaths.checkSymlinkTarget(e.path(), e.linkTarget());
+                return true;
+            } catch (UnsafeArchiveException refused) {
+                return false;
+            }
+        }
+
+        static DirectoryScanner.Scan without(DirectoryScanner.Scan scan) {
+            List<TarEntry> kept = scan.entries().stream().filter(e -> e.type() != TarEntry.Type.SYMLINK || safe(e)).toList();
+            return new DirectoryScanner.Scan(scan.root(), kept, scan.fileBytes(), scan.files(), scan.skipped());
+        }
+    }
+
+    /** The entry under exactly {@code key}; a damaged manifest is removed and counts as no entry. */
+    private Optional<Match> existing(String key) throws IOException {
+        Optional<EntryRef> ref = backend.find(key);
+        if (ref.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(load(ref.get(), true));
+        } catch (CorruptArchiveException broken) {
+            dropUnreadable(key, broken);
+            return Optional.empty();
+        } catch (NoSuchFileException gone) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A manifest that cannot be read blocks its key forever (restores miss, saves say "exists"): it
+     * is removed, unless the store is read-only, and the entry treated as absent. Its archive, whose
+     * name only the manifest knew, goes with the next prune's sweep of unreferenced blobs.
+     */
+    private void dropUnreadable(String key, CorruptArchiveException why) {
+        String action = "treated as absent";
+        if (!settings.readOnly()) {
+            try {
+                backend.delete(key, null);
+                action = "removed, so the next save replaces it";
+            } catch (IOException | RuntimeException e) {
+                action = "treated as absent (could not remove it: " + message(e) + ")";
+            }
+        }
+        reporter.warn(message(why) + ": " + action);
+    }
+
+    private void sweepAbandoned() {
+        try {
+            int removed = backend.sweepAbandoned();
+            if (removed > 0) {
+                reporter.info("removed " + removed + " file(s) that interrupted saves left in " + backend.describe());
+            }
+        } catch (IOException | RuntimeException e) {
+            // housekeeping only: the save goes on
         }
     }
 
@@ -259,9 +373,12 @@ public final class CacheService {
     /** Totals over the whole store. */
     public CacheStats stats() throws IOException {
         List<EntryInfo> all = list("");
+        Set<String> referenced = new HashSet<>();
+        all.forEach(e -> referenced.add(e.blob()));
+        CacheBackend.Leftovers left = backend.leftovers(referenced);
         return new CacheStats(all.size(), all.stream().mapToLong(EntryInfo::archiveBytes).sum(),
                 all.stream().mapToLong(EntryInfo::fileBytes).sum(), all.stream().mapToLong(EntryInfo::files).sum(),
-                all.stream().mapToLong(EntryInfo::hits).sum());
+                all.stream().mapToLong(EntryInfo::hits).sum(), left.files(), left.bytes());
     }
 
     /**
@@ -300,7 +417,7 @@ public final class CacheService {
                 referenced.add(e.blob());
             }
         }
-        int orphans = backend.sweep(referenced, ORPHAN_GRACE);
+        int orphans = backend.sweepAbandoned() + backend.sweep(referenced, ORPHAN_GRACE);
         return new PruneResult(evicted, broken, orphans, kept.size(), total);
     }
 
@@ -323,9 +440,9 @@ public final class CacheService {
 
     private Optional<Match> resolve(CacheKey key, boolean exactFirst) throws IOException {
         if (exactFirst) {
-            Optional<EntryRef> exact = backend.find(key.key());
+            Optional<Match> exact = existing(key.key());
             if (exact.isPresent()) {
-                return Optional.of(load(exact.get(), true));
+                return exact;
             }
         }
         for (String prefix : key.restoreKeys()) {
@@ -357,6 +474,9 @@ public final class CacheService {
                 m = load(ref, ref.key().equals(exactKey));
             } catch (NoSuchFileException gone) {
                 continue;
+            } catch (CorruptArchiveException broken) {
+                dropUnreadable(ref.key(), broken);
+                continue;
             }
             if (best == null || m.manifest().created() > best.manifest().created()
                     || (m.manifest().created() == best.manifest().created() && m.ref().key().compareTo(best.ref().key()) > 0)) {
@@ -370,16 +490,19 @@ public final class CacheService {
         return new Match(ref, Manifest.parse(backend.readManifest(ref.key()), ref.key()), exact);
     }
 
-    private void extract(Manifest m, Path target) throws IOException {
+    private void extract(Manifest m, Path requested) throws IOException {
+        Path target = RestoreTrees.followLink(requested);
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".gopipe-restore-");
-        try {
-            Files.setPosixFilePermissions(temp, Modes.fromBits(0755));
+        int stale = RestoreTrees.removeAbandoned(target);
+        if (stale > 0) {
+            reporter.info("removed " + stale + " unfinished restore(s) of " + target + " that interrupted runs left behind");
+        }
+        try (RestoreTrees.Temp temp = RestoreTrees.create(target)) {
             ProgressMeter meter = new ProgressMeter(reporter, "restore " + m.key(), m.fileBytes(), m.files(),
                     settings.progressInterval());
             try (BlobReader blob = backend.openBlob(m.blob())) {
-                new ArchiveExtractor(temp, settings.extractThreads(), meter, settings.timeLimit()).extract(m.chunks(), blob, m.key());
+                new ArchiveExtractor(temp.dir(), settings.extractThreads(), meter, settings.timeLimit()).extract(m.chunks(), blob, m.key());
             } catch (NoSuchFileException gone) {
                 throw new CorruptArchiveException("archive " + m.blob() + " of " + m.key() + " is missing");
             }
@@ -388,9 +511,13 @@ public final class CacheService {
                         + meter.bytes() + " bytes, manifest says " + m.files() + " / " + m.fileBytes());
             }
             meter.finish();
-            FileTrees.moveIntoPlace(temp, target);
-        } finally {
-            FileTrees.deleteTree(temp);
+            // Merging into an existing tree compares every file: minutes on a large cache, so it reports too.
+            ProgressMeter merge = new ProgressMeter(reporter, "merge " + m.key() + " into " + target, -1, -1,
+                    settings.progressInterval());
+            FileTrees.moveIntoPlace(temp.dir(), target, merge);
+            if (merge.files() > 0) {
+                merge.finish();
+            }
         }
     }
 
@@ -419,7 +546,11 @@ public final class CacheService {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    private static String message(Throwable e) {
+    /** One line for a warning: file-system errors name the path and the reason (JDK messages often give only the path). */
+    static String message(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            return FileProblems.describe(fs);
+        }
         String m = e.getMessage();
         String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
         return text.lines().findFirst().orElse(text);

@@ -31,13 +31,13 @@ public record CacheSettings(boolean readOnly, boolean failOnError, Duration time
             progressInterval = Duration.ofSeconds(1);
         }
         if (threads < 1 || extractThreads < 1) {
-            throw new CacheException("cache threads must be at least 1");
+            throw new InvalidCacheInputException("cache threads must be at least 1");
         }
         if (compressionLevel < 1 || compressionLevel > 22) {
-            throw new CacheException("zstd level " + compressionLevel + " is outside 1..22");
+            throw new InvalidCacheInputException("zstd level " + compressionLevel + " is outside 1..22");
         }
         if (maxEntryBytes < 0 || maxTotalBytes < 0) {
-            throw new CacheException("cache size limits must not be negative");
+            throw new InvalidCacheInputException("cache size limits must not be negative");
         }
     }
 

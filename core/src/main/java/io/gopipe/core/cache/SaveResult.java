@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param fileBytes    their total size
  * @param archiveBytes size of the stored archive
  * @param duration     wall time
- * @param problem      the warning for {@link Status#FAILED} / {@link Status#TOO_LARGE}, else null
+ * @param problem      the warning for {@link Status#FAILED} / {@link Status#TOO_LARGE} / {@link Status#MISSING}, else null
  */
 public record SaveResult(Status status, String key, long files, long fileBytes, long archiveBytes,
                          Duration duration, String problem) {
@@ -28,8 +28,10 @@ public record SaveResult(Status status, String key, long files, long fileBytes, 
         UNCHANGED,
         /** Read-only mode. */
         READ_ONLY,
-        /** Nothing to save: the directory is missing or empty. */
+        /** Nothing to save: the directory is empty. */
         EMPTY,
+        /** The directory to save does not exist (or is not a directory): one warning, an error with failOnError. */
+        MISSING,
         /** Over the per-entry size cap. */
         TOO_LARGE,
         /** A cache problem, reported as one warning. */

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * A separate process for the multi-process tests:
- * {@code save BACKEND KEY DIR [ENDPOINT ACCESS SECRET] [--hang-in TASKPREFIX]}. Prints the save
- * status. With {@code --hang-in}, the first progress event of a task starting with that prefix
+ * {@code save|restore BACKEND KEY DIR [ENDPOINT ACCESS SECRET] [--hang-in TASKPREFIX]}. Prints the
+ * save status (restore: HIT or MISS). With {@code --hang-in}, the first progress event of a task starting with that prefix
  * prints {@code HANGING} and blocks forever, so the parent can SIGKILL it in the middle of that step.
  */
 public final class CacheTestMain {
@@ -59,8 +59,13 @@ public final class CacheTestMain {
         CacheSettings settings = CacheSettings.defaults().withProgressInterval(java.time.Duration.ZERO);
         try (CacheBackend backend = CacheBackends.open(backendSpec, s3)) {
             CacheService service = new CacheService(backend, reporter, settings);
-            SaveResult result = service.save(new CacheRequest(CachePolicy.MOD, new CacheKey(key, List.of()), dir, null));
-            System.out.println("STATUS " + result.status());
+            CacheRequest request = new CacheRequest(CachePolicy.MOD, new CacheKey(key, List.of()), dir, null);
+            if (args[0].equals("restore")) {
+                System.out.println(service.restore(request).hit() ? "HIT" : "MISS");
+            } else {
+                SaveResult result = service.save(request);
+                System.out.println("STATUS " + result.status());
+            }
         }
         System.out.flush();
         System.exit(0);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -84,6 +85,23 @@ class S3BackendTest extends CacheBackendContract {
     @Override
     List<String> killPoints() {
         return List.of("save", "upload"); // while archiving, and after the blob went up but before the manifest
+    }
+
+    @Test
+    void localArchivesOfKilledSavesAreRemovedByTheNextSaveButLiveOnesKept() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        String id = java.util.UUID.randomUUID().toString();
+        Path dead = Files.writeString(tmp.resolve("gopipe-cache-stage-" + id + "-dead.tar.zst"), "partial archive");
+        Files.writeString(tmp.resolve(dead.getFileName() + ".lock"), ""); // its owner died: nobody holds the lock
+        Path live = Files.writeString(tmp.resolve("gopipe-cache-stage-" + id + "-live.tar.zst"), "being written");
+        try (OwnerLock held = OwnerLock.create(tmp.resolve(live.getFileName() + ".lock"))) {
+            assertThat(service().save(mod("after-kill", sampleCache("m"))).saved()).isTrue();
+            assertThat(dead).doesNotExist();
+            assertThat(tmp.resolve(dead.getFileName() + ".lock")).doesNotExist();
+            assertThat(live).exists();
+        } finally {
+            Files.deleteIfExists(live);
+        }
     }
 
     @Test

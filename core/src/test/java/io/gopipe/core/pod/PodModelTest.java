@@ -15,7 +15,10 @@ import io.gopipe.core.cache.CacheException;
 import io.gopipe.core.cache.CacheKey;
 import io.gopipe.core.cache.CachePolicy;
 import io.gopipe.core.cache.CacheRequest;
+import io.gopipe.core.cache.CacheJob;
 import io.gopipe.core.cache.CacheService;
+import io.gopipe.core.cache.CacheJobOptions;
+import io.gopipe.core.cache.CacheStore;
 import io.gopipe.core.cache.CacheSettings;
 import io.gopipe.core.cache.GoPlatform;
 import io.gopipe.core.cache.KeyCalculator;
@@ -60,7 +63,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -216,7 +218,7 @@ class PodModelTest {
         assertThat(key.key()).contains(platform.goVersion());
 
         RecordingReporter reporter = new RecordingReporter();
-        try (CacheBackend store = CacheBackends.open("local:" + ws.resolve("store"), null)) {
+        try (CacheBackend store = CacheBackends.open("local:" + ws.resolve("store"), null, true)) {
             CacheService cache = new CacheService(store, reporter, CacheSettings.defaults().withThreads(2, 2));
             SaveResult saved = cache.save(new CacheRequest(CachePolicy.MOD, key, gomod, platform));
             assertThat(saved.status()).as("save: %s", reporter.warnings).isEqualTo(SaveResult.Status.SAVED);
@@ -300,7 +302,7 @@ class PodModelTest {
     @Order(10)
     void anS3EndpointThatRefusesConnectionsIsAWarningAndAMiss() throws Exception {
         RecordingReporter reporter = new RecordingReporter();
-        RestoreResult r = restoreAsTheStepDoes(pod, refusingS3(), CacheSettings.defaults(), reporter);
+        RestoreResult r = restoreAsTheStepDoes(pod, refusingS3(), false, reporter);
         assertThat(r.hit()).isFalse();
         assertThat(reporter.warnings).hasSize(1);
         assertThat(reporter.warnings.get(0)).contains("127.0.0.1");
@@ -310,8 +312,7 @@ class PodModelTest {
     @Order(11)
     void anS3EndpointThatRefusesConnectionsFailsWithFailOnErrorNamingIt() throws Exception {
         URI endpoint = refusingS3();
-        assertThatThrownBy(() -> restoreAsTheStepDoes(pod, endpoint, CacheSettings.defaults().withFailOnError(true),
-                new RecordingReporter()))
+        assertThatThrownBy(() -> restoreAsTheStepDoes(pod, endpoint, true, new RecordingReporter()))
                 .isInstanceOf(CacheException.class)
                 .hasMessageContaining("s3://")
                 .satisfies(e -> assertThat(chain(e)).contains(endpoint.getHost() + ":" + endpoint.getPort()));
@@ -329,59 +330,49 @@ class PodModelTest {
 
     @Test
     @Order(13)
-    @Disabled("needs the cache entry point of the cachesvc branch: today GoPlatform.detect runs before CacheService,"
-            + " so a missing go fails the run instead of a warning and a miss")
     void aMissingGoIsAWarningAndAMiss() throws Exception {
         RecordingReporter reporter = new RecordingReporter();
-        RestoreResult r = restoreAsTheStepDoes(new DockerExecRunner(docker, bareContainer), null, CacheSettings.defaults(),
-                reporter);
+        RestoreResult r = restoreAsTheStepDoes(new DockerExecRunner(docker, bareContainer), null, false, reporter);
         assertThat(r.hit()).isFalse();
         assertThat(reporter.warnings).singleElement().asString().contains("go");
     }
 
     @Test
     @Order(14)
-    @Disabled("needs the cachesvc branch (issue 8 #9): LocalBackend creates a missing store directory, so an unmounted"
-            + " share silently becomes a local folder instead of a warning and a miss")
     void anUnmountedCacheDirectoryIsAWarningAndAMissAndFatalWithFailOnError() throws Exception {
         Path share = ws.resolve("mnt/not-mounted/gopipe-cache");
         RecordingReporter reporter = new RecordingReporter();
-        RestoreResult r = restoreFrom("local:" + share, null, CacheSettings.defaults(), reporter);
+        RestoreResult r = restoreFrom("local:" + share, false, reporter);
         assertThat(r.hit()).isFalse();
         assertThat(reporter.warnings).singleElement().asString().contains(share.toString());
         assertThat(share).doesNotExist();
-        assertThatThrownBy(() -> restoreFrom("local:" + share, null, CacheSettings.defaults().withFailOnError(true),
-                new RecordingReporter())).hasMessageContaining(share.toString());
+        assertThatThrownBy(() -> restoreFrom("local:" + share, true, new RecordingReporter())).hasMessageContaining(share.toString());
         assertThat(share).doesNotExist();
     }
 
     // ---- helpers ----
 
     /**
-     * What the plugin's cache step does today on the agent (CacheCallable.invoke): Go platform from
-     * the build container, module key, store, restore. The cachesvc branch replaces this sequence by
-     * one core entry point; then this helper becomes one call to it.
+     * What the plugin's cache step does on the agent (CacheCallable): one {@link CacheJob} restore of
+     * the module cache, with {@code go env} answered through {@code runner} (the build container).
      */
-    private RestoreResult restoreAsTheStepDoes(CommandRunner runner, URI s3Endpoint, CacheSettings settings,
-                                               Reporter reporter) throws IOException {
-        GoPlatform go = GoPlatform.detect(runner, null, app);
-        CacheKey key = KeyCalculator.moduleKey(app, go, null);
-        String spec = s3Endpoint == null ? "local:" + ws.resolve("store") : "s3://pod-cache/gopipe";
-        try (CacheBackend store = CacheBackends.open(spec, s3Endpoint == null ? null
-                : new S3Options(s3Endpoint, "us-east-1", true, "pod-access", "pod-secret", true))) {
-            return new CacheService(store, reporter, settings)
-                    .restore(new CacheRequest(CachePolicy.MOD, key, ws.resolve("restore-" + UUID.randomUUID()), go));
-        }
+    private RestoreResult restoreAsTheStepDoes(CommandRunner runner, URI s3Endpoint, boolean failOnError,
+                                               Reporter reporter) {
+        CacheStore store = s3Endpoint == null ? CacheStore.at("local:" + ws.resolve("store"), null, true)
+                : CacheStore.at("s3://pod-cache/gopipe",
+                        new S3Options(s3Endpoint, "us-east-1", true, "pod-access", "pod-secret", true), false);
+        return restoreThroughJob(runner, store, failOnError, reporter);
     }
 
-    private RestoreResult restoreFrom(String spec, S3Options s3, CacheSettings settings, Reporter reporter)
-            throws IOException {
-        GoPlatform go = GoPlatform.detect(pod, null, app);
-        CacheKey key = KeyCalculator.moduleKey(app, go, null);
-        try (CacheBackend store = CacheBackends.open(spec, s3)) {
-            return new CacheService(store, reporter, settings)
-                    .restore(new CacheRequest(CachePolicy.MOD, key, ws.resolve("restore-" + UUID.randomUUID()), go));
-        }
+    private RestoreResult restoreFrom(String spec, boolean failOnError, Reporter reporter) {
+        return restoreThroughJob(pod, CacheStore.at(spec, null, false), failOnError, reporter);
+    }
+
+    private RestoreResult restoreThroughJob(CommandRunner runner, CacheStore store, boolean failOnError, Reporter reporter) {
+        CacheJobOptions options = CacheJobOptions.builder().policy("mod").workDir(ws.toString()).repo(app.toString())
+                .path(ws.resolve("restore-" + UUID.randomUUID()).toString()).failOnError(failOnError)
+                .progressInterval(Duration.ZERO).store(store).build();
+        return new CacheJob(options, Map.of(), reporter, runner).restore();
     }
 
     /** A loopback port nothing listens on (bound, then released). */

@@ -58,7 +58,7 @@ public class GoModCacheStep extends Step {
         return path;
     }
 
-    /** The cache directory on the agent; default {@code <workspace>@gopipe/<policy>}, outside any build context. */
+    /** The cache directory on the agent, relative to the workspace or absolute; default {@code <workspace>@gopipe/<policy>}. */
     @DataBoundSetter
     public void setPath(String path) {
         this.path = Util.fixEmptyAndTrim(path);

@@ -60,4 +60,26 @@ public interface CacheBackend extends Closeable {
 
     /** Removes blobs and staging files older than {@code olderThan} that no manifest in {@code referenced} names. */
     int sweep(Set<String> referenced, Duration olderThan) throws IOException;
+
+    /**
+     * Removes what saves that died left behind, where the backend can tell that their owner is
+     * gone (not by age); run before each save. Returns how many files it removed.
+     */
+    default int sweepAbandoned() throws IOException {
+        return 0;
+    }
+
+    /** Files in the store that belong to no entry (abandoned or in-flight saves), for {@code stats}. */
+    default Leftovers leftovers(Set<String> referenced) throws IOException {
+        return new Leftovers(0, 0);
+    }
+
+    /**
+     * Storage no entry accounts for.
+     *
+     * @param files number of files
+     * @param bytes their size
+     */
+    record Leftovers(long files, long bytes) {
+    }
 }

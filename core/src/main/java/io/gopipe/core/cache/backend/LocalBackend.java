@@ -1,6 +1,7 @@
 package io.gopipe.core.cache.backend;
 
 import io.gopipe.core.cache.CacheKeys;
+import io.gopipe.core.cache.OwnerLock;
 import io.gopipe.core.cache.archive.ProgressMeter;
 
 import java.io.IOException;
@@ -24,13 +25,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Entries in a directory, also a shared NFS mount. Layout: {@code blobs/<key>.<uuid>.tar.zst},
  * {@code entries/<key>.json} (the manifest), {@code access/<key>}, {@code tmp/}. A manifest is
  * published with {@code link(2)}, which fails atomically when the name exists, so exactly one of
  * several processes wins; readers take no lock.
+ *
+ * <p>An archive is written in {@code tmp/} under a POSIX lock held by the saving process and moved
+ * to {@code blobs/} just before its manifest is linked. The kernel drops the lock when the saver
+ * dies, so an archive in {@code tmp/} whose lock can be taken belongs to nobody: the next save
+ * removes it at once instead of after a grace period ({@link #sweepAbandoned()}).
  */
 public final class LocalBackend implements CacheBackend {
 
@@ -41,14 +49,31 @@ public final class LocalBackend implements CacheBackend {
     private final Path blobs;
     private final Path access;
     private final Path tmp;
+    private static final String LOCK_SUFFIX = ".lock";
+    /** Owner locks of the archives this instance is writing, by blob name. */
+    private final Map<String, OwnerLock> writing = new ConcurrentHashMap<>();
 
     /** Opens (and creates when missing) a cache directory. */
     public LocalBackend(Path root) throws IOException {
+        this(root, true);
+    }
+
+    /**
+     * Opens a cache directory. Without {@code create}, a missing directory is an error: an unmounted
+     * share must not silently turn into a store on the local disk.
+     *
+     * @throws NoSuchFileException when the directory is missing and {@code create} is false
+     */
+    public LocalBackend(Path root, boolean create) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.entries = this.root.resolve("entries");
         this.blobs = this.root.resolve("blobs");
         this.access = this.root.resolve("access");
         this.tmp = this.root.resolve("tmp");
+        if (!create && !Files.isDirectory(this.root)) {
+            throw new NoSuchFileException(this.root.toString(), null,
+                    "cache store does not exist (a share that is not mounted?); create it, or let gopipe create it (--create-store)");
+        }
         for (Path p : List.of(entries, blobs, access, tmp)) {
             Files.createDirectories(p);
         }
@@ -113,17 +138,28 @@ public final class LocalBackend implements CacheBackend {
     public StagedBlob stage(String key) throws IOException {
         CacheKeys.check(key);
         String blob = key + "." + UUID.randomUUID() + ".tar.zst";
-        Path file = blobPath(blob);
+        blobPath(blob);
+        writing.put(blob, OwnerLock.create(tmp.resolve(blob + LOCK_SUFFIX)));
+        Path file = tmp.resolve(blob);
         Files.createFile(file);
         return new StagedBlob(key, blob, file);
+    }
+
+    private void release(StagedBlob staged) {
+        OwnerLock lock = writing.remove(staged.blob());
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     @Override
     public Publish publish(StagedBlob staged, byte[] manifestBytes, ProgressMeter upload) throws IOException {
         Path target = manifest(staged.key());
         Path temp = tmp.resolve(staged.blob() + MANIFEST_SUFFIX);
-        Files.write(temp, manifestBytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Path stored = blobPath(staged.blob());
         try {
+            Files.write(temp, manifestBytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(staged.file(), stored, StandardCopyOption.ATOMIC_MOVE);
             Files.createLink(target, temp);
             return Publish.PUBLISHED;
         } catch (FileAlreadyExistsException taken) {
@@ -131,10 +167,12 @@ public final class LocalBackend implements CacheBackend {
             if (ownedBy(target, temp)) {
                 return Publish.PUBLISHED;
             }
+            Files.deleteIfExists(stored);
             discard(staged);
             return Publish.ALREADY_EXISTS;
         } finally {
             Files.deleteIfExists(temp);
+            release(staged);
         }
     }
 
@@ -148,7 +186,83 @@ public final class LocalBackend implements CacheBackend {
 
     @Override
     public void discard(StagedBlob staged) throws IOException {
-        Files.deleteIfExists(staged.file());
+        try {
+            Files.deleteIfExists(staged.file());
+        } finally {
+            release(staged);
+        }
+    }
+
+    /**
+     * Removes archives of saves that died: files in {@code tmp/} whose lock nobody holds (the kernel
+     * released it with the process), and other staging files over an hour old.
+     */
+    @Override
+    public int sweepAbandoned() throws IOException {
+        int removed = 0;
+        for (Path p : leftovers()) {
+            if (abandoned(p) && Files.deleteIfExists(p)) {
+                removed++;
+                Files.deleteIfExists(tmp.resolve(p.getFileName() + LOCK_SUFFIX));
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public Leftovers leftovers(Set<String> referenced) throws IOException {
+        long count = 0;
+        long bytes = 0;
+        for (Path p : leftovers()) {
+            count++;
+            bytes += sizeOf(p);
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs)) {
+            for (Path p : files) {
+                if (!referenced.contains(p.getFileName().toString())) {
+                    count++;
+                    bytes += sizeOf(p);
+                }
+            }
+        }
+        return new Leftovers(count, bytes);
+    }
+
+    private List<Path> leftovers() throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+            files.forEach(found::add);
+        }
+        return found;
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException gone) {
+            return 0;
+        }
+    }
+
+    private boolean abandoned(Path p) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".tar.zst")) {
+            Path lockFile = tmp.resolve(name + LOCK_SUFFIX);
+            return Files.exists(lockFile) ? unlocked(lockFile) : olderThanAnHour(p);
+        }
+        if (name.endsWith(LOCK_SUFFIX)) {
+            Path archive = tmp.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
+            return !Files.exists(archive) && unlocked(p);
+        }
+        return olderThanAnHour(p); // manifests and usage records in flight live milliseconds
+    }
+
+    private static boolean unlocked(Path lockFile) {
+        return OwnerLock.isAbandoned(lockFile);
+    }
+
+    private static boolean olderThanAnHour(Path p) {
+        return OwnerLock.olderThan(p, Duration.ofHours(1));
     }
 
     @Override

@@ -55,6 +55,10 @@ import java.util.concurrent.Future;
  */
 public final class S3Backend implements CacheBackend {
 
+    private static final String STAGE_PREFIX = "gopipe-cache-stage-";
+    /** Owner locks of the local archives this instance is writing, by file. */
+    private final java.util.Map<String, io.gopipe.core.cache.OwnerLock> staging = new java.util.concurrent.ConcurrentHashMap<>();
+
     static final long MULTIPART_THRESHOLD = 16L << 20;
     private static final int UPLOAD_THREADS = 4;
 
@@ -159,8 +163,46 @@ public final class S3Backend implements CacheBackend {
     @Override
     public StagedBlob stage(String key) throws IOException {
         CacheKeys.check(key);
-        Path file = Files.createTempFile("gopipe-cache-stage-", ".tar.zst");
+        // A local file under an owner lock: a save killed before its upload leaves it in the temp
+        // folder, and the next save removes it (sweepAbandoned).
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), STAGE_PREFIX + UUID.randomUUID() + ".tar.zst");
+        staging.put(file.toString(), io.gopipe.core.cache.OwnerLock.create(Path.of(file + ".lock")));
+        Files.createFile(file);
         return new StagedBlob(key, key + "." + UUID.randomUUID() + ".tar.zst", file);
+    }
+
+    private void unstage(StagedBlob staged) throws IOException {
+        try {
+            Files.deleteIfExists(staged.file());
+        } finally {
+            io.gopipe.core.cache.OwnerLock lock = staging.remove(staged.file().toString());
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    /** Local archives of saves that were killed before their upload: their owner lock is free. */
+    @Override
+    public int sweepAbandoned() throws IOException {
+        int removed = 0;
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(tmp, STAGE_PREFIX + "*.tar.zst")) {
+            for (Path p : files) {
+                Path lock = Path.of(p + ".lock");
+                boolean gone = Files.exists(lock) ? io.gopipe.core.cache.OwnerLock.isAbandoned(lock)
+                        : io.gopipe.core.cache.OwnerLock.olderThan(p, Duration.ofHours(1));
+                try {
+                    if (gone && Files.deleteIfExists(p)) {
+                        Files.deleteIfExists(lock);
+                        removed++;
+                    }
+                } catch (java.nio.file.AccessDeniedException othersFile) {
+                    // another user's save, in a shared temp folder
+                }
+            }
+        }
+        return removed;
     }
 
     @Override
@@ -179,7 +221,7 @@ public final class S3Backend implements CacheBackend {
             }
             return Publish.PUBLISHED;
         } finally {
-            Files.deleteIfExists(staged.file());
+            unstage(staged);
         }
     }
 
@@ -282,7 +324,7 @@ public final class S3Backend implements CacheBackend {
 
     @Override
     public void discard(StagedBlob staged) throws IOException {
-        Files.deleteIfExists(staged.file());
+        unstage(staged);
     }
 
     @Override

@@ -14,7 +14,16 @@ import java.net.URI;
  *                          written after a check and verified by reading it back
  */
 public record S3Options(URI endpoint, String region, boolean pathStyle, String accessKey, String secretKey,
-                        boolean conditionalWrites) {
+                        boolean conditionalWrites) implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String toString() {
+        // never the secret: options travel to agents and end up in messages
+        return "S3Options[endpoint=" + endpoint + ", region=" + region + ", pathStyle=" + pathStyle + ", accessKey="
+                + (accessKey == null ? "null" : "****") + ", secretKey=" + (secretKey == null ? "null" : "****") + "]";
+    }
 
     /** AWS defaults: default credentials and region chain, virtual-host addressing, conditional writes. */
     public static S3Options defaults() {
