@@ -80,8 +80,11 @@ public final class GoCacheCommand implements Callable<Integer> {
                 .withLimits(Units.duration(flushLimit, "--flush-limit"), Units.duration(timeout, "--timeout"))
                 .withStatsJson(statsJson)
                 .withQuiet(quiet);
+        // stdout is the protocol: anything a library prints there would corrupt it, so it goes to stderr.
+        FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+        System.setOut(System.err);
         try {
-            new GoCacheProgram(options, reporter).run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+            new GoCacheProgram(options, reporter).run(new FileInputStream(FileDescriptor.in), protocolOut);
             return 0;
         } catch (GopipeException | java.io.IOException e) {
             err.println("gopipe gocache: " + e.getMessage());
