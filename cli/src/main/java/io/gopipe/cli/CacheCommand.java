@@ -410,6 +410,8 @@ public final class CacheCommand implements Runnable {
             lines.forEach(out()::println);
             out().printf("cache prune: evicted=%d broken=%d orphans=%d kept=%d size=%s%n", r.evicted().size(), r.broken().size(),
                     r.orphans(), r.keptEntries(), Units.human(r.keptBytes()));
+            GoCacheCommand.prune(backendOptions, maxTotalSize == null ? 0 : Units.bytes(maxTotalSize, "--max-total-size"),
+                    maxAge == null ? Duration.ZERO : Units.duration(maxAge, "--max-age"), out());
             return 0;
         }
     }
@@ -421,6 +423,7 @@ public final class CacheCommand implements Runnable {
             CacheStats s = new CacheService(backend, reporter, CacheSettings.defaults()).stats();
             out().printf("cache stats: backend=%s entries=%d archive=%s size=%s files=%d hits=%d%n", backend.describe(),
                     s.entries(), Units.human(s.archiveBytes()), Units.human(s.fileBytes()), s.files(), s.hits());
+            GoCacheCommand.printStats(backendOptions, out());
             return 0;
         }
     }

@@ -3,7 +3,12 @@ package io.gopipe.cli;
 import io.gopipe.core.GopipeException;
 import io.gopipe.core.cache.backend.S3Options;
 import io.gopipe.core.gocache.GoCacheOptions;
+import io.gopipe.core.gocache.GoCacheHousekeeping;
+import io.gopipe.core.gocache.GoCachePruneResult;
 import io.gopipe.core.gocache.GoCacheProgram;
+import io.gopipe.core.gocache.GoCacheUsage;
+import io.gopipe.core.gocache.store.ObjectStore;
+import io.gopipe.core.gocache.store.ObjectStores;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +19,7 @@ import java.io.FileOutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code gopipe gocache}: the GOCACHEPROG program (stdout is the protocol; everything else goes to stderr). */
@@ -91,5 +97,29 @@ public final class GoCacheCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+    }
+
+    /** {@code gopipe cache stats}: the remote build cache beside the archive entries. */
+    static void printStats(CacheCommand.BackendOptions b, PrintWriter out) throws java.io.IOException {
+        try (ObjectStore store = open(b)) {
+            GoCacheUsage u = new GoCacheHousekeeping(store).usage();
+            out.printf("gocache stats: store=%s actions=%d objects=%d (%s) packs=%d (%s) keys=%d total=%s%n", store.describe(),
+                    u.actions(), u.objects(), Units.human(u.objectBytes()), u.packs(), Units.human(u.packBytes()), u.manifests(),
+                    Units.human(u.totalBytes()));
+        }
+    }
+
+    /** {@code gopipe cache prune}: the same limits, applied to the remote build cache on its own. */
+    static void prune(CacheCommand.BackendOptions b, long maxBytes, Duration maxAge, PrintWriter out) throws java.io.IOException {
+        try (ObjectStore store = open(b)) {
+            GoCachePruneResult r = new GoCacheHousekeeping(store).prune(maxBytes, maxAge, GoCacheHousekeeping.DEFAULT_GRACE);
+            out.printf("gocache prune: actions=-%d objects=-%d keys=-%d packs=-%d staging=-%d kept=%s%n", r.actionsRemoved(),
+                    r.objectsRemoved(), r.manifestsRemoved(), r.packsRemoved(), r.stagingRemoved(), Units.human(r.kept().totalBytes()));
+        }
+    }
+
+    private static ObjectStore open(CacheCommand.BackendOptions b) {
+        return ObjectStores.open(b.backend, new S3Options(b.s3Endpoint, b.s3Region, b.s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
+                System.getenv("GOPIPE_S3_SECRET_KEY"), !b.s3NoConditional), Duration.ofSeconds(30));
     }
 }
