@@ -12,6 +12,7 @@ package io.gopipe.core.gocache;
  * @param puts           outputs go stored
  * @param uploads        objects uploaded
  * @param uploadsSkipped puts whose object the store already held
+ * @param hitBytes       bytes of the outputs the hits handed to go (the build's cached closure)
  * @param bytesDown      bytes read from the store (compressed)
  * @param bytesUp        bytes written to the store (compressed)
  * @param storeWaitMillis time go's requests spent waiting on the store or prefetch
@@ -20,14 +21,14 @@ package io.gopipe.core.gocache;
  * @param warnings       store problems (each a miss or skipped upload; only the first is printed)
  */
 public record GoCacheFigures(long gets, long hits, long localHits, long prefetchHits, long remoteHits, long misses,
-                             long puts, long uploads, long uploadsSkipped, long bytesDown, long bytesUp,
+                             long puts, long uploads, long uploadsSkipped, long hitBytes, long bytesDown, long bytesUp,
                              long storeWaitMillis, long flushMillis, long startupMillis, long warnings) {
 
     /** One JSON object (no dependencies, so the summary can be appended line by line). */
     public String toJson() {
         return "{\"gets\":" + gets + ",\"hits\":" + hits + ",\"localHits\":" + localHits + ",\"prefetchHits\":" + prefetchHits
                 + ",\"remoteHits\":" + remoteHits + ",\"misses\":" + misses + ",\"puts\":" + puts + ",\"uploads\":" + uploads
-                + ",\"uploadsSkipped\":" + uploadsSkipped + ",\"bytesDown\":" + bytesDown + ",\"bytesUp\":" + bytesUp
+                + ",\"uploadsSkipped\":" + uploadsSkipped + ",\"hitBytes\":" + hitBytes + ",\"bytesDown\":" + bytesDown + ",\"bytesUp\":" + bytesUp
                 + ",\"storeWaitMillis\":" + storeWaitMillis + ",\"flushMillis\":" + flushMillis
                 + ",\"startupMillis\":" + startupMillis + ",\"warnings\":" + warnings + "}";
     }

@@ -50,6 +50,7 @@ public final class GoCacheProgram {
     private final AtomicLong puts = new AtomicLong();
     private final AtomicLong uploads = new AtomicLong();
     private final AtomicLong uploadsSkipped = new AtomicLong();
+    private final AtomicLong hitBytes = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong waitNanos = new AtomicLong();
@@ -170,6 +171,7 @@ public final class GoCacheProgram {
     }
 
     private void hit(ProgRequest r, ActionRecord rec, DiskTier tier, ProtocolWriter writer) throws IOException {
+        hitBytes.addAndGet(rec.size());
         synchronized (used) {
             used.putIfAbsent(r.actionId(), rec);
         }
@@ -359,7 +361,7 @@ public final class GoCacheProgram {
     private GoCacheFigures figures(StoreAccess store, long flushMillis, long startupMillis) {
         long l = localHits.get(), p = prefetchHits.get(), rh = remoteHits.get();
         return new GoCacheFigures(gets.get(), l + p + rh, l, p, rh, misses.get(), puts.get(), uploads.get(),
-                uploadsSkipped.get(), bytesDown.get(), bytesUp.get(), waitNanos.get() / 1_000_000, flushMillis,
+                uploadsSkipped.get(), hitBytes.get(), bytesDown.get(), bytesUp.get(), waitNanos.get() / 1_000_000, flushMillis,
                 startupMillis, store.problems());
     }
 
