@@ -83,7 +83,7 @@ public final class GoCacheProgram {
         store.openInBackground();
         Prefetcher prefetcher = null;
         if (options.prefetchKey() != null && !options.prefetchKey().isBlank()) {
-            prefetcher = new Prefetcher(store, tier, bytesDown, 4);
+            prefetcher = new Prefetcher(store, tier, bytesDown, 8);
             prefetcher.start(options.prefetchKey());
         }
         ExecutorService handlers = Executors.newFixedThreadPool(16, daemon("gocache-get"));
@@ -294,14 +294,21 @@ public final class GoCacheProgram {
             snapshot = new LinkedHashMap<>(used);
         }
         PrefetchManifest previous = prefetcher.previous(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        PackPlanner.Plan plan = PackPlanner.plan(snapshot, previous, prefetcher.packsPresent());
-        List<PrefetchManifest.Pack> packs = new ArrayList<>(plan.kept());
+        // Packs the previous manifest listed and this run found in the store need no check or upload.
+        Map<String, PrefetchManifest.Pack> known = new java.util.HashMap<>();
+        if (previous != null) {
+            previous.packs().stream().filter(p -> prefetcher.packsPresent().contains(p.name())).forEach(p -> known.put(p.name(), p));
+        }
+        List<List<Packs.Entry>> planned = PackPlanner.plan(snapshot);
         ExecutorService writers = Executors.newFixedThreadPool(2, daemon("gocache-pack"));
         try {
             List<java.util.concurrent.Future<PrefetchManifest.Pack>> made = new ArrayList<>();
-            for (List<Packs.Entry> entries : plan.fresh()) {
-                made.add(writers.submit(() -> writePack(entries, tier, store)));
+            for (List<Packs.Entry> entries : planned) {
+                PrefetchManifest.Pack old = known.get(PackPlanner.name(entries));
+                made.add(old != null ? java.util.concurrent.CompletableFuture.completedFuture(old)
+                        : writers.submit(() -> writePack(entries, tier, store)));
             }
+            List<PrefetchManifest.Pack> packs = new ArrayList<>();
             for (var f : made) {
                 PrefetchManifest.Pack p = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (p == null) {
@@ -330,28 +337,30 @@ public final class GoCacheProgram {
         }
     }
 
+    /** Writes and uploads a pack unless the store has it (another key cut the same pack). */
     private PrefetchManifest.Pack writePack(List<Packs.Entry> entries, DiskTier tier, StoreAccess store) throws IOException {
         String name = PackPlanner.name(entries);
         Boolean has = store.call("checking " + name, s -> s.exists(name));
         if (has == null) {
             return null;
         }
+        if (has) {
+            return new PrefetchManifest.Pack(name, -1, entries); // size unknown without another call; informational only
+        }
         Path file = Files.createTempFile(tier.root().resolve("tmp"), "pack-", ".zst");
         try {
             Packs.write(entries, tier, file);
             long size = Files.size(file);
-            if (!has) {
-                Boolean ok = store.call("uploading " + name, s -> {
-                    try (InputStream in = Files.newInputStream(file)) {
-                        s.put(name, in, size);
-                    }
-                    return Boolean.TRUE;
-                });
-                if (ok == null) {
-                    return null;
+            Boolean ok = store.call("uploading " + name, s -> {
+                try (InputStream in = Files.newInputStream(file)) {
+                    s.put(name, in, size);
                 }
-                bytesUp.addAndGet(size);
+                return Boolean.TRUE;
+            });
+            if (ok == null) {
+                return null;
             }
+            bytesUp.addAndGet(size);
             return new PrefetchManifest.Pack(name, size, entries);
         } finally {
             Files.deleteIfExists(file);

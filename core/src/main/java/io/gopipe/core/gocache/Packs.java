@@ -36,6 +36,7 @@ final class Packs {
              ZstdOutputStream z = new ZstdOutputStream(file, 3);
              DataOutputStream out = new DataOutputStream(z)) {
             z.setWorkers(2);
+            z.setChecksum(true); // readers rely on the frame checksum instead of hashing every output
             out.write(MAGIC);
             HexFormat hex = HexFormat.of();
             for (Entry e : entries) {

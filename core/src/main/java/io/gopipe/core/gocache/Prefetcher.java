@@ -33,6 +33,14 @@ final class Prefetcher {
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
     private final List<CompletableFuture<Void>> downloads = new ArrayList<>();
+    private final long t0 = System.nanoTime();
+    private static final boolean DEBUG = System.getenv("GOPIPE_GOCACHE_DEBUG") != null;
+
+    private void debug(String what) {
+        if (DEBUG) {
+            System.err.printf("gocache debug: %6d ms %s%n", (System.nanoTime() - t0) / 1_000_000, what);
+        }
+    }
 
     Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads) {
         this.store = store;
@@ -58,6 +66,7 @@ final class Prefetcher {
                         store.problem("prefetch manifest " + PrefetchManifest.objectName(key) + " is damaged");
                     }
                 }
+                debug("manifest read");
                 if (m != null) {
                     schedule(m);
                 }
@@ -91,7 +100,9 @@ final class Prefetcher {
     }
 
     private void download(PrefetchManifest.Pack pack) {
+        debug("pack start " + pack.name());
         InputStream in = store.call("opening pack " + pack.name(), s -> s.open(pack.name()));
+        debug("pack open " + pack.name());
         if (in == null) {
             failRemaining(pack);
             return;
@@ -112,13 +123,14 @@ final class Prefetcher {
                     return;
                 }
                 if (!tier.has(entry.outputId(), entry.size())) {
-                    tier.store(entry.outputId(), body, entry.size());
+                    tier.store(entry.outputId(), body, entry.size(), false);
                 }
                 tier.index(entry.actionId(), new ActionRecord(entry.outputId(), entry.size(), Instant.now()));
                 delivered.add(entry.actionId());
                 f.complete(true);
             });
             packsPresent.add(pack.name());
+            debug("pack done " + pack.name() + " " + pack.entries().size() + " entries");
         } catch (IOException | RuntimeException e) {
             store.problem("prefetch pack " + pack.name() + " is unreadable (" + e.getMessage() + ")");
         } finally {

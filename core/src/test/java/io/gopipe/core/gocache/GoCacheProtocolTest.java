@@ -199,7 +199,9 @@ class GoCacheProtocolTest {
         assertThat(f.get("remoteHits")).isZero();
         assertThat(f.get("bytesUp")).isZero();
         assertThat(GoCacheGoTest.snapshot(work.resolve("store"))).isEqualTo(before);
-        // One changed output: one small new pack, the old one kept.
+        // One output changed: the manifest lists exactly the new set, and at most the two packs around
+        // the removed and the added output are new in the store.
+        java.util.Set<String> packsBefore = before.keySet().stream().filter(k -> k.startsWith("gocache/p/")).collect(java.util.stream.Collectors.toSet());
         try (Session c = new Session("d3", "--prefetch-key", "svc/main")) {
             c.read();
             for (int i = 1; i <= 19; i++) {
@@ -208,7 +210,29 @@ class GoCacheProtocolTest {
             c.put(id(21), body(21, 20_000));
         }
         PrefetchManifest m = PrefetchManifest.parse(Files.readAllBytes(work.resolve("store/gocache/m/svc_main.json")));
-        assertThat(m.packs()).hasSize(2);
-        assertThat(m.packs().get(1).entries()).extracting(Packs.Entry::actionId).containsExactly(id(21));
+        java.util.List<String> listed = new java.util.ArrayList<>();
+        m.packs().forEach(pk -> pk.entries().forEach(e -> listed.add(e.actionId())));
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        for (int i = 1; i <= 19; i++) {
+            expected.add(id(i));
+        }
+        expected.add(id(21));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
+        java.util.Set<String> packsAfter = GoCacheGoTest.snapshot(work.resolve("store")).keySet().stream()
+                .filter(k -> k.startsWith("gocache/p/")).collect(java.util.stream.Collectors.toSet());
+        packsAfter.removeAll(packsBefore);
+        assertThat(packsAfter.size()).isBetween(1, 2);
+        // Another key with the same set shares every pack: nothing new but its manifest.
+        Map<String, Long> beforeOther = GoCacheGoTest.snapshot(work.resolve("store"));
+        try (Session o = new Session("d4", "--prefetch-key", "other/main")) {
+            o.read();
+            for (int i = 1; i <= 19; i++) {
+                o.get(id(i));
+            }
+            o.get(id(21));
+        }
+        Map<String, Long> afterOther = GoCacheGoTest.snapshot(work.resolve("store"));
+        afterOther.keySet().removeAll(beforeOther.keySet());
+        assertThat(afterOther.keySet()).containsExactly("gocache/m/other_main.json");
     }
 }
