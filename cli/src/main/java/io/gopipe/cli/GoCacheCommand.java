@@ -78,7 +78,10 @@ public final class GoCacheCommand implements Callable<Integer> {
             String env = System.getenv("GOPIPE_GOCACHE_DIR");
             disk = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "gocache");
         }
-        GoCacheOptions options = GoCacheOptions.of(backend, disk)
+        GoCacheOptions options;
+        try {
+            ObjectStores.check(backend);
+            options = GoCacheOptions.of(backend, disk)
                 .withS3(new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
                         System.getenv("GOPIPE_S3_SECRET_KEY"), true))
                 .withReadOnly(readOnly)
@@ -86,6 +89,11 @@ public final class GoCacheCommand implements Callable<Integer> {
                 .withLimits(Units.duration(flushLimit, "--flush-limit"), Units.duration(timeout, "--timeout"))
                 .withStatsJson(statsJson)
                 .withQuiet(quiet);
+        } catch (GopipeException e) {
+            err.println("gopipe gocache: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
         // stdout is the protocol: anything a library prints there would corrupt it, so it goes to stderr.
         FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(System.err);

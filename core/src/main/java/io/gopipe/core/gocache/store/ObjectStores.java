@@ -16,8 +16,26 @@ public final class ObjectStores {
     private ObjectStores() {
     }
 
+    /** Checks the form of a spec without opening anything; throws {@link CacheException} naming the flag. */
+    public static void check(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new CacheException("--backend is empty: use local:DIR or s3://bucket/prefix");
+        }
+        if (spec.startsWith("s3://")) {
+            if (spec.substring(5).isEmpty() || spec.substring(5).startsWith("/")) {
+                throw new CacheException("--backend " + spec + " names no bucket");
+            }
+            return;
+        }
+        String dir = spec.startsWith("local:") ? spec.substring(6) : spec;
+        if (dir.contains("://") || dir.isEmpty()) {
+            throw new CacheException("--backend " + spec + ": unknown scheme, use local:DIR or s3://bucket/prefix");
+        }
+    }
+
     /** Opens without touching the store: nothing is read or written until the first call. */
     public static ObjectStore open(String spec, S3Options s3, Duration callTimeout) {
+        check(spec);
         if (spec == null || spec.isBlank()) {
             throw new CacheException("--backend is empty: use local:DIR or s3://bucket/prefix");
         }
