@@ -83,7 +83,7 @@ public final class GoCacheProgram {
         store.openInBackground();
         Prefetcher prefetcher = null;
         if (options.prefetchKey() != null && !options.prefetchKey().isBlank()) {
-            prefetcher = new Prefetcher(store, tier, bytesDown, 8);
+            prefetcher = new Prefetcher(store, tier, bytesDown, 8, System.getenv("GOPIPE_GOCACHE_DEBUG") != null ? reporter : null);
             prefetcher.start(options.prefetchKey());
         }
         ExecutorService handlers = Executors.newFixedThreadPool(16, daemon("gocache-get"));

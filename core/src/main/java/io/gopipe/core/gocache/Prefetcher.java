@@ -34,15 +34,17 @@ final class Prefetcher {
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
     private final List<CompletableFuture<Void>> downloads = new ArrayList<>();
     private final long t0 = System.nanoTime();
-    private static final boolean DEBUG = System.getenv("GOPIPE_GOCACHE_DEBUG") != null;
+    private final io.gopipe.core.report.Reporter debug;
 
+    /** Timings of the prefetch, when the caller wants them ({@code GOPIPE_GOCACHE_DEBUG} in the CLI). */
     private void debug(String what) {
-        if (DEBUG) {
-            System.err.printf("gocache debug: %6d ms %s%n", (System.nanoTime() - t0) / 1_000_000, what);
+        if (debug != null) {
+            debug.info(String.format("gocache debug: %6d ms %s", (System.nanoTime() - t0) / 1_000_000, what));
         }
     }
 
-    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads) {
+    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads, io.gopipe.core.report.Reporter debug) {
+        this.debug = debug;
         this.store = store;
         this.tier = tier;
         this.bytesDown = bytesDown;
