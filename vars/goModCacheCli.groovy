@@ -2,7 +2,8 @@
 // after it (only when the body succeeded and readOnly is false), with GOMODCACHE or GOCACHE
 // pointing at the restored directory while the body runs. A cache problem is a warning, never a
 // failed build. Parameters: policy ('mod' | 'build'), readOnly, key, restoreKeys, path, gopipe, repo,
-// backend ('local:/mnt/gocache' or 's3://bucket/prefix'; default: the agent's GOPIPE_CACHE_BACKEND).
+// backend ('local:/mnt/gocache' or 's3://bucket/prefix'; default: the agent's GOPIPE_CACHE_BACKEND),
+// flavour ('archive' | 'remote', policy 'build' only; default: GOPIPE_BUILD_CACHE_FLAVOUR, else archive).
 
 def call(Map args = [:], Closure body) {
     Map a = check(args)
@@ -12,6 +13,10 @@ def call(Map args = [:], Closure body) {
     }
     String path = a.path ?: "${env.WORKSPACE}@gopipe/${a.policy}".toString()
     String var = a.policy == 'build' ? 'GOCACHE' : 'GOMODCACHE'
+    if (a.policy == 'build' && (a.flavour ?: env.GOPIPE_BUILD_CACHE_FLAVOUR) == 'remote') {
+        // Remote flavour: every go command in the body asks `gopipe gocache` per action; nothing to restore or save.
+        return withEnv(["GOCACHE=${path}".toString(), "GOCACHEPROG=${gocacheProg(a, (a.key ?: env.JOB_NAME ?: 'default').toString())}".toString()]) { body() }
+    }
     int restored = sh(script: command('restore', a, path), returnStatus: true,
             label: "gopipe cache restore (${a.policy})")
     if (restored != 0) {
@@ -31,7 +36,7 @@ def call(Map args = [:], Closure body) {
 
 @NonCPS
 Map check(Map args) {
-    List known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo', 'backend']
+    List known = ['policy', 'readOnly', 'key', 'restoreKeys', 'path', 'gopipe', 'repo', 'backend', 'flavour']
     for (Object k : args.keySet()) {
         if (!known.contains(k.toString())) {
             throw new Exception("goModCacheCli: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -44,7 +49,18 @@ Map check(Map args) {
         throw new Exception("goModCacheCli: parameter 'policy' must be 'mod' or 'build', got '${a.policy}'")
     }
     a.readOnly = a.readOnly ? true : false
+    if (a.flavour && !(a.flavour in ['archive', 'remote'])) {
+        throw new Exception("goModCacheCli: parameter 'flavour' must be 'archive' or 'remote', got '${a.flavour}'")
+    }
     return a
+}
+
+/** GOCACHEPROG for the remote flavour (go splits it on spaces itself; no shell). */
+@NonCPS
+String gocacheProg(Map a, String prefetchKey) {
+    List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['gocache', '--backend', a.backend.toString(), '--prefetch-key', prefetchKey]
+    if (a.readOnly) { cmd += ['--read-only'] }
+    return cmd.join(' ')
 }
 
 @NonCPS

@@ -365,6 +365,7 @@ public final class CacheCommand implements Runnable {
                 lines.forEach(out()::println);
                 out().printf("cache prune: evicted=%d broken=%d orphans=%d kept=%d size=%s%n", r.evicted().size(), r.broken().size(),
                         r.orphans(), r.keptEntries(), Units.human(r.keptBytes()));
+                GoCacheCommand.prune(backendOptions, total, age, out());
             }
             return 0;
         }
@@ -380,6 +381,7 @@ public final class CacheCommand implements Runnable {
                 out().printf("cache stats: backend=%s entries=%d archive=%s size=%s files=%d hits=%d leftovers=%d leftover-size=%s%n",
                         backend.describe(), s.entries(), Units.human(s.archiveBytes()), Units.human(s.fileBytes()), s.files(), s.hits(),
                         s.leftoverFiles(), Units.human(s.leftoverBytes()));
+                GoCacheCommand.printStats(backendOptions, out());
             }
             return 0;
         }

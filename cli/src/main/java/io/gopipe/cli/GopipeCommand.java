@@ -21,6 +21,7 @@ public final class GopipeCommand implements Runnable {
         SUBCOMMANDS.put("fixture", FixtureCommand::new);
         SUBCOMMANDS.put("cache", CacheCommand::new);
         SUBCOMMANDS.put("image", ImageCommand::new);
+        SUBCOMMANDS.put("gocache", GoCacheCommand::new);
     }
 
     @CommandLine.Spec

@@ -13,9 +13,10 @@ class GopipeCommandTest {
     @Test
     void aRunBuildsOnlyTheSubcommandItNames() {
         assertThat(GopipeCommand.newCommandLine("cache").getSubcommands()).containsOnlyKeys("cache");
+        assertThat(GopipeCommand.newCommandLine("gocache").getSubcommands()).containsOnlyKeys("gocache");
         assertThat(GopipeCommand.newCommandLine("help").getSubcommands())
-                .containsOnlyKeys("help", "affected", "fixture", "cache", "image");
-        assertThat(GopipeCommand.newCommandLine("--version").getSubcommands()).hasSize(5);
+                .containsOnlyKeys("help", "affected", "fixture", "cache", "image", "gocache");
+        assertThat(GopipeCommand.newCommandLine("--version").getSubcommands()).hasSize(6);
     }
 
     @Test

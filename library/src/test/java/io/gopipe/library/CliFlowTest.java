@@ -207,4 +207,52 @@ class CliFlowTest {
         assertThat(failed.run("goBuildKitImageCli.imageResult([services: [[name: 'orders', error: 'push denied']]], 'orders')").failure())
                 .hasMessageContaining("push denied");
     }
+
+    /** goModCacheCli(policy: 'build', flavour: 'remote'): real Go 1.24 builds through the real `gopipe gocache`. */
+    @Test
+    void theRemoteBuildCacheFlavourRunsGoThroughGopipeGocache() throws Exception {
+        Path go = Path.of("/usr/lib/go-1.24/bin");
+        assertThat(go.resolve("go")).as("Go 1.24 (GOCACHEPROG needs it)").exists();
+        Path mod = tmp.resolve("mod");
+        Path src = Path.of("..", "test-repos", "gocache-mod").toAbsolutePath().normalize();
+        try (java.util.stream.Stream<Path> files = Files.walk(src)) {
+            for (Path p : files.toList()) {
+                Path t = mod.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        Path store = tmp.resolve("store");
+        String flow = "goModCacheCli(policy: 'build', flavour: 'remote', backend: 'local:" + store + "', gopipe: '" + gopipeCommand()
+                + "'%s) { sh 'go build -o hello ./svc/hello && echo \"prog=$GOCACHEPROG\"' }";
+        PipelineHarness h = harnessFor(mod, go);
+        PipelineHarness.Result r = h.run(String.format(flow, ""));
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(h.log()).contains("gocache --backend local:" + store + " --prefetch-key shop/main").contains("gocache: ");
+        assertThat(store.resolve("gocache/m/shop_main.json")).exists();
+        long objects;
+        try (java.util.stream.Stream<Path> o = Files.list(store.resolve("gocache/o"))) {
+            objects = o.count();
+        }
+        assertThat(objects).isPositive();
+        // A pull request (readOnly) on a fresh agent gets its hits and writes nothing.
+        Files.writeString(mod.resolve("lib/strs/more.go"), "package strs\n\nfunc More() int { return 1 }\n");
+        PipelineHarness pr = harnessFor(mod, go).env("HOME", tmp.resolve("home-pr").toString());
+        PipelineHarness.Result r2 = pr.run(String.format(flow, ", readOnly: true"));
+        assertThat(r2.failure()).as(pr.log()).isNull();
+        assertThat(pr.log()).contains("--read-only").contains("prefetched");
+        try (java.util.stream.Stream<Path> o = Files.list(store.resolve("gocache/o"))) {
+            assertThat(o.count()).isEqualTo(objects);
+        }
+    }
+
+    private PipelineHarness harnessFor(Path mod, Path go) throws java.io.IOException {
+        return new PipelineHarness(PluginFlowTest.VARS, mod, null)
+                .env("PATH", go + ":" + System.getenv("PATH")).env("GOTOOLCHAIN", "local").env("GOPROXY", "off")
+                .env("GOFLAGS", "").env("CGO_ENABLED", "0").env("GOENV", "off")
+                .env("GOPATH", tmp.resolve("gopath").toString()).env("HOME", tmp.resolve("home").toString());
+    }
 }

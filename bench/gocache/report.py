@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Prints the gocache benchmark table from results.tsv and the stats-*.jsonl figures."""
+import json
+import os
+import statistics
+import sys
+
+d = sys.argv[1]
+res = {}
+for line in open(os.path.join(d, "results.tsv")):
+    case, variant, v = line.rstrip("\n").split("\t")
+    res.setdefault((case, variant), []).append(int(v))
+
+
+def med(case, variant):
+    return statistics.median(res[(case, variant)])
+
+
+def stats(name):
+    p = os.path.join(d, f"stats-{name}.jsonl")
+    return [json.loads(l) for l in open(p)] if os.path.exists(p) else []
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+rows = []
+c_w, c_g, c_a = med("change", "warm-local"), med("change", "gocache"), med("change", "archive")
+rows.append(("fresh agent, one-line change, build that service", f"gocache {c_g/1000:.2f}s | warm local {c_w/1000:.2f}s | archive+build {c_a/1000:.2f}s",
+             f"{ratio(c_g, c_w):.2f}x warm (target <= 1.5x); archive/gocache {ratio(c_a, c_g):.2f}x (target >= 3x)"))
+s_w, s_g = med("same", "warm-local"), med("same", "gocache")
+rows.append(("fresh agent, nothing changed", f"gocache {s_g/1000:.2f}s | warm local {s_w/1000:.2f}s", f"{ratio(s_g, s_w):.2f}x warm (target <= 1.3x)"))
+same = stats("same")
+if same:
+    down = statistics.median(s["bytesDown"] for s in same)
+    used = statistics.median(s["hitBytes"] for s in same)
+    rows.append(("bytes downloaded for one service", f"{down/2**20:.1f} MiB down (zstd) for {used/2**20:.1f} MiB of outputs used",
+                 f"{ratio(down, used):.2f}x of its closure (target <= 1.2x)"))
+g = res.get(("growth", "bytes"), [0])
+store = res.get(("growth", "store"), [1])
+rows.append(("store growth after an unchanged rebuild", f"+{statistics.median(g)} bytes on {store[0]/2**20:.1f} MiB",
+             f"{100*statistics.median(g)/store[0]:.3f}% (target <= 1%)"))
+l_w, l_g = med("localwarm", "warm-local"), med("localwarm", "gocache")
+rows.append(("local directory store, fully warm", f"gocache {l_g/1000:.2f}s | plain GOCACHE {l_w/1000:.2f}s", f"{ratio(l_g, l_w):.2f}x (target <= 1.3x)"))
+print("| case | figures (medians) | ratio |")
+print("|---|---|---|")
+for r in rows:
+    print(f"| {r[0]} | {r[1]} | {r[2]} |")
+print()
+for name, case in (("change", "change"), ("same", "same"), ("localwarm", "localwarm")):
+    st = stats(name)
+    if not st:
+        continue
+    start = statistics.median(s["startupMillis"] for s in st)
+    wait = statistics.median(s["storeWaitMillis"] for s in st)
+    flush = statistics.median(s["flushMillis"] for s in st)
+    total = med(case, "gocache")
+    print(f"{name}: JVM start-up {start} ms = {100*start/total:.0f}% of the gocache run; store/prefetch wait {wait} ms; "
+          f"close flush {flush} ms; hits {st[-1]['hits']}/{st[-1]['gets']} (prefetched {st[-1]['prefetchHits']}), "
+          f"misses {st[-1]['misses']}, up {st[-1]['bytesUp']/2**20:.2f} MiB")

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# gocache benchmark: GOCACHEPROG (`gopipe gocache`) against a warm local GOCACHE and against the
+# whole-archive build cache (`gopipe cache restore --policy build`), side by side in one run, on a
+# generated monorepo (SERVICES services over a shared library tree). The S3 store (s3proxy, this
+# repo's test dependency) sits behind a loopback TCP proxy adding DELAY to each direction of every
+# transfer (a 10 ms round trip at 5 ms): `tc netem` is unavailable on this kernel (no sch_netem).
+# Everything listens on 127.0.0.1; the script stops what it started. See bench/gocache/README.md.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+DATA="${BENCH_DATA:-/work/data/bench-gocache}"
+SERVICES="${SERVICES:-40}"
+LIBS="${LIBS:-24}"
+FUNCS="${FUNCS:-150}"
+REPS="${REPS:-3}"
+DELAY="${DELAY:-5ms}"
+GO="${GO:-/usr/lib/go-1.24/bin/go}"
+JAR="${GOPIPE_JAR:-$root/cli/target/gopipe.jar}"
+SVC_CHANGE="${SVC_CHANGE:-s07}"
+SVC_SAME="${SVC_SAME:-s08}"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) DATA="$2"; shift 2 ;;
+    --services) SERVICES="$2"; shift 2 ;;
+    --libs) LIBS="$2"; shift 2 ;;
+    --funcs) FUNCS="$2"; shift 2 ;;
+    --reps) REPS="$2"; shift 2 ;;
+    --delay) DELAY="$2"; shift 2 ;;
+    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --reps N --delay 5ms (or env vars)"; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+[ -x "$GO" ] || { echo "run.sh: Go 1.24 not found at $GO (GOCACHEPROG needs >= 1.24)" >&2; exit 2; }
+if [ ! -f "$JAR" ]; then (cd "$root" && mvn -q -B -DskipTests -pl core,cli -am package); fi
+
+rm -rf "$DATA"; mkdir -p "$DATA"/{bin,s3/bench,out,cds}
+export PATH="$(dirname "$GO"):$PATH" GOTOOLCHAIN=local GOPROXY=off GOFLAGS= CGO_ENABLED=0 GOENV=off
+export GOPATH="$DATA/gopath" GOPIPE_CDS_DIR="$DATA/cds" GOPIPE_JAR="$JAR"
+export GOPIPE_S3_ACCESS_KEY=bench GOPIPE_S3_SECRET_KEY=bench-secret
+
+echo "== setup: $SERVICES services, $LIBS libraries x $FUNCS functions, delay $DELAY each way; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$GO" build -o "$DATA/bin/latencyproxy" "$here/latencyproxy/main.go"
+python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS"
+(cd "$root" && mvn -q -B -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$DATA/s3proxy.cp" >/dev/null)
+cp_s3=$(tr ':' '\n' < "$DATA/s3proxy.cp" | grep -v logback | paste -sd:)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+P_S3=$(free_port); P_LAT=$(free_port)
+cat > "$DATA/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$P_S3
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench
+s3proxy.credential=bench-secret
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$DATA/s3
+PROPS
+java -cp "$cp_s3" org.gaul.s3proxy.Main --properties "$DATA/s3proxy.properties" > "$DATA/s3proxy.log" 2>&1 &
+S3_PID=$!
+"$DATA/bin/latencyproxy" -listen "127.0.0.1:$P_LAT" -target "127.0.0.1:$P_S3" -delay "$DELAY" 2> "$DATA/latencyproxy.log" &
+LAT_PID=$!
+cleanup() { kill "$LAT_PID" "$S3_PID" 2>/dev/null || true; wait "$LAT_PID" "$S3_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$P_LAT/" && break; sleep 0.2; done
+
+S3="--backend s3://bench/ci --s3-endpoint http://127.0.0.1:$P_LAT --s3-path-style"
+GC="$root/bin/gopipe gocache $S3 --quiet"
+cd "$DATA/mono"
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+RESULTS="$DATA/results.tsv"; : > "$RESULTS"
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"; }   # case, variant, millis
+
+echo "== seed: warm local GOCACHE (every service), the store (every service through gocache), the archive"
+t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/" ./svc/... ; echo "   plain cold build of all services: $(( $(ms) - t0 )) ms"
+t0=$(ms)
+for s in $(ls svc); do
+  GOCACHE="$DATA/agent/gocache" GOCACHEPROG="$GC --dir $DATA/agent/disk --prefetch-key $s/main" go build -o "$DATA/out/$s" "./svc/$s"
+done
+echo "   gocache seed of all services (one agent): $(( $(ms) - t0 )) ms"
+"$root/bin/gopipe" cache save --policy build $S3 --path "$DATA/warm" --key bench-build >/dev/null
+echo "   GOCACHE $(du -sh "$DATA/warm" | cut -f1); store $(du -sh "$DATA/s3/bench" | cut -f1)"
+
+fresh() { rm -rf "$DATA/fresh"; mkdir -p "$DATA/fresh"; echo "$DATA/fresh"; }
+
+for r in $(seq "$REPS"); do
+  echo "== rep $r/$REPS (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  # One-line change in one service, then build it.
+  sed -i "s/^const Version = .*/const Version = $((1000 + r))/" "svc/$SVC_CHANGE/internal/h/h.go"
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change warm-local $(( $(ms) - t0 ))
+  f=$(fresh); t0=$(ms)
+  GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_CHANGE/main --stats-json $DATA/stats-change.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
+  record change gocache $(( $(ms) - t0 ))
+  f=$(fresh); t0=$(ms)
+  "$root/bin/gopipe" cache restore --policy build $S3 --path "$f/gocache" --key bench-build >/dev/null 2>&1
+  GOCACHE="$f/gocache" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change archive $(( $(ms) - t0 ))
+
+  # Nothing changed: another service, fresh agent.
+  before=$(du -sb "$DATA/s3/bench" | cut -f1)
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/y" "./svc/$SVC_SAME"; record same warm-local $(( $(ms) - t0 ))
+  f=$(fresh); t0=$(ms)
+  GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_SAME/main --stats-json $DATA/stats-same.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
+  record same gocache $(( $(ms) - t0 ))
+  after=$(du -sb "$DATA/s3/bench" | cut -f1)
+  record growth bytes $(( after - before )); record growth store "$before"
+
+  # Local directory store, everything warm (local tier and store), against plain warm GOCACHE.
+  if [ "$r" = 1 ]; then
+    GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+  fi
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/z" "./svc/$SVC_SAME"; record localwarm warm-local $(( $(ms) - t0 ))
+  t0=$(ms)
+  GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet --stats-json $DATA/stats-localwarm.jsonl" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+  record localwarm gocache $(( $(ms) - t0 ))
+done
+sed -i "s/^const Version = .*/const Version = 0/" "svc/$SVC_CHANGE/internal/h/h.go"
+echo "== load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$here/report.py" "$DATA"

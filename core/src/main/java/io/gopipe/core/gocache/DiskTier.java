@@ -1,0 +1,135 @@
+package io.gopipe.core.gocache;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.UUID;
+
+/**
+ * The local tier: the files whose paths go back to the go command as {@code DiskPath}. Outputs
+ * live once under {@code o/<xx>/<output>}, the action index under {@code a/<xx>/<action>}. Every
+ * file is written under a temporary name and renamed, so several go processes (and a killed one)
+ * never expose a partial file. It stays on the agent between runs like a plain GOCACHE.
+ */
+public final class DiskTier {
+
+    private final Path root;
+    private final Path tmp;
+
+    public DiskTier(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.tmp = Files.createDirectories(this.root.resolve("tmp"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The file of an output (it may not exist). */
+    public Path object(String outputId) {
+        return root.resolve("o").resolve(outputId.substring(0, 2)).resolve(outputId);
+    }
+
+    /** The local index entry of an action whose output file is present, or null. */
+    public ActionRecord lookup(String actionId) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(action(actionId));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        ActionRecord r = ActionRecord.parse(bytes);
+        if (r == null) {
+            return null;
+        }
+        try {
+            return Files.size(object(r.outputId())) == r.size() ? r : null;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Records an action's output in the local index. */
+    public void index(String actionId, ActionRecord record) throws IOException {
+        Path temp = tmp.resolve(UUID.randomUUID() + ".a");
+        Files.write(temp, record.encode(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        moveInto(temp, action(actionId));
+    }
+
+    public boolean has(String outputId, long size) {
+        try {
+            return Files.size(object(outputId)) == size;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Writes exactly {@code size} bytes of {@code body} as output {@code outputId}. The content must
+     * hash to the ID: a damaged transfer or object never becomes a local file.
+     *
+     * @throws CorruptObjectException when the bytes do not match the ID
+     */
+    public Path store(String outputId, InputStream body, long size) throws IOException {
+        return store(outputId, body, size, true);
+    }
+
+    /**
+     * As {@link #store(String, InputStream, long)}; without {@code verify} the caller vouches for the
+     * bytes (a pack entry inside a checksummed zstd frame), which saves hashing every prefetched output.
+     */
+    public Path store(String outputId, InputStream body, long size, boolean verify) throws IOException {
+        Path temp = tmp.resolve(UUID.randomUUID() + ".o");
+        try {
+            MessageDigest md = Ids.sha256();
+            long written = 0;
+            OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (OutputStream out = verify ? new DigestOutputStream(file, md) : file) {
+                byte[] buf = new byte[64 << 10];
+                while (written < size) {
+                    int n = body.read(buf, 0, (int) Math.min(buf.length, size - written));
+                    if (n < 0) {
+                        break;
+                    }
+                    out.write(buf, 0, n);
+                    written += n;
+                }
+            }
+            if (written != size) {
+                throw new CorruptObjectException("output " + outputId + " has " + written + " bytes, expected " + size);
+            }
+            String actual = verify ? Ids.hex(md.digest()) : outputId;
+            if (!actual.equals(outputId)) {
+                throw new CorruptObjectException("output " + outputId + " hashes to " + actual);
+            }
+            Path target = object(outputId);
+            moveInto(temp, target);
+            return target;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private Path action(String actionId) {
+        return root.resolve("a").resolve(actionId.substring(0, 2)).resolve(actionId);
+    }
+
+    private static void moveInto(Path temp, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Bytes that do not match their output ID. */
+    public static final class CorruptObjectException extends IOException {
+        public CorruptObjectException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.gopipe.core.gocache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a run of one key (service/branch) used, as the packs that hold it: stored as
+ * {@code m/<key>.json}, read by the next run of that key to prefetch.
+ *
+ * @param packs the packs, each with its entries in first-use order
+ */
+record PrefetchManifest(List<Pack> packs) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A pack object and what it holds. */
+    record Pack(String name, long bytes, List<Packs.Entry> entries) {
+        long rawBytes() {
+            return entries.stream().mapToLong(Packs.Entry::size).sum();
+        }
+    }
+
+    /** The manifest's object name for a key; characters outside {@code [A-Za-z0-9._-]} become {@code _}. */
+    static String objectName(String key) {
+        return "m/" + key.replaceAll("[^A-Za-z0-9._-]", "_") + ".json";
+    }
+
+    byte[] encode() throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", 1);
+        ArrayNode ps = root.putArray("packs");
+        for (Pack p : packs) {
+            ObjectNode n = ps.addObject();
+            n.put("name", p.name());
+            n.put("bytes", p.bytes());
+            ArrayNode es = n.putArray("entries");
+            for (Packs.Entry e : p.entries()) {
+                es.addArray().add(e.actionId()).add(e.outputId()).add(e.size());
+            }
+        }
+        return JSON.writeValueAsBytes(root);
+    }
+
+    /** Parses a manifest; null when it is damaged or of another version (then nothing is prefetched). */
+    static PrefetchManifest parse(byte[] bytes) {
+        try {
+            JsonNode root = JSON.readTree(bytes);
+            if (root.path("version").asInt() != 1) {
+                return null;
+            }
+            List<Pack> packs = new ArrayList<>();
+            for (JsonNode n : root.path("packs")) {
+                List<Packs.Entry> entries = new ArrayList<>();
+                for (JsonNode e : n.path("entries")) {
+                    String a = e.path(0).asText();
+                    String o = e.path(1).asText();
+                    if (!Ids.isHex(a) || !Ids.isHex(o)) {
+                        return null;
+                    }
+                    entries.add(new Packs.Entry(a, o, e.path(2).asLong()));
+                }
+                String name = n.path("name").asText();
+                if (!name.matches("p/[0-9a-f]{64}\\.pack")) {
+                    return null;
+                }
+                packs.add(new Pack(name, n.path("bytes").asLong(), entries));
+            }
+            return new PrefetchManifest(packs);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.gopipe.core.gocache;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Brings in what the last run of a key used before go asks for it: reads the key's manifest, then
+ * streams its packs in parallel into the local tier. A get for an action that a pack will bring
+ * waits for that entry instead of fetching it alone; everything else goes object by object.
+ */
+final class Prefetcher {
+
+    private final StoreAccess store;
+    private final DiskTier tier;
+    private final AtomicLong bytesDown;
+    private final ExecutorService pool;
+    private final CompletableFuture<PrefetchManifest> manifest = new CompletableFuture<>();
+    private final Map<String, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
+    private final Set<String> delivered = ConcurrentHashMap.newKeySet();
+    private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
+    private final List<CompletableFuture<Void>> downloads = new ArrayList<>();
+    private final long t0 = System.nanoTime();
+    private final io.gopipe.core.report.Reporter debug;
+
+    /** Timings of the prefetch, when the caller wants them ({@code GOPIPE_GOCACHE_DEBUG} in the CLI). */
+    private void debug(String what) {
+        if (debug != null) {
+            debug.info(String.format("gocache debug: %6d ms %s", (System.nanoTime() - t0) / 1_000_000, what));
+        }
+    }
+
+    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads, io.gopipe.core.report.Reporter debug) {
+        this.debug = debug;
+        this.store = store;
+        this.tier = tier;
+        this.bytesDown = bytesDown;
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gocache-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts reading {@code key}'s manifest and its packs; returns at once. */
+    void start(String key) {
+        pool.execute(() -> {
+            PrefetchManifest m = null;
+            try {
+                byte[] bytes = store.call("reading prefetch manifest", s -> s.get(PrefetchManifest.objectName(key)).orElse(null));
+                if (bytes != null) {
+                    bytesDown.addAndGet(bytes.length);
+                    m = PrefetchManifest.parse(bytes);
+                    if (m == null) {
+                        store.problem("prefetch manifest " + PrefetchManifest.objectName(key) + " is damaged");
+                    }
+                }
+                debug("manifest read");
+                if (m != null) {
+                    schedule(m);
+                }
+            } catch (RuntimeException e) {
+                store.problem("prefetch of " + key + " failed: " + e);
+            } finally {
+                manifest.complete(m);
+            }
+        });
+    }
+
+    private void schedule(PrefetchManifest m) {
+        for (PrefetchManifest.Pack pack : m.packs()) {
+            List<Packs.Entry> missing = new ArrayList<>();
+            for (Packs.Entry e : pack.entries()) {
+                if (!tier.has(e.outputId(), e.size())) {
+                    missing.add(e);
+                } else {
+                    indexQuietly(e);
+                }
+            }
+            if (missing.isEmpty()) {
+                packsPresent.add(pack.name()); // listed by the manifest; trusted until a prune says otherwise
+                continue;
+            }
+            for (Packs.Entry e : missing) {
+                pending.putIfAbsent(e.actionId(), new CompletableFuture<>());
+            }
+            downloads.add(CompletableFuture.runAsync(() -> download(pack), pool));
+        }
+    }
+
+    private void download(PrefetchManifest.Pack pack) {
+        debug("pack start " + pack.name());
+        InputStream in = store.call("opening pack " + pack.name(), s -> s.open(pack.name()));
+        debug("pack open " + pack.name());
+        if (in == null) {
+            failRemaining(pack);
+            return;
+        }
+        try (InputStream counted = new FilterInputStream(in) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    bytesDown.addAndGet(n);
+                }
+                return n;
+            }
+        }) {
+            Packs.read(counted, (entry, body) -> {
+                CompletableFuture<Boolean> f = pending.get(entry.actionId());
+                if (f == null || f.isDone()) {
+                    return;
+                }
+                if (!tier.has(entry.outputId(), entry.size())) {
+                    tier.store(entry.outputId(), body, entry.size(), false);
+                }
+                tier.index(entry.actionId(), new ActionRecord(entry.outputId(), entry.size(), Instant.now()));
+                delivered.add(entry.actionId());
+                f.complete(true);
+            });
+            packsPresent.add(pack.name());
+            debug("pack done " + pack.name() + " " + pack.entries().size() + " entries");
+        } catch (IOException | RuntimeException e) {
+            store.problem("prefetch pack " + pack.name() + " is unreadable (" + e.getMessage() + ")");
+        } finally {
+            failRemaining(pack);
+        }
+    }
+
+    private void failRemaining(PrefetchManifest.Pack pack) {
+        for (Packs.Entry e : pack.entries()) {
+            CompletableFuture<Boolean> f = pending.get(e.actionId());
+            if (f != null) {
+                f.complete(false);
+            }
+        }
+    }
+
+    private void indexQuietly(Packs.Entry e) {
+        try {
+            if (tier.lookup(e.actionId()) == null) {
+                tier.index(e.actionId(), new ActionRecord(e.outputId(), e.size(), Instant.now()));
+            }
+        } catch (IOException ignored) {
+            // the get will go to the store
+        }
+    }
+
+    /** Waits (at most {@code max}) until the manifest is read and the action's entry, if any, has arrived. */
+    void awaitAction(String actionId, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            manifest.get(max.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Boolean> f = pending.get(actionId);
+            if (f != null) {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            // slow prefetch: the get goes its own way
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether this run's prefetch brought the action's output. */
+    boolean delivered(String actionId) {
+        return delivered.contains(actionId);
+    }
+
+    /** The manifest read at start (null when there was none), once it is read. */
+    PrefetchManifest previous(Duration max) {
+        try {
+            return manifest.get(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Packs known to be in the store: read completely, or not needed because everything was local. */
+    Set<String> packsPresent() {
+        return packsPresent;
+    }
+
+    void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,164 @@
+package io.gopipe.core.gocache.store;
+
+import io.gopipe.core.cache.backend.S3Options;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Objects in an S3-compatible bucket under {@code <prefix>gocache/}. A PUT is atomic in S3, so a
+ * killed writer leaves nothing visible. The client gives up quickly (short connect timeout, one
+ * retry): for a build cache, a slow answer is worth less than compiling.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    S3ObjectStore(S3Client s3, String bucket, String prefix) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        String p = prefix == null ? "" : prefix.replaceAll("^/+", "");
+        this.prefix = (p.isEmpty() || p.endsWith("/") ? p : p + "/") + "gocache/";
+    }
+
+    /** A store for {@code s3://bucket/prefix} with its own client. */
+    public static S3ObjectStore create(String bucket, String prefix, S3Options options, Duration callTimeout) {
+        S3ClientBuilder b = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64)
+                        .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(callTimeout))
+                .overrideConfiguration(o -> o.apiCallTimeout(callTimeout)
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()))
+                .forcePathStyle(options.pathStyle())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        if (options.endpoint() != null) {
+            b.endpointOverride(options.endpoint());
+        }
+        String region = options.region();
+        if (region == null || region.isBlank()) {
+            region = System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
+        }
+        b.region(Region.of(region));
+        if (options.accessKey() != null && !options.accessKey().isBlank()) {
+            b.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(options.accessKey(), options.secretKey() == null ? "" : options.secretKey())));
+        } else {
+            b.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        return new S3ObjectStore(b.build(), bucket, prefix);
+    }
+
+    @Override
+    public String describe() {
+        return "s3://" + bucket + "/" + prefix;
+    }
+
+    @Override
+    public Optional<byte[]> get(String name) throws IOException {
+        try {
+            return Optional.of(call(() -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key(name))).asByteArray()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        return call(() -> s3.getObject(r -> r.bucket(bucket).key(key(name))));
+    }
+
+    @Override
+    public boolean exists(String name) throws IOException {
+        try {
+            call(() -> s3.headObject(r -> r.bucket(bucket).key(key(name))));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void put(String name, InputStream data, long size) throws IOException {
+        call(() -> s3.putObject(r -> r.bucket(bucket).key(key(name)).contentLength(size),
+                RequestBody.fromInputStream(data, size)));
+    }
+
+    @Override
+    public List<StoredObject> list(String namePrefix) throws IOException {
+        ListObjectsV2Request req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix + namePrefix).build();
+        return call(() -> {
+            List<StoredObject> all = new ArrayList<>();
+            for (S3Object o : s3.listObjectsV2Paginator(req).contents()) {
+                all.add(new StoredObject(o.key().substring(prefix.length()), o.size(), o.lastModified()));
+            }
+            return all;
+        });
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        try {
+            call(() -> s3.deleteObject(r -> r.bucket(bucket).key(key(name))));
+        } catch (NoSuchFileException ignored) {
+            // already gone
+        }
+    }
+
+    @Override
+    public int sweepStaging(Duration olderThan) {
+        return 0; // S3 PUTs are atomic; abandoned multipart uploads are not used here
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private String key(String name) {
+        return prefix + ObjectStore.check(name);
+    }
+
+    @FunctionalInterface
+    private interface S3Call<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T call(S3Call<T> action) throws IOException {
+        try {
+            return action.run();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoSuchFileException(describe() + ": not found");
+            }
+            throw new IOException(describe() + ": HTTP " + e.statusCode()
+                    + (e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorMessage()), e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (SdkException e) {
+            throw new IOException(describe() + ": " + e.getMessage(), e);
+        }
+    }
+}

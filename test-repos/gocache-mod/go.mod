@@ -1,0 +1,3 @@
+module example.com/gocachemod
+
+go 1.24
