@@ -371,6 +371,10 @@ public final class CacheService {
     }
 
     private void extract(Manifest m, Path target) throws IOException {
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            // before anything is read: extracting a whole entry only to fail on the move is wasted time
+            throw new CacheException("restore target " + target + " exists and is not a directory");
+        }
         Path parent = target.getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".gopipe-restore-");
