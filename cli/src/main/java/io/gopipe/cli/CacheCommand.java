@@ -11,6 +11,7 @@ import io.gopipe.core.cache.CacheStats;
 import io.gopipe.core.cache.EntryInfo;
 import io.gopipe.core.cache.GoPlatform;
 import io.gopipe.core.cache.KeyCalculator;
+import io.gopipe.core.cache.ModuleLayout;
 import io.gopipe.core.cache.PruneResult;
 import io.gopipe.core.cache.RestoreResult;
 import io.gopipe.core.cache.SaveResult;
@@ -135,6 +136,11 @@ public final class CacheCommand implements Runnable {
                 description = "mod: GOMODCACHE keyed by go.sum; build: GOCACHE with a rolling key. Default: ${DEFAULT-VALUE}.")
         String policy;
 
+        @Option(names = "--mod-layout", paramLabel = "zips|tree",
+                description = "Module cache: zips saves only cache/download (Go extracts what a build needs, offline); "
+                        + "tree saves every extracted module too. Default: zips.")
+        String modLayout;
+
         @Option(names = "--path", paramLabel = "DIR",
                 description = "The cache directory (default: $GOMODCACHE / $GOCACHE, else `go env`).")
         Path path;
@@ -207,7 +213,8 @@ public final class CacheCommand implements Runnable {
                         defaultBranch, firstNonBlank(revision, System.getenv("GIT_COMMIT"), Long.toString(Instant.now().toEpochMilli())));
                 cacheKey = restoreKeys == null ? computed : new CacheKey(computed.key(), restoreKeys);
             }
-            return new CacheRequest(p, cacheKey, cachePath(p), go);
+            ModuleLayout layout = modLayout == null ? ModuleLayout.DEFAULT : ModuleLayout.parse(modLayout);
+            return new CacheRequest(p, cacheKey, cachePath(p), go, layout);
         }
 
         private Path cachePath(CachePolicy p) {

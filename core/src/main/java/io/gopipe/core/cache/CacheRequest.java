@@ -9,13 +9,29 @@ import java.nio.file.Path;
  * @param key      exact key and restore-key prefixes
  * @param path     the directory (GOMODCACHE or GOCACHE)
  * @param platform the Go toolchain, recorded in the entry's metadata (may be null)
+ * @param layout   module cache: what a save stores ({@link ModuleLayout}); ignored for the build cache.
+ *                 Null means {@link ModuleLayout#TREE}, an exact copy; adapters pass their option,
+ *                 whose default is {@link ModuleLayout#DEFAULT}
  */
-public record CacheRequest(CachePolicy policy, CacheKey key, Path path, GoPlatform platform) {
+public record CacheRequest(CachePolicy policy, CacheKey key, Path path, GoPlatform platform, ModuleLayout layout) {
 
     public CacheRequest {
         if (policy == null || key == null || path == null) {
             throw new CacheException("a cache request needs a policy, a key and a path");
         }
         path = path.toAbsolutePath().normalize();
+        if (layout == null) {
+            layout = ModuleLayout.TREE;
+        }
+    }
+
+    /** A request that saves the whole tree ({@link ModuleLayout#TREE}). */
+    public CacheRequest(CachePolicy policy, CacheKey key, Path path, GoPlatform platform) {
+        this(policy, key, path, platform, null);
+    }
+
+    /** Whether a save leaves out the member at {@code rel}: gopipe's own temporary files, and what the layout does not keep. */
+    public boolean excludes(String rel) {
+        return rel.startsWith(".gopipe-") || (policy == CachePolicy.MOD && layout.excludes(rel));
     }
 }

@@ -44,8 +44,6 @@ public final class CacheService {
 
     /** Blobs nobody references are removed after this grace period, which covers saves in flight. */
     private static final Duration ORPHAN_GRACE = Duration.ofHours(6);
-    /** Members whose names start with this are gopipe's own temporary files, never cached. */
-    private static final java.util.function.Predicate<String> OWN_TEMP_FILES = rel -> rel.startsWith(".gopipe-");
 
     private final CacheBackend backend;
     private final Reporter reporter;
@@ -169,7 +167,7 @@ public final class CacheService {
                 } catch (OverCap over) {
                     // Build cache: keep the newest files that fit, which needs the whole listing first.
                     out.truncate(0);
-                    DirectoryScanner.Scan scan = DirectoryScanner.scan(path, OWN_TEMP_FILES).keepNewest(settings.maxEntryBytes());
+                    DirectoryScanner.Scan scan = DirectoryScanner.scan(path, request::excludes).keepNewest(settings.maxEntryBytes());
                     meter = new ProgressMeter(reporter, "save " + key, scan.fileBytes(), scan.files(), settings.progressInterval());
                     written = writer.write(scan, out, meter);
                     tally = TreeTally.of(scan);
@@ -220,7 +218,7 @@ public final class CacheService {
         String key = request.key().key();
         long cap = settings.maxEntryBytes();
         try (ArchiveWriter.Session session = writer.open(path, out, meter)) {
-            DirectoryScanner.walk(path, OWN_TEMP_FILES, e -> {
+            DirectoryScanner.walk(path, request::excludes, e -> {
                 tally.add(e);
                 if (cap > 0 && tally.fileBytes() > cap) {
                     if (request.policy() != CachePolicy.MOD) {
