@@ -102,7 +102,7 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--extract-threads", paramLabel = "N", description = "File-writing threads on restore (default: cores + 1).")
         Integer extractThreads;
 
-        @Option(names = "--level", paramLabel = "N", description = "zstd level (default 1; 3 gives ~9%% smaller archives for slower saves).")
+        @Option(names = "--level", paramLabel = "N", description = "zstd level (default 2; higher is smaller and slower to save).")
         Integer level;
 
         CacheSettings settings(boolean tty) {

@@ -32,7 +32,7 @@ class ArchiveRoundTripTest {
     /** Files over this are streamed as chunks of their own ({@code ArchiveWriter.MAX_PACKED}). */
     private static final int STREAMED = 16 << 20;
     /** Members are packed together up to this ({@code ArchiveWriter.PACK_LIMIT}). */
-    private static final int PACKED = 4 << 20;
+    private static final int PACKED = 8 << 20;
 
     @TempDir
     Path tmp;
