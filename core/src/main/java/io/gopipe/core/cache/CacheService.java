@@ -381,7 +381,11 @@ public final class CacheService {
             ProgressMeter meter = new ProgressMeter(reporter, "restore " + m.key(), m.fileBytes(), m.files(),
                     settings.progressInterval());
             try (BlobReader blob = backend.openBlob(m.blob())) {
-                new ArchiveExtractor(temp, settings.extractThreads(), meter, settings.timeLimit()).extract(m.chunks(), blob, m.key());
+                ArchiveExtractor extractor = new ArchiveExtractor(temp, settings.extractThreads(), meter, settings.timeLimit());
+                if (Files.isDirectory(target)) {
+                    extractor.mergingInto(target); // identical files already there are checked, not written again
+                }
+                extractor.extract(m.chunks(), blob, m.key());
             } catch (NoSuchFileException gone) {
                 throw new CorruptArchiveException("archive " + m.blob() + " of " + m.key() + " is missing");
             }

@@ -69,6 +69,8 @@ public final class ArchiveExtractor {
     private final ConcurrentLinkedQueue<DirAttrs> dirs = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Link> links = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
+    /** A tree the result will be merged into: members it already holds identically are not written again. */
+    private Path existing;
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[256 << 10]);
     /** Per mode, the attribute that creates a file with it; a module cache uses two or three modes. */
     private final AtomicReferenceArray<FileAttribute<?>[]> modeAttributes = new AtomicReferenceArray<>(512);
@@ -92,6 +94,18 @@ public final class ArchiveExtractor {
         this.limited = !timeLimit.isZero();
         this.deadlineNanos = System.nanoTime() + (limited ? timeLimit.toNanos() : 0);
         this.umask = probeUmask(root);
+    }
+
+    /**
+     * Declares the tree this extraction will be merged into ({@link FileTrees#moveIntoPlace}): a file
+     * member that {@code target} already holds with the same size, mtime and mode is verified with
+     * its chunk but not written (the merge keeps such files as they are), and a directory member
+     * that is a directory there is only created here when something below it is written. A restore
+     * over the tree of the last restore then creates almost nothing.
+     */
+    public ArchiveExtractor mergingInto(Path target) {
+        this.existing = target;
+        return this;
     }
 
     /** Extracts every chunk; on any failure stops all threads and throws (the caller deletes the root). */
@@ -341,10 +355,19 @@ public final class ArchiveExtractor {
         String path = SafePaths.checkMemberPath(e.path());
         switch (e.type()) {
             case DIRECTORY -> {
-                ensureDir(path);
+                if (!isDirectoryIn(existing, path)) {
+                    ensureDir(path);
+                }
                 dirs.add(new DirAttrs(path, e.mode() & 0777, e.mtime()));
             }
-            case FILE -> writeFile(path, e, tar, buffer);
+            case FILE -> {
+                if (existing != null && sameFile(existing.resolve(path), e)) {
+                    tar.skipContent();
+                    meter.add(e.size(), 1);
+                } else {
+                    writeFile(path, e, tar, buffer);
+                }
+            }
             case SYMLINK -> links.add(new Link(path, SafePaths.checkSymlinkTarget(path, e.linkTarget()), e.mtime()));
             case HARDLINK -> throw new UnsafeArchiveException("hardlink " + path + " -> " + e.linkTarget() + " refused");
             case DEVICE, FIFO -> throw new UnsafeArchiveException("device or FIFO member " + path + " refused");
@@ -367,6 +390,21 @@ public final class ArchiveExtractor {
         }
         setMtime(file, e.mtime());
         meter.add(e.size(), 1);
+    }
+
+    private static boolean isDirectoryIn(Path tree, String path) {
+        return tree != null && Files.isDirectory(tree.resolve(path), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The test the merge applies (size and mtime), plus the mode, on one {@code lstat}. */
+    private static boolean sameFile(Path p, TarEntry e) {
+        try {
+            var a = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() && a.size() == e.size() && a.lastModifiedTime().toMillis() / 1000 == e.mtime()
+                    && a.lastModifiedTime().toMillis() % 1000 == 0 && Modes.toBits(a.permissions()) == (e.mode() & 0777);
+        } catch (IOException | UnsupportedOperationException absent) {
+            return false;
+        }
     }
 
     private FileAttribute<?>[] createAttributes(int mode) {
@@ -439,6 +477,9 @@ public final class ArchiveExtractor {
         List<DirAttrs> ordered = new ArrayList<>(dirs);
         ordered.sort(Comparator.comparingInt((DirAttrs d) -> depth(d.path())).reversed());
         for (DirAttrs d : ordered) {
+            if (existing != null && !createdDirs.contains(d.path())) {
+                continue; // already in the target and nothing below it was written
+            }
             Path p = root.resolve(d.path());
             setMtime(p, d.mtime());
             Files.setPosixFilePermissions(p, Modes.fromBits(d.mode()));
