@@ -118,9 +118,11 @@ public final class ArchiveWriter {
         private Session(Path root, FileChannel out, ProgressMeter meter) {
             this.root = root;
             this.meter = meter;
-            // Two chunks per thread in flight (compressing, or compressed and parked until the chunks before
-            // them are written) keep every thread busy while the walk goes on, and bound the parked memory.
-            this.inFlight = new Semaphore(threads * 2);
+            // Chunks in flight: compressing, or compressed and parked until the chunks before them are
+            // written. Four per thread keep the other threads busy while one is slow (on a loaded agent a
+            // thread can be off the CPU for a while) and bound the parked frames (compressed, at most
+            // 8 MiB each).
+            this.inFlight = new Semaphore(threads * 4);
             this.appender = new OrderedAppender(out, inFlight);
             this.pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "gopipe-cache-compress");
