@@ -30,6 +30,18 @@ public record CacheRequest(CachePolicy policy, CacheKey key, Path path, GoPlatfo
         this(policy, key, path, platform, null);
     }
 
+    /**
+     * The request a save carries out: a module cache without {@code cache/download} (not filled by
+     * the go command, so Go could not extract anything from it) is saved as a whole tree whatever
+     * the layout, instead of as an empty entry.
+     */
+    public CacheRequest forSave() {
+        if (policy == CachePolicy.MOD && layout == ModuleLayout.ZIPS && !java.nio.file.Files.isDirectory(path.resolve("cache/download"))) {
+            return new CacheRequest(policy, key, path, platform, ModuleLayout.TREE);
+        }
+        return this;
+    }
+
     /** Whether a save leaves out the member at {@code rel}: gopipe's own temporary files, and what the layout does not keep. */
     public boolean excludes(String rel) {
         return rel.startsWith(".gopipe-") || (policy == CachePolicy.MOD && layout.excludes(rel));

@@ -97,7 +97,8 @@ public final class CacheService {
      * Saves the request's path under its exact key unless the key exists, the store is read-only,
      * or (module cache) no module@version directory is new compared with the entry it would restore.
      */
-    public SaveResult save(CacheRequest request) {
+    public SaveResult save(CacheRequest asked) {
+        CacheRequest request = asked.forSave();
         long start = System.nanoTime();
         String key = request.key().key();
         if (settings.readOnly()) {

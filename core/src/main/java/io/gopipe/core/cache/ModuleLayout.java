@@ -10,7 +10,8 @@ import java.util.Locale;
  * {@code cache/download/<module>/@v/<version>.zip} the first time a build needs it, without the
  * network ({@code GOPROXY=off} works), and only for the modules that build imports: a restore
  * creates about a tenth of the files. {@link #TREE}: the whole GOMODCACHE, extracted modules
- * included: more files to restore, nothing left for Go to extract.
+ * included: more files to restore, nothing left for Go to extract. A directory without
+ * {@code cache/download} is always saved whole ({@link CacheRequest#forSave()}).
  */
 public enum ModuleLayout {
     /** {@code cache/download} only; Go extracts what a build needs. */

@@ -95,6 +95,19 @@ class ModuleCacheZipsTest {
                 tmp.resolve("modcache-tree2"), null, ModuleLayout.TREE)).files());
     }
 
+    @Test
+    void aDirectoryWithoutADownloadCacheIsSavedWholeInTheZipsLayout() throws Exception {
+        Path mod = tmp.resolve("not-from-go");
+        TestTrees.write(mod.resolve("example.com/m@v1.0.0/m.go"), "package m\n".getBytes(), 0444, 1_600_000_000L);
+        Path store = tmp.resolve("store");
+        Files.createDirectories(store);
+        CacheService service = new CacheService(new LocalBackend(store), Reporter.silent(), CacheSettings.defaults());
+        CacheKey key = new CacheKey("gomod-nodl", List.of());
+        SaveResult saved = service.save(new CacheRequest(CachePolicy.MOD, key, mod, null, ModuleLayout.ZIPS));
+        assertThat(saved.status()).isEqualTo(SaveResult.Status.SAVED);
+        assertThat(saved.files()).isEqualTo(1);
+    }
+
     /** Writes one module version into a GOPROXY directory: list, .info, .mod and the module zip. */
     private static void module(Path proxy, String path, String version, Map<String, String> files) throws IOException {
         Path dir = proxy.resolve(escape(path)).resolve("@v");
