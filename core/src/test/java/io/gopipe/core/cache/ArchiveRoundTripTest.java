@@ -58,6 +58,23 @@ class ArchiveRoundTripTest {
     }
 
     @Test
+    void aChunkTooBigToDecompressInMemoryIsStreamedOnRestore() throws Exception {
+        Path src = tmp.resolve("src");
+        Random rnd = new Random(3);
+        byte[] huge = TestTrees.goSource(rnd, (24 << 20) + 4097); // over the extractor's in-memory limit
+        TestTrees.write(src.resolve("cache/download/huge/@v/v1.0.0.zip"), huge, 0644, 1_600_000_700L);
+        TestTrees.write(src.resolve("a/small.go"), "package a\n".getBytes(), 0444, 1_600_000_701L);
+        Path archive = tmp.resolve("a.tar.zst");
+        ArchiveWriter.Result result = write(src, archive, 2);
+        assertThat(result.chunks()).anyMatch(c -> c.rawBytes() > (24 << 20));
+
+        Path restored = tmp.resolve("restored");
+        Files.createDirectories(restored);
+        extract(archive, result, restored);
+        assertThat(TestTrees.snapshot(restored)).isEqualTo(TestTrees.snapshot(src));
+    }
+
+    @Test
     void theArchiveIsAPlainTarZstThatGnuTarReads() throws Exception {
         Path src = tmp.resolve("src");
         bigTree(src);
