@@ -161,7 +161,7 @@ drop_gzip() { rm -f "$WORK/r$1.tar.gz"; }
 
 # Through the launcher users run, so gopipe gets the JVM options it ships with (GOPIPE_JAVA_OPTS overrides them).
 gopipe() { GOPIPE_JAR="$JAR" "$root/bin/gopipe" "$@"; }
-save_gopipe() { gopipe cache save --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$SRC"; }
+save_gopipe() { gopipe cache save --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --mod-layout tree --path "$SRC"; }
 restore_gopipe() { gopipe cache restore --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$2"; }
 size_gopipe() { du -sb "$WORK/store-r$1" | cut -f1; }
 drop_gopipe() { rm_tree "$WORK/store-r$1"; }
