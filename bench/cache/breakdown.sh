@@ -117,6 +117,6 @@ PY
   }
   echo
   echo "gopipe, profiled (JFR samples: java = running Java code, native = in JNI/syscalls such as zstd and file I/O):"
-  profile save cache save --create-store --backend "local:$WORK/store" --key breakdown --path "$SRC"
+  profile save cache save --create-store --backend "local:$WORK/store" --key breakdown --mod-layout tree --path "$SRC"
   profile restore cache restore --backend "local:$WORK/store" --key breakdown --path "$WORK/t2/mod"
 fi

@@ -497,6 +497,317 @@ def build_sumdb_tiles(root, seed, count):
     return count, b
 
 
+# ---------------------------------------------------------------- --shape real
+#
+# Like a module cache filled by CI builds of a few large projects across many releases: most modules
+# are present in several versions, and consecutive versions of one module share most files byte for
+# byte (a release changes a few files, adds and removes a few). A set of "buildable" modules holds Go
+# code that compiles, with a go.mod without requirements, and a service module beside the cache
+# (<out>.svc) imports one package of each, with a complete go.sum, so `go build` can run offline
+# against the cache (bench/cache/run.sh --mode real).
+
+REAL_KINDS = {  # weight, files min, files max, share of generated files, share of testdata files
+    "tiny":      (45, 3, 15, 0.00, 0.05),
+    "small":     (40, 15, 70, 0.005, 0.10),
+    "medium":    (12, 70, 300, 0.01, 0.12),
+    "large":     (2, 300, 1200, 0.02, 0.08),
+    "generated": (1, 60, 500, 0.25, 0.02),
+}
+GO_KEYWORDS = set("break case chan const continue default defer else fallthrough for func go goto if import "
+                  "interface map package range return select struct switch type var main".split())
+
+
+def real_versions(r):
+    """Released versions of one module, oldest first; how many CI kept is skewed: many 1-3, a few 10-40."""
+    n = min(40, max(1, int(r.paretovariate(1.25))))
+    major = 0 if r.random() < 0.35 else 1
+    minor, patch = r.randint(0, 12), r.randint(0, 5)
+    out = []
+    for _ in range(n):
+        if r.random() < 0.3:
+            minor, patch = minor + 1, 0
+        else:
+            patch += 1 + (r.random() < 0.2)
+        out.append("v%d.%d.%d" % (major, minor, patch))
+    return out
+
+
+def real_files(path, kind, n_versions, compilable):
+    """File lists of every version: [(rel, kind, size, revision)] per version; revisions change content."""
+    r = random.Random("real/%s/files" % path)
+    base = plan_module_files(r, kind) if kind in KINDS else plan_module_files_real(r, kind)
+    if compilable:
+        base = [(rel, "go" if k == "asm" else k, sz) for rel, k, sz in base if not rel.endswith((".s", ".c", ".h"))]
+    cur = {rel: (k, sz, 0) for rel, k, sz in base}
+    out = []
+    for v in range(n_versions):
+        if v:
+            for rel in sorted(cur):
+                k, sz, rev = cur[rel]
+                x = r.random()
+                if rel in ("go.mod", "LICENSE"):
+                    continue
+                if x < 0.12:
+                    cur[rel] = (k, max(10, int(sz * r.uniform(0.9, 1.15))), rev + 1)
+                elif x < 0.14 and len(cur) > 4:
+                    del cur[rel]
+            for i in range(r.randint(0, max(1, len(cur) // 25))):
+                rel, k, sz = r.choice(base)
+                d = os.path.dirname(rel)
+                new = (d + "/" if d else "") + "%s_v%d_%d%s" % (r.choice(WORDS), v, i, os.path.splitext(rel)[1] or ".go")
+                if k in ("go", "generated", "text", "binary", "asm") and new not in cur:
+                    cur[new] = (k, sz, 0)
+        out.append([(rel, k, sz, rev) for rel, (k, sz, rev) in sorted(cur.items())])
+    return out
+
+
+def plan_module_files_real(r, kind):
+    saved = dict(KINDS)
+    KINDS.update(REAL_KINDS)
+    try:
+        return plan_module_files(r, kind)
+    finally:
+        KINDS.clear()
+        KINDS.update(saved)
+
+
+def buildable_path(path):
+    last = path.rsplit("/", 1)[-1]
+    return not path.startswith("gopkg.in/") and not (last.startswith("v") and last[1:].isdigit())
+
+
+def plan_real(seed, target_bytes, target_files, min_versions, buildable):
+    r = random.Random("%d/real" % seed)
+    names = list(KNOWN_MODULES)
+    r.shuffle(names)
+    kinds = list(REAL_KINDS)
+    weights = [REAL_KINDS[k][0] for k in kinds]
+    modules, total_bytes, total_files, total_versions, i, seen = [], 0, 0, 0, 0, set()
+    while total_bytes < target_bytes or total_files < target_files or total_versions < min_versions:
+        if i < len(names):
+            path = names[i]
+        else:
+            org = r.choice(WORDS) + r.choice(["", "io", "hq", "labs", "-dev", str(r.randint(1, 99))])
+            if r.random() < 0.12:
+                org = org.capitalize()
+            path = "github.com/%s/%s" % (org, r.choice(WORDS) + r.choice(["", "-go", "go", "-" + r.choice(WORDS), "x"]))
+        i += 1
+        if path in seen:
+            continue
+        seen.add(path)
+        kind = r.choices(kinds, weights)[0]
+        versions = real_versions(random.Random("real/%s/versions" % path))
+        compilable = (sum(1 for m in modules if m["compilable"]) < buildable and kind in ("tiny", "small", "medium")
+                      and buildable_path(path) and r.random() < 0.5)
+        lists = real_files(path, kind, len(versions), compilable)
+        for files in lists:
+            text = sum(sz for _, k, sz, _ in files if k != "binary")
+            binary = sum(sz for _, k, sz, _ in files if k == "binary")
+            total_files += len(files) + 6
+            total_bytes += text + binary + int(text / 4.3) + binary
+        total_versions += len(versions)
+        modules.append({"path": path, "kind": kind, "versions": versions, "compilable": compilable})
+    PLAN_TOTALS.update(files=total_files, bytes=total_bytes)
+    return modules
+
+
+PLAN_TOTALS = {}
+
+
+class BuildableGo:
+    """Go that compiles: no imports, identifiers unique per file, comments and strings for realistic entropy."""
+
+    def __init__(self, r, vocab):
+        self.r = r
+        self.vocab = vocab
+
+    def words(self, lo, hi):
+        return " ".join(self.r.choice(COMMENT_WORDS) for _ in range(self.r.randint(lo, hi)))
+
+    def go_file(self, pkg, fid, size, generated=False):
+        r = self.r
+        parts = ["// Code generated by protoc-gen-go. DO NOT EDIT.\n" if generated else "",
+                 "// Package %s %s.\npackage %s\n\n" % (pkg, self.words(4, 12), pkg)]
+        n, i = sum(len(p) for p in parts), 0
+        while n < size:
+            name = "%s%s_%s_%d" % (r.choice(self.vocab).capitalize(), r.choice(self.vocab).capitalize(), fid, i)
+            i += 1
+            if r.random() < 0.3:
+                fields = "".join('\t%s%d %s `json:"%s"`\n' % (r.choice(self.vocab).capitalize(), j,
+                                 r.choice(["int", "string", "bool", "int64", "[]byte", "float64"]), r.choice(self.vocab))
+                                 for j in range(r.randint(2, 8)))
+                p = "// %s %s.\ntype %s struct {\n%s}\n\n" % (name, self.words(5, 14), name, fields)
+            else:
+                body = []
+                for j in range(r.randint(2, 10)):
+                    v = "%s%d" % (r.choice(self.vocab), j)
+                    x = r.random()
+                    if x < 0.4:
+                        body.append("\t%s := x*%d + %d\n\tx = %s %% %d\n" % (v, r.randint(2, 99), r.randint(0, 9999), v, r.randint(3, 997)))
+                    elif x < 0.7:
+                        body.append('\tif x > %d {\n\t\ts += "%s"\n\t}\n' % (r.randint(0, 5000), self.words(2, 6)))
+                    else:
+                        body.append("\t// %s.\n\tfor %s := 0; %s < %d; %s++ {\n\t\tx += %s\n\t}\n" % (
+                            self.words(4, 10), v, v, r.randint(1, 9), v, v))
+                p = "// %s %s.\nfunc %s(x int) (int, string) {\n\ts := \"%s\"\n%s\treturn x, s\n}\n\n" % (
+                    name, self.words(5, 16), name, r.choice(self.vocab), "".join(body))
+            parts.append(p)
+            n += len(p)
+        return "".join(parts)
+
+
+def gomod_hash(data):
+    summary = "%s  go.mod\n" % hashlib.sha256(data).hexdigest()
+    return "h1:" + base64.b64encode(hashlib.sha256(summary.encode()).digest()).decode()
+
+
+def package_name(rel_dir, path):
+    base = os.path.basename(rel_dir) if rel_dir else path.rsplit("/", 1)[-1]
+    name = "".join(c for c in base.lower() if c.isalnum()) or "pkg"
+    if name[0].isdigit() or name in GO_KEYWORDS:
+        name = "p" + name
+    return name
+
+
+def build_version_real(args):
+    """Writes one version of a --shape real module and its cache/download files. Returns (files, bytes, zip hash, go.mod hash, packages)."""
+    root, seed, path, versions, vi, kind, compilable, lic = args
+    version = versions[vi]
+    files = real_files(path, kind, len(versions), compilable)[vi]
+    mod_r = random.Random("real/%s/vocab" % path)
+    gt = GoText(mod_r)
+    bg = BuildableGo(mod_r, gt.vocab)
+    mtime = EPOCH + random.Random("%s@%s/mtime" % (path, version)).randint(0, 300 * 86400)
+    esc = escape_path(path)
+    top = os.path.join(root, "%s@%s" % (esc, version))
+    os.makedirs(top, exist_ok=True)
+    entries, nfiles, nbytes, pkgs = [], 0, 0, set()
+    gomod_data = ("module %s\n\ngo 1.21\n" % path).encode()
+    for rel, k, size, rev in files:
+        cr = random.Random("real/%s/%s/%d" % (path, rel, rev))
+        gt.r = cr
+        bg.r = cr
+        d = os.path.dirname(rel)
+        is_go = rel.endswith(".go") and "testdata/" not in rel and not rel.startswith("testdata")
+        if k == "gomod":
+            data = gomod_data if compilable else gomod_text(cr, path, size).encode()
+        elif k == "license":
+            data = lic
+        elif k == "binary":
+            data = cr.randbytes(size)
+        elif compilable and is_go:
+            fid = hashlib.sha256(rel.encode()).hexdigest()[:8]
+            data = bg.go_file(package_name(d, path), fid, size, generated=(k == "generated")).encode()
+            if not rel.endswith("_test.go"):
+                pkgs.add(d)
+        elif k == "go":
+            data = gt.go_file(package_name(d, path), size).encode()
+        elif k == "generated":
+            data = gt.go_file(package_name(d, path) if d else "api", size, generated=True).encode()
+        elif k == "gosum":
+            data = gosum_text(cr, size).encode()
+        else:
+            data = gt.prose(size).encode()
+        full = os.path.join(top, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        write_file(full, data, 0o444, mtime)
+        entries.append(("%s@%s/%s" % (path, version, rel), data))
+        nfiles += 1
+        nbytes += len(data)
+    for dd, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count(os.sep)):
+        os.utime(dd, (mtime, mtime))
+        os.chmod(dd, 0o555)
+    dl = os.path.join(root, "cache", "download", esc, "@v")
+    os.makedirs(dl, exist_ok=True)
+    zpath = os.path.join(dl, version + ".zip")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        for name, data in entries:
+            zi = zipfile.ZipInfo(name, time.gmtime(EPOCH)[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            z.writestr(zi, data, compresslevel=6)
+    gomod = next(dt for n, dt in entries if n.endswith("@%s/go.mod" % version))
+    zh = ziphash(entries)
+    small = {
+        version + ".mod": gomod,
+        version + ".info": json.dumps({"Version": version, "Time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime))}).encode(),
+        version + ".ziphash": zh.encode(),
+        version + ".lock": b"",
+    }
+    for name, data in small.items():
+        write_file(os.path.join(dl, name), data, 0o644, mtime)
+    os.utime(zpath, (mtime, mtime))
+    nbytes += os.path.getsize(zpath) + sum(len(dt) for dt in small.values())
+    cr = random.Random("%s@%s/sumdb" % (path, version))
+    lookup = os.path.join(root, "cache", "download", "sumdb", "sum.golang.org", "lookup", "%s@%s" % (esc, version))
+    os.makedirs(os.path.dirname(lookup), exist_ok=True)
+    write_file(lookup, ("%d\n%s %s %s\n%s %s/go.mod %s\n\ngo.sum database tree\n%d\n%s\n" % (
+        cr.randint(10 ** 6, 10 ** 8), path, version, zh, path, version, gomod_hash(gomod), cr.randint(10 ** 7, 10 ** 8),
+        base64.b64encode(cr.randbytes(32)).decode())).encode(), 0o644, mtime)
+    return nfiles + 6, nbytes, zh, gomod_hash(gomod), sorted(pkgs)
+
+
+def build_real_meta(root, m):
+    dl = os.path.join(root, "cache", "download", escape_path(m["path"]), "@v")
+    os.makedirs(dl, exist_ok=True)
+    data = ("\n".join(m["versions"]) + "\n").encode()
+    write_file(os.path.join(dl, "list"), data, 0o644, EPOCH)
+    return 1, len(data)
+
+
+def write_service(svc_dir, picks):
+    """A service module importing one package of each buildable module (blank imports), with a complete go.sum."""
+    if os.path.exists(svc_dir):
+        shutil.rmtree(svc_dir)
+    os.makedirs(svc_dir)
+    req = "".join("\t%s %s\n" % (p, v) for p, v, _, _, _ in sorted(picks))
+    with open(os.path.join(svc_dir, "go.mod"), "w") as f:
+        f.write("module example.com/bench/service\n\ngo 1.21\n\nrequire (\n%s)\n" % req)
+    with open(os.path.join(svc_dir, "go.sum"), "w") as f:
+        for p, v, zh, mh, _ in sorted(picks):
+            f.write("%s %s %s\n%s %s/go.mod %s\n" % (p, v, zh, p, v, mh))
+    imports = "".join('\t_ "%s"\n' % ((p + "/" + pkg) if pkg else p) for p, _, _, _, pkg in sorted(picks))
+    with open(os.path.join(svc_dir, "main.go"), "w") as f:
+        f.write('package main\n\nimport (\n\t"fmt"\n\n%s)\n\nfunc main() { fmt.Println("service") }\n' % imports)
+
+
+def main_real(a, out, tmp, stamp_path, params):
+    t0 = time.time()
+    modules = plan_real(a.seed, a.target_mb * 2 ** 20, a.target_files, a.min_versions, a.buildable)
+    lic = license_text(a.seed)
+    tasks = [(tmp, a.seed, m["path"], m["versions"], vi, m["kind"], m["compilable"], lic)
+             for m in modules for vi in range(len(m["versions"]))]
+    tasks.sort(key=lambda t: -REAL_KINDS[t[5]][2])
+    files, nbytes, picks = 0, 0, []
+    with multiprocessing.Pool(max(1, a.jobs)) as pool:
+        for i, (task, res) in enumerate(zip(tasks, pool.imap(build_version_real, tasks, chunksize=2))):
+            n, b, zh, mh, pkgs = res
+            files += n
+            nbytes += b
+            _, _, path, versions, vi, _, compilable, _ = task
+            if compilable and vi == len(versions) - 1 and pkgs:
+                picks.append((path, versions[vi], zh, mh, random.Random(path).choice(pkgs)))
+            if i % 50 == 0:
+                print("\r  %d/%d module versions, %d files, %.0f MiB" % (i + 1, len(tasks), files, nbytes / 2 ** 20), end="", file=sys.stderr)
+    for m in modules:
+        n, b = build_real_meta(tmp, m)
+        files += n
+        nbytes += b
+    n, b = build_sumdb_tiles(tmp, a.seed, 400)
+    files += n
+    nbytes += b
+    for d, _, _ in os.walk(tmp):
+        if os.stat(d).st_mode & stat.S_IWUSR:
+            os.utime(d, (EPOCH, EPOCH))
+    write_service(out + ".svc", picks)
+    os.rename(tmp, out)
+    with open(stamp_path, "w") as f:
+        json.dump({"params": params, "files": files, "bytes": nbytes, "modules": len(modules),
+                   "module_versions": len(tasks), "buildable": len(picks), "seconds": round(time.time() - t0, 1)}, f)
+    print("\rgenerated %s: %d modules, %d module versions, %d files, %.0f MiB, service with %d modules in %.0f s" % (
+        out, len(modules), len(tasks), files, nbytes / 2 ** 20, len(picks), time.time() - t0), file=sys.stderr)
+
+
 def make_writable(path):
     for d, dirs, _ in os.walk(path):
         os.chmod(d, 0o755)
@@ -510,11 +821,26 @@ def main():
     ap.add_argument("--target-files", type=int, default=90_000, help="approximate file count (default 90000)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--force", action="store_true", help="regenerate even when a matching tree exists")
+    ap.add_argument("--shape", choices=["synthetic", "real"], default="synthetic",
+                    help="synthetic: mostly one version per module; real: many versions sharing most files, "
+                         "buildable modules and a service beside the cache (<out>.svc)")
+    ap.add_argument("--min-versions", type=int, default=1500, help="--shape real: at least this many module versions")
+    ap.add_argument("--buildable", type=int, default=40, help="--shape real: modules the service imports")
+    ap.add_argument("--plan-only", action="store_true", help="print the planned totals and exit")
     a = ap.parse_args()
+    if a.plan_only:
+        if a.shape == "real":
+            ms = plan_real(a.seed, a.target_mb * 2 ** 20, a.target_files, a.min_versions, a.buildable)
+            print("modules %d, versions %d, buildable %d, ~%d files, ~%.0f MiB" % (
+                len(ms), sum(len(m["versions"]) for m in ms), sum(m["compilable"] for m in ms),
+                PLAN_TOTALS["files"], PLAN_TOTALS["bytes"] / 2 ** 20))
+        return
 
     out = os.path.abspath(a.out)
     stamp_path = out + ".STAMP"
     params = {"gen_version": GEN_VERSION, "seed": a.seed, "target_mb": a.target_mb, "target_files": a.target_files}
+    if a.shape == "real":
+        params.update({"shape": "real", "min_versions": a.min_versions, "buildable": a.buildable})
     if not a.force and os.path.isdir(out) and os.path.exists(stamp_path):
         with open(stamp_path) as f:
             stamp = json.load(f)
@@ -531,6 +857,9 @@ def main():
     t0 = time.time()
     tmp = out + ".tmp"
     os.makedirs(tmp)
+    if a.shape == "real":
+        main_real(a, out, tmp, stamp_path, params)
+        return
     modules = plan(a.seed, a.target_mb * 2 ** 20, a.target_files)
     lic = license_text(a.seed)
     tasks = [(tmp, a.seed, m["path"], v, m["kind"], m["seeds"][v], lic) for m in modules for v in m["extracted"]]

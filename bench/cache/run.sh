@@ -11,6 +11,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# --mode real: the real-shaped module cache, zips-only vs full tree, restore over a tree (real.sh)
+for arg in "$@"; do [ "$arg" = real ] && [ "${prev:-}" = --mode ] && exec "$here/real.sh" "$@"; prev="$arg"; done
 
 ROUNDS="${ROUNDS:-3}"
 TOOLS="${TOOLS:-gopipe,zstd,gzip}"
@@ -40,6 +42,8 @@ usage: bench/cache/run.sh [options]
   --jar PATH        gopipe jar (default cli/target/gopipe.jar, built with Maven when missing)
   --no-build        never run Maven; fail if the jar is missing
   --keep            keep the last round's archives and every restored tree
+  --mode real       the real-shaped cache (>= 1,500 module versions, a buildable service): save, restore,
+                    restore over a tree, restore + go build zips-only vs full tree (bench/cache/real.sh)
 Every option also has an environment variable: ROUNDS, TOOLS, BENCH_DATA, SEED, TARGET_MB,
 TARGET_FILES, DROP_CACHES=1, TIMED_SYNC=1, VERIFY, GOPIPE_JAR, BUILD=0, KEEP=1.
 EOF
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
     --jar) JAR="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
+    --mode) [ "$2" = synthetic ] || { echo "run.sh: --mode must be synthetic or real" >&2; exit 2; }; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -156,7 +161,7 @@ drop_gzip() { rm -f "$WORK/r$1.tar.gz"; }
 
 # Through the launcher users run, so gopipe gets the JVM options it ships with (GOPIPE_JAVA_OPTS overrides them).
 gopipe() { GOPIPE_JAR="$JAR" "$root/bin/gopipe" "$@"; }
-save_gopipe() { gopipe cache save --fail-on-error --create-store --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$SRC"; }
+save_gopipe() { gopipe cache save --fail-on-error --create-store --backend "local:$WORK/store-r$1" --key "bench-r$1" --mod-layout tree --path "$SRC"; }
 restore_gopipe() { gopipe cache restore --fail-on-error --backend "local:$WORK/store-r$1" --key "bench-r$1" --path "$2"; }
 size_gopipe() { du -sb "$WORK/store-r$1" | cut -f1; }
 drop_gopipe() { rm_tree "$WORK/store-r$1"; }

@@ -123,7 +123,7 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "N", description = "Archiving threads, each reading files and compressing (default: cores + 1).")
         Integer threads;
 
-        @Option(names = "--level", paramLabel = "N", description = "zstd level (default 1; 3 gives ~9%% smaller archives for slower saves).")
+        @Option(names = "--level", paramLabel = "N", description = "zstd level (default 2; higher is smaller and slower to save).")
         Integer level;
 
         void apply(CacheJobOptions.Builder b) {
@@ -148,6 +148,11 @@ public final class CacheCommand implements Runnable {
         @Option(names = "--policy", defaultValue = "mod", paramLabel = "mod|build",
                 description = "mod: GOMODCACHE keyed by go.sum; build: GOCACHE with a rolling key. Default: ${DEFAULT-VALUE}.")
         String policy;
+
+        @Option(names = "--mod-layout", paramLabel = "zips|tree",
+                description = "Module cache: zips saves only cache/download (Go extracts what a build needs, offline); "
+                        + "tree saves every extracted module too. Default: zips.")
+        String modLayout;
 
         @Option(names = "--path", paramLabel = "DIR",
                 description = "The cache directory (default: $GOMODCACHE / $GOCACHE, else `go env`). A symlink to a folder is followed.")
@@ -190,7 +195,7 @@ public final class CacheCommand implements Runnable {
 
         void apply(CacheJobOptions.Builder b) {
             b.policy(policy).path(path).key(key).restoreKeys(restoreKeys).repo(repo).salt(salt)
-                    .goBinary(goBinary).platform(goVersion, goos, goarch).branch(branch).defaultBranch(defaultBranch)
+                    .modLayout(modLayout).goBinary(goBinary).platform(goVersion, goos, goarch).branch(branch).defaultBranch(defaultBranch)
                     .revision(revision).workDir(Path.of("").toAbsolutePath().toString());
         }
 

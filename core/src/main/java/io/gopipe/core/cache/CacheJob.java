@@ -55,6 +55,7 @@ public final class CacheJob {
      */
     public static void check(CacheJobOptions o) {
         CachePolicy.parse(o.policy() == null ? "" : o.policy());
+        layout(o);
         if (o.key() != null) {
             CacheKeys.check(o.key());
         }
@@ -200,7 +201,7 @@ public final class CacheJob {
                     : KeyCalculator.buildKey(platform, options.salt(), branch(), options.defaultBranch(), revision());
             key = options.restoreKeys() == null ? computed : new CacheKey(computed.key(), options.restoreKeys());
         }
-        return new CacheRequest(policy, key, path(policy), platform);
+        return new CacheRequest(policy, key, path(policy), platform, layout(options));
     }
 
     /** Explicit values win; the rest comes from {@code go env}. Without a computed key a Go that cannot run is no problem. */
@@ -229,6 +230,14 @@ public final class CacheJob {
             return List.copyOf(values.values());
         } catch (CommandException e) {
             throw new CacheException(e.getMessage(), e);
+        }
+    }
+
+    private static ModuleLayout layout(CacheJobOptions o) {
+        try {
+            return o.modLayout() == null || o.modLayout().isBlank() ? ModuleLayout.DEFAULT : ModuleLayout.parse(o.modLayout());
+        } catch (CacheException e) {
+            throw new InvalidCacheInputException(e.getMessage());
         }
     }
 

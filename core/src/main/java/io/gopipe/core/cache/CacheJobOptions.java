@@ -27,6 +27,7 @@ public final class CacheJobOptions implements Serializable {
     private final String key;
     private final ArrayList<String> restoreKeys;
     private final String salt;
+    private final String modLayout;
     private final String goBinary;
     private final String goVersion;
     private final String goos;
@@ -54,6 +55,7 @@ public final class CacheJobOptions implements Serializable {
         this.key = b.key;
         this.restoreKeys = b.restoreKeys == null ? null : new ArrayList<>(b.restoreKeys);
         this.salt = b.salt;
+        this.modLayout = b.modLayout;
         this.goBinary = b.goBinary;
         this.goVersion = b.goVersion;
         this.goos = b.goos;
@@ -89,6 +91,7 @@ public final class CacheJobOptions implements Serializable {
         b.key = key;
         b.restoreKeys = restoreKeys;
         b.salt = salt;
+        b.modLayout = modLayout;
         b.goBinary = goBinary;
         b.goVersion = goVersion;
         b.goos = goos;
@@ -147,6 +150,11 @@ public final class CacheJobOptions implements Serializable {
 
     public String salt() {
         return salt;
+    }
+
+    /** Module cache layout, {@code zips} or {@code tree} ({@link ModuleLayout}); null for the default. */
+    public String modLayout() {
+        return modLayout;
     }
 
     public String goBinary() {
@@ -239,6 +247,7 @@ public final class CacheJobOptions implements Serializable {
         private String key;
         private List<String> restoreKeys;
         private String salt;
+        private String modLayout;
         private String goBinary = "go";
         private String goVersion;
         private String goos;
@@ -288,6 +297,11 @@ public final class CacheJobOptions implements Serializable {
 
         public Builder restoreKeys(List<String> v) {
             restoreKeys = v;
+            return this;
+        }
+
+        public Builder modLayout(String v) {
+            modLayout = v;
             return this;
         }
 

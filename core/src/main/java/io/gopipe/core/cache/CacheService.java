@@ -46,8 +46,6 @@ public final class CacheService {
 
     /** Blobs nobody references are removed after this grace period, which covers saves in flight. */
     private static final Duration ORPHAN_GRACE = Duration.ofHours(6);
-    /** Members whose names start with this are gopipe's own temporary files, never cached. */
-    private static final java.util.function.Predicate<String> OWN_TEMP_FILES = rel -> rel.startsWith(".gopipe-");
 
     private final CacheBackend backend;
     private final Reporter reporter;
@@ -101,7 +99,8 @@ public final class CacheService {
      * Saves the request's path under its exact key unless the key exists, the store is read-only,
      * or (module cache) no module@version directory is new compared with the entry it would restore.
      */
-    public SaveResult save(CacheRequest request) {
+    public SaveResult save(CacheRequest asked) {
+        CacheRequest request = asked.forSave();
         long start = System.nanoTime();
         String key = request.key().key();
         Optional<SaveResult> early = beforeStore(request, settings, reporter);
@@ -191,7 +190,7 @@ public final class CacheService {
                 } catch (OverCap over) {
                     // Build cache: keep the newest files that fit, which needs the whole listing first.
                     out.truncate(0);
-                    DirectoryScanner.Scan scan = UnsafeLinks.without(DirectoryScanner.scan(path, OWN_TEMP_FILES))
+                    DirectoryScanner.Scan scan = UnsafeLinks.without(DirectoryScanner.scan(path, request::excludes))
                             .keepNewest(settings.maxEntryBytes());
                     meter = new ProgressMeter(reporter, "save " + key, scan.fileBytes(), scan.files(), settings.progressInterval());
                     written = writer.write(scan, out, meter);
@@ -244,7 +243,7 @@ public final class CacheService {
         long cap = settings.maxEntryBytes();
         try (ArchiveWriter.Session session = writer.open(path, out, meter)) {
             UnsafeLinks unsafe = new UnsafeLinks();
-            DirectoryScanner.walk(path, OWN_TEMP_FILES, e -> {
+            DirectoryScanner.walk(path, request::excludes, e -> {
                 if (unsafe.skip(e)) {
                     return;
                 }
@@ -492,6 +491,10 @@ public final class CacheService {
 
     private void extract(Manifest m, Path requested) throws IOException {
         Path target = RestoreTrees.followLink(requested);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            // before anything is read: extracting a whole entry only to fail on the move is wasted time
+            throw new CacheException("restore target " + target + " exists and is not a directory");
+        }
         Path parent = target.getParent();
         Files.createDirectories(parent);
         int stale = RestoreTrees.removeAbandoned(target);
@@ -502,7 +505,11 @@ public final class CacheService {
             ProgressMeter meter = new ProgressMeter(reporter, "restore " + m.key(), m.fileBytes(), m.files(),
                     settings.progressInterval());
             try (BlobReader blob = backend.openBlob(m.blob())) {
-                new ArchiveExtractor(temp.dir(), settings.extractThreads(), meter, settings.timeLimit()).extract(m.chunks(), blob, m.key());
+                ArchiveExtractor extractor = new ArchiveExtractor(temp.dir(), settings.extractThreads(), meter, settings.timeLimit());
+                if (Files.isDirectory(target)) {
+                    extractor.mergingInto(target); // identical files already there are checked, not written again
+                }
+                extractor.extract(m.chunks(), blob, m.key());
             } catch (NoSuchFileException gone) {
                 throw new CorruptArchiveException("archive " + m.blob() + " of " + m.key() + " is missing");
             }

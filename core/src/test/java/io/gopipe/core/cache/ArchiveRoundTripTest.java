@@ -32,7 +32,7 @@ class ArchiveRoundTripTest {
     /** Files over this are streamed as chunks of their own ({@code ArchiveWriter.MAX_PACKED}). */
     private static final int STREAMED = 16 << 20;
     /** Members are packed together up to this ({@code ArchiveWriter.PACK_LIMIT}). */
-    private static final int PACKED = 4 << 20;
+    private static final int PACKED = 8 << 20;
 
     @TempDir
     Path tmp;
@@ -50,6 +50,23 @@ class ArchiveRoundTripTest {
         assertThat(result.chunks()).as("a file too big to pack with others is a chunk of its own")
                 .filteredOn(c -> c.entries() == 1 && c.rawBytes() > PACKED && c.rawBytes() <= STREAMED).hasSize(1);
         assertThat(result.archiveBytes()).isEqualTo(Files.size(archive));
+
+        Path restored = tmp.resolve("restored");
+        Files.createDirectories(restored);
+        extract(archive, result, restored);
+        assertThat(TestTrees.snapshot(restored)).isEqualTo(TestTrees.snapshot(src));
+    }
+
+    @Test
+    void aChunkTooBigToDecompressInMemoryIsStreamedOnRestore() throws Exception {
+        Path src = tmp.resolve("src");
+        Random rnd = new Random(3);
+        byte[] huge = TestTrees.goSource(rnd, (24 << 20) + 4097); // over the extractor's in-memory limit
+        TestTrees.write(src.resolve("cache/download/huge/@v/v1.0.0.zip"), huge, 0644, 1_600_000_700L);
+        TestTrees.write(src.resolve("a/small.go"), "package a\n".getBytes(), 0444, 1_600_000_701L);
+        Path archive = tmp.resolve("a.tar.zst");
+        ArchiveWriter.Result result = write(src, archive, 2);
+        assertThat(result.chunks()).anyMatch(c -> c.rawBytes() > (24 << 20));
 
         Path restored = tmp.resolve("restored");
         Files.createDirectories(restored);

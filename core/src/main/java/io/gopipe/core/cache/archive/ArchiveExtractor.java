@@ -41,8 +41,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Extracts the chunks of an archive in parallel into an empty directory. Every member path is
  * checked before anything is created; files are created exclusively, symlinks only at the end
  * (so no write ever goes through one), directory modes and times last (so Go's read-only
- * directories do not block their own files). Each chunk's length, SHA-256, member count and
- * tar size are compared with the manifest; any difference fails the whole extraction.
+ * directories do not block their own files). Before any chunk is read, the stored archive's
+ * length must equal the manifest's: a truncated or extended archive fails at once. Each chunk's
+ * length and SHA-256 are checked before its members are written, and its member count and tar
+ * size after; any difference fails the whole extraction (the caller then deletes the staging
+ * directory, so nothing of a damaged archive ever becomes visible).
+ *
+ * <p>A chunk of up to {@link #MAX_IN_MEMORY} tar bytes is read into a direct buffer, hashed,
+ * decompressed in one zstd call into a second direct buffer, and every file's content is written
+ * from a slice of that buffer: no heap copies. Bigger chunks (single huge files) are streamed.
  */
 public final class ArchiveExtractor {
 
@@ -62,9 +69,14 @@ public final class ArchiveExtractor {
     private final ConcurrentLinkedQueue<DirAttrs> dirs = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Link> links = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
+    /** A tree the result will be merged into: members it already holds identically are not written again. */
+    private Path existing;
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[256 << 10]);
     /** Per mode, the attribute that creates a file with it; a module cache uses two or three modes. */
     private final AtomicReferenceArray<FileAttribute<?>[]> modeAttributes = new AtomicReferenceArray<>(512);
+
+    /** Chunks up to this many tar bytes are decompressed in memory (the writer packs up to 16 MiB). */
+    static final int MAX_IN_MEMORY = 24 << 20;
 
     private static final Set<StandardOpenOption> CREATE = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
@@ -84,8 +96,21 @@ public final class ArchiveExtractor {
         this.umask = probeUmask(root);
     }
 
+    /**
+     * Declares the tree this extraction will be merged into ({@link FileTrees#moveIntoPlace}): a file
+     * member that {@code target} already holds with the same size, mtime and mode is verified with
+     * its chunk but not written (the merge keeps such files as they are), and a directory member
+     * that is a directory there is only created here when something below it is written. A restore
+     * over the tree of the last restore then creates almost nothing.
+     */
+    public ArchiveExtractor mergingInto(Path target) {
+        this.existing = target;
+        return this;
+    }
+
     /** Extracts every chunk; on any failure stops all threads and throws (the caller deletes the root). */
     public void extract(List<ArchiveChunk> chunks, ChunkSource source, String label) throws IOException {
+        checkLength(chunks, source, label);
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, chunks.size())), r -> {
             Thread t = new Thread(r, "gopipe-cache-extract");
             t.setDaemon(true);
@@ -133,7 +158,9 @@ public final class ArchiveExtractor {
             stopped = true;
             pool.shutdownNow();
             try {
-                pool.awaitTermination(1, TimeUnit.MINUTES);
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    allBuffers.forEach(b -> b.zstd.close()); // native contexts; a stuck thread keeps its own
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -143,7 +170,133 @@ public final class ArchiveExtractor {
         finishDirectories();
     }
 
+    /**
+     * The archive must end exactly where its last chunk ends: one ranged read of the last byte and
+     * the one after it finds a truncated archive or appended bytes before anything is extracted.
+     */
+    static void checkLength(List<ArchiveChunk> chunks, ChunkSource source, String label) throws IOException {
+        long size = 0;
+        for (ArchiveChunk c : chunks) {
+            size = Math.max(size, c.offset() + c.length());
+        }
+        if (size == 0) {
+            return;
+        }
+        byte[] probe;
+        try (InputStream in = source.open(size - 1, 2)) {
+            probe = in.readNBytes(2);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            throw gone;
+        } catch (IOException e) {
+            // A store may refuse a range that starts past the end (S3: 416): see whether the start reads.
+            try (InputStream in = source.open(0, 1)) {
+                if (in.readNBytes(1).length == 1) {
+                    throw new CorruptArchiveException(label + ": archive is shorter than the " + size + " bytes of its manifest", e);
+                }
+            }
+            throw e;
+        }
+        if (probe.length < 1) {
+            throw new CorruptArchiveException(label + ": archive is shorter than the " + size + " bytes of its manifest");
+        }
+        if (probe.length > 1) {
+            throw new CorruptArchiveException(label + ": archive is longer than the " + size + " bytes of its manifest");
+        }
+    }
+
     private void extractChunk(ArchiveChunk chunk, ChunkSource source, String name) throws IOException {
+        if (chunk.rawBytes() > MAX_IN_MEMORY || chunk.length() > MAX_IN_MEMORY) {
+            streamChunk(chunk, source, name);
+            return;
+        }
+        ChunkBuffers b = chunkBuffers.get();
+        ByteBuffer frame = b.frame((int) chunk.length());
+        try (InputStream in = source.open(chunk.offset(), chunk.length())) {
+            readFully(in, frame, b.scratch);
+        }
+        if (frame.position() != chunk.length()) {
+            throw new CorruptArchiveException(name + ": " + frame.position() + " bytes stored, manifest says " + chunk.length());
+        }
+        frame.flip();
+        MessageDigest sha = b.sha;
+        sha.reset();
+        sha.update(frame);
+        if (!HexFormat.of().formatHex(sha.digest()).equalsIgnoreCase(chunk.sha256())) {
+            throw new CorruptArchiveException(name + ": SHA-256 mismatch");
+        }
+        frame.flip();
+        ByteBuffer raw = b.raw((int) chunk.rawBytes());
+        int n;
+        try {
+            n = b.zstd.decompressDirectByteBuffer(raw, 0, raw.capacity(), frame, 0, (int) chunk.length());
+        } catch (com.github.luben.zstd.ZstdException ze) {
+            throw new CorruptArchiveException(name + ": zstd frame is damaged: " + ze.getMessage(), ze);
+        }
+        if (n != chunk.rawBytes()) {
+            throw new CorruptArchiveException(name + ": " + n + " tar bytes, manifest says " + chunk.rawBytes());
+        }
+        raw.position(0).limit(n);
+        BufferInput input = new BufferInput(raw);
+        TarReader tar = new TarReader(input, name);
+        int members = 0;
+        TarEntry e;
+        while ((e = tar.next()) != null) {
+            if (stopped) {
+                throw new InterruptedIOException(name + ": stopped");
+            }
+            restore(e, tar, b.scratch);
+            members++;
+        }
+        long rawBytes = tar.bytesRead() + zeroTail(input, b.scratch, name);
+        if (members != chunk.entries() || rawBytes != chunk.rawBytes()) {
+            throw new CorruptArchiveException(name + ": " + members + " members / " + rawBytes
+                    + " tar bytes, manifest says " + chunk.entries() + " / " + chunk.rawBytes());
+        }
+    }
+
+    private static void readFully(InputStream in, ByteBuffer into, byte[] scratch) throws IOException {
+        while (into.hasRemaining()) {
+            int r = in.read(scratch, 0, Math.min(scratch.length, into.remaining()));
+            if (r < 0) {
+                return;
+            }
+            into.put(scratch, 0, r);
+        }
+    }
+
+    /** One extraction thread's reusable buffers, grown to the largest chunk seen. */
+    private static final class ChunkBuffers {
+        final byte[] scratch = new byte[256 << 10];
+        final MessageDigest sha = ArchiveWriter.sha256();
+        final com.github.luben.zstd.ZstdDecompressCtx zstd = new com.github.luben.zstd.ZstdDecompressCtx();
+        private ByteBuffer frame = ByteBuffer.allocateDirect(1 << 20);
+        private ByteBuffer raw = ByteBuffer.allocateDirect(4 << 20);
+
+        ByteBuffer frame(int length) {
+            if (frame.capacity() < length) {
+                frame = ByteBuffer.allocateDirect(length);
+            }
+            frame.clear().limit(length);
+            return frame;
+        }
+
+        ByteBuffer raw(int length) {
+            if (raw.capacity() < length) {
+                raw = ByteBuffer.allocateDirect(length);
+            }
+            raw.clear();
+            return raw;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<ChunkBuffers> allBuffers = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<ChunkBuffers> chunkBuffers = ThreadLocal.withInitial(() -> {
+        ChunkBuffers b = new ChunkBuffers();
+        allBuffers.add(b);
+        return b;
+    });
+
+    private void streamChunk(ArchiveChunk chunk, ChunkSource source, String name) throws IOException {
         MessageDigest sha = ArchiveWriter.sha256();
         byte[] buffer = buffers.get();
         int members = 0;
@@ -202,10 +355,19 @@ public final class ArchiveExtractor {
         String path = SafePaths.checkMemberPath(e.path());
         switch (e.type()) {
             case DIRECTORY -> {
-                ensureDir(path);
+                if (!isDirectoryIn(existing, path)) {
+                    ensureDir(path);
+                }
                 dirs.add(new DirAttrs(path, e.mode() & 0777, e.mtime()));
             }
-            case FILE -> writeFile(path, e, tar, buffer);
+            case FILE -> {
+                if (existing != null && sameFile(existing.resolve(path), e)) {
+                    tar.skipContent();
+                    meter.add(e.size(), 1);
+                } else {
+                    writeFile(path, e, tar, buffer);
+                }
+            }
             case SYMLINK -> links.add(new Link(path, SafePaths.checkSymlinkTarget(path, e.linkTarget()), e.mtime()));
             case HARDLINK -> throw new UnsafeArchiveException("hardlink " + path + " -> " + e.linkTarget() + " refused");
             case DEVICE, FIFO -> throw new UnsafeArchiveException("device or FIFO member " + path + " refused");
@@ -219,7 +381,7 @@ public final class ArchiveExtractor {
         int mode = e.mode() & 0777;
         boolean modeAtCreate = (mode & umask) == 0;
         try (FileChannel ch = FileChannel.open(file, CREATE, modeAtCreate ? createAttributes(mode) : NO_ATTRIBUTES)) {
-            tar.copyContent(new ChannelOut(ch), buffer);
+            tar.writeContent(ch, buffer);
         } catch (FileAlreadyExistsException dup) {
             throw new CorruptArchiveException("archive member " + path + " appears twice");
         }
@@ -228,6 +390,21 @@ public final class ArchiveExtractor {
         }
         setMtime(file, e.mtime());
         meter.add(e.size(), 1);
+    }
+
+    private static boolean isDirectoryIn(Path tree, String path) {
+        return tree != null && Files.isDirectory(tree.resolve(path), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The test the merge applies (size and mtime), plus the mode, on one {@code lstat}. */
+    private static boolean sameFile(Path p, TarEntry e) {
+        try {
+            var a = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() && a.size() == e.size() && a.lastModifiedTime().toMillis() / 1000 == e.mtime()
+                    && a.lastModifiedTime().toMillis() % 1000 == 0 && Modes.toBits(a.permissions()) == (e.mode() & 0777);
+        } catch (IOException | UnsupportedOperationException absent) {
+            return false;
+        }
     }
 
     private FileAttribute<?>[] createAttributes(int mode) {
@@ -300,6 +477,9 @@ public final class ArchiveExtractor {
         List<DirAttrs> ordered = new ArrayList<>(dirs);
         ordered.sort(Comparator.comparingInt((DirAttrs d) -> depth(d.path())).reversed());
         for (DirAttrs d : ordered) {
+            if (existing != null && !createdDirs.contains(d.path())) {
+                continue; // already in the target and nothing below it was written
+            }
             Path p = root.resolve(d.path());
             setMtime(p, d.mtime());
             Files.setPosixFilePermissions(p, Modes.fromBits(d.mode()));
@@ -384,24 +564,45 @@ public final class ArchiveExtractor {
         }
     }
 
-    private static final class ChannelOut extends OutputStream {
-        private final FileChannel ch;
+    /** Tar bytes in a direct buffer; {@link TarReader} writes file content from slices of it. */
+    static final class BufferInput extends InputStream {
+        final ByteBuffer buf;
 
-        ChannelOut(FileChannel ch) {
-            this.ch = ch;
+        BufferInput(ByteBuffer buf) {
+            this.buf = buf;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+        public int read() {
+            return buf.hasRemaining() ? buf.get() & 0xff : -1;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
             }
+            if (!buf.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            int k = (int) Math.max(0, Math.min(n, buf.remaining()));
+            buf.position(buf.position() + k);
+            return k;
+        }
+
+        /** The next {@code n} bytes as a slice, consumed; fewer when the buffer ends first. */
+        ByteBuffer take(long n) {
+            int k = (int) Math.min(n, buf.remaining());
+            ByteBuffer slice = buf.slice(buf.position(), k);
+            buf.position(buf.position() + k);
+            return slice;
         }
     }
 }

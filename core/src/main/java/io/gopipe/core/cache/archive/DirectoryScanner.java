@@ -17,7 +17,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Lists a directory tree as archive members in walk order (parents before children). Symlinks
+ * Lists a directory tree as archive members in walk order (parents before children, siblings by
+ * name). Symlinks
  * are recorded, never followed; sockets and devices are skipped. One stat per file: the walk's
  * own attributes carry the POSIX mode.
  */
@@ -96,8 +97,19 @@ public final class DirectoryScanner {
 
     private static void walkDirectory(Path dir, String rel, Predicate<String> exclude, EntrySink sink, Runnable skipped)
             throws IOException {
+        // By name: the versions of one module lie side by side, so a chunk's compression window sees
+        // the files they share (and the archive no longer depends on the file system's hash order).
+        List<Path> sorted = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
             for (Path child : children) {
+                sorted.add(child);
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        sorted.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        {
+            for (Path child : sorted) {
                 String name = child.getFileName().toString();
                 String childRel = rel.isEmpty() ? name : rel + "/" + name;
                 if (exclude.test(childRel)) {
@@ -131,8 +143,6 @@ public final class DirectoryScanner {
                     skipped.run();
                 }
             }
-        } catch (DirectoryIteratorException e) {
-            throw e.getCause();
         }
     }
 

@@ -135,6 +135,41 @@ public final class TarReader {
         padding = 0;
     }
 
+    /**
+     * Writes the current file's content to {@code ch}: straight from the decompressed chunk when
+     * the reader runs over one, else through {@code buffer}.
+     */
+    public void writeContent(java.nio.channels.FileChannel ch, byte[] buffer) throws IOException {
+        if (in instanceof ArchiveExtractor.BufferInput bi) {
+            java.nio.ByteBuffer slice = bi.take(remaining);
+            if (slice.remaining() != remaining) {
+                throw new CorruptArchiveException(source + ": archive truncated inside a file");
+            }
+            while (slice.hasRemaining()) {
+                ch.write(slice);
+            }
+            bytesRead += remaining;
+            remaining = 0;
+            skipFully(padding);
+            padding = 0;
+            return;
+        }
+        copyContent(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+        }, buffer);
+    }
+
     /** Skips the rest of the current file's content. */
     public void skipContent() throws IOException {
         skipFully(remaining + padding);
