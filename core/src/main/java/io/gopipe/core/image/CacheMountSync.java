@@ -25,8 +25,11 @@ import java.util.stream.Stream;
  */
 final class CacheMountSync {
 
-    /** Marker written into each filled cache: files newer than it are what the builds added. */
+    /** Marker written into each filled cache: the mount was filled from the agent. */
     static final String MARKER = ".gopipe-filled";
+
+    /** The files the agent seeded into a mount: the rest is what builds added, and goes back. */
+    static final String SEEDED = ".gopipe-seeded";
 
     /** The generated Dockerfile's mounts (go-service.Dockerfile: default ids = targets). */
     static final List<GoCacheMounts.Mount> GENERATED = List.of(
@@ -96,8 +99,12 @@ final class CacheMountSync {
                 for (int i = 0; i < links.size(); i++) {
                     df.append(cacheMount(links.get(i).mount(), "/m/" + i)).append(" \\\n    ");
                     String dir = "/m/" + i + sub(links.get(i).mount());
-                    script.add("mkdir -p /out/" + i + " && mkdir -p " + dir + " && cd " + dir + " && (if [ -e " + MARKER
-                            + " ]; then find . -newer " + MARKER + " -type f; else find . -type f; fi)"
+                    // Everything the agent did not seed (a set difference, not `find -newer`: busybox compares
+                    // whole seconds, so entries written in the fill's last second would be missed).
+                    script.add("mkdir -p /out/" + i + " && mkdir -p " + dir + " && cd " + dir + " && (if [ -e " + SEEDED
+                            + " ]; then find . -type f | awk 'FILENAME == ARGV[1] { seeded[$0] = 1; next } !($0 in seeded)' "
+                            + SEEDED + " -; else find . -type f; fi)"
+                            + " | grep -v -e '/" + MARKER + "$' -e '/" + SEEDED + "$'"
                             + " | xargs -r sh -c 'tar -cf - \"$@\" | tar -xf - -C /out/" + i + "' sh");
                 }
                 df.append(String.join(" && \\\n    ", script)).append("\nFROM scratch\nCOPY --from=export /out/ /\n");
@@ -157,6 +164,7 @@ final class CacheMountSync {
                         : " && chown -R " + (l.mount().uid() == null ? "0" : l.mount().uid())
                         + ":" + (l.mount().gid() == null ? "0" : l.mount().gid()) + " /m/" + i;
                 script.add("mkdir -p " + dir + " && cp -R /seed/" + i + "/. " + dir + "/ && rm -f " + dir + "/" + MARKER
+                        + " && (cd /seed/" + i + " && find . -type f) > " + dir + "/" + SEEDED
                         + " && touch " + dir + "/" + MARKER + own);
             }
             df.append(String.join(" && \\\n    ", script)).append(" && touch /gopipe-filled\n")

@@ -35,6 +35,7 @@ class CacheJobTest {
                 .workDir(work.resolve("ws").toString())
                 .repo("repo")
                 .path("cache/mod")
+                .modLayout("tree")
                 .progressInterval(Duration.ZERO)
                 .store(CacheStore.at("local:" + work.resolve("store"), null, true));
     }
