@@ -81,8 +81,8 @@ gobuild() {  # gobuild MODCACHE OUT
 
 # Untimed set-up: one entry per layout (entries are immutable: every round restores the same ones),
 # the reference binary, and a warm GOCACHE (a CI job restores its build cache too).
-gopipe cache save --fail-on-error --backend "local:$WORK/store" --key bench-tree --policy mod --mod-layout tree --path "$SRC" >>"$LOG" 2>&1
-gopipe cache save --fail-on-error --backend "local:$WORK/store" --key bench-zips --policy mod --mod-layout zips --path "$SRC" >>"$LOG" 2>&1
+gopipe cache save --fail-on-error --create-store --backend "local:$WORK/store" --key bench-tree --policy mod --mod-layout tree --path "$SRC" >>"$LOG" 2>&1
+gopipe cache save --fail-on-error --create-store --backend "local:$WORK/store" --key bench-zips --policy mod --mod-layout zips --path "$SRC" >>"$LOG" 2>&1
 tar --posix -I 'zstd -T0 -3' -cf "$WORK/ref.tar.zst" -C "$SRC" .
 gobuild "$SRC" "$WORK/ref.bin" >>"$LOG" 2>&1
 
@@ -98,7 +98,7 @@ record() {  # record ROUND CASE TOOL "wall user sys" BYTES OK
 }
 printf 'round\tcase\ttool\twall_s\tuser_s\tsys_s\tbytes\tok\n' >"$TSV"
 
-save_gopipe() { gopipe cache save --fail-on-error --backend "local:$WORK/s-$1" --key bench --policy mod --mod-layout tree --path "$SRC"; }
+save_gopipe() { gopipe cache save --fail-on-error --create-store --backend "local:$WORK/s-$1" --key bench --policy mod --mod-layout tree --path "$SRC"; }
 save_zstd() { tar --posix -I 'zstd -T0 -3' -cf "$WORK/s-$1.tar.zst" -C "$SRC" .; }
 restore_gopipe() { gopipe cache restore --fail-on-error --backend "local:$WORK/store" --key bench-tree --policy mod --path "$1"; }
 restore_zstd() { mkdir -p "$1" && tar -I 'zstd -T0' -xf "$WORK/ref.tar.zst" -C "$1"; }
