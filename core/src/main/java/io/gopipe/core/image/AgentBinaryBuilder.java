@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import io.gopipe.core.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ final class AgentBinaryBuilder {
             List<String> argv = List.of(go, "build", "-trimpath", "-buildvcs=false",
                     "-ldflags", spec.ldflags(req.version()), "-o", target.toString(), spec.mainPackage());
             reporter.info("[" + req.service() + "] agent build: " + masker.mask(String.join(" ", argv)));
-            ProcessResult r = runner.run(argv, env, moduleDir, GO_BUILD_TIMEOUT, masker,
+            CommandResult r = runner.run(argv, env, moduleDir, GO_BUILD_TIMEOUT, masker,
                     l -> reporter.info("[" + req.service() + "] " + l));
             if (!r.succeeded()) {
                 throw new ImageBuildFailedException("service '" + req.service() + "': go build of " + spec.mainPackage()
@@ -113,7 +114,7 @@ final class AgentBinaryBuilder {
 
     private Path goroot(String go, Path dir, SecretMasker masker) {
         List<String> out = new ArrayList<>();
-        ProcessResult r = runner.run(List.of(go, "env", "GOROOT"), Map.of("GOTOOLCHAIN", "local"), dir,
+        CommandResult r = runner.run(List.of(go, "env", "GOROOT"), Map.of("GOTOOLCHAIN", "local"), dir,
                 Duration.ofMinutes(1), masker, out::add);
         if (!r.succeeded() || out.isEmpty()) {
             throw new ImageBuildFailedException("'" + go + " env GOROOT' failed: " + r.tailText());
@@ -122,7 +123,7 @@ final class AgentBinaryBuilder {
     }
 
     private void copyWhereGoRuns(Path from, Path to, Path dir, SecretMasker masker) {
-        ProcessResult r = runner.run(List.of("cp", from.toString(), to.toString()), Map.of(), dir, Duration.ofMinutes(1),
+        CommandResult r = runner.run(List.of("cp", from.toString(), to.toString()), Map.of(), dir, Duration.ofMinutes(1),
                 masker, l -> { });
         if (!r.succeeded()) {
             throw new ImageBuildFailedException("cannot copy " + from + " into the image context: " + r.tailText());

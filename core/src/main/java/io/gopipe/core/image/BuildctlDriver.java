@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -39,7 +40,7 @@ public record BuildctlDriver(BuildkitAddress address, ProcessRunner runner) impl
         List<String> argv = new ArrayList<>(List.of("buildctl"));
         argv.addAll(address.buildctlFlags());
         argv.addAll(List.of("debug", "workers"));
-        ProcessResult r = runner.run(argv, Map.of(), null, timeout, SecretMasker.none(), l -> { });
+        CommandResult r = runner.run(argv, Map.of(), null, timeout, SecretMasker.none(), l -> { });
         if (r.timedOut()) {
             throw new BuilderUnreachableException("buildkitd at " + address.uri() + " did not answer within "
                     + timeout.toSeconds() + " s");

@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
         if (builderName != null) {
             argv.add(builderName);
         }
-        ProcessResult r = runner.run(argv, baseEnv(), null, timeout, SecretMasker.none(), l -> { });
+        CommandResult r = runner.run(argv, baseEnv(), null, timeout, SecretMasker.none(), l -> { });
         if (r.timedOut()) {
             throw new BuilderUnreachableException("docker buildx did not answer within " + timeout.toSeconds()
                     + " s (" + where() + ")");
@@ -110,7 +111,7 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
         return "DOCKER_HOST=" + host + (builderName != null ? ", builder " + builderName : "");
     }
 
-    static String lastMeaningfulLine(ProcessResult r) {
+    static String lastMeaningfulLine(CommandResult r) {
         List<String> tail = r.tail();
         for (int i = tail.size() - 1; i >= 0; i--) {
             String l = tail.get(i).strip();

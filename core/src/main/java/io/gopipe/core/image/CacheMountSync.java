@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import io.gopipe.core.report.Reporter;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -194,7 +195,7 @@ final class CacheMountSync {
                 false, false, false, CachePolicy.disabled(), contexts, network, work.resolve("metadata.json"), out, false);
         BuildInvocation inv = driver.invocation(plan, Map.of());
         List<String> lines = new ArrayList<>();
-        ProcessResult r = runner.run(inv.argv(), inv.env(), null, timeout, SecretMasker.none(), lines::add);
+        CommandResult r = runner.run(inv.argv(), inv.env(), null, timeout, SecretMasker.none(), lines::add);
         if (!r.succeeded()) {
             throw new ImageException("the cache " + what + " build failed (exit " + r.exitCode() + "): "
                     + BuildxDriver.lastMeaningfulLine(r));

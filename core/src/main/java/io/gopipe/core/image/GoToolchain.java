@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -116,7 +117,7 @@ final class GoToolchain {
     /** {@code 1.24.4} for a go command, or null when it does not run. */
     String version(String go) {
         List<String> out = new ArrayList<>();
-        ProcessResult r;
+        CommandResult r;
         try {
             r = runner.run(List.of(go, "version"), Map.of("GOTOOLCHAIN", "local"), null, Duration.ofMinutes(1),
                     SecretMasker.none(), out::add);

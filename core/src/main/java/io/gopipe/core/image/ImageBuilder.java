@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import io.gopipe.core.report.Reporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -155,7 +156,7 @@ public final class ImageBuilder {
                 BuildInvocation inv = driver.invocation(planned.plan(), env);
                 reporter.info("[" + req.service() + "] " + inv.display(masker));
                 ProgressParser parser = driver.newParser();
-                ProcessResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, line -> {
+                CommandResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, line -> {
                     parser.accept(line);
                     if (options.streamLogs()) {
                         reporter.info("[" + req.service() + "] " + line);

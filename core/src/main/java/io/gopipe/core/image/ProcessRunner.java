@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 /**
  * The image engine's view of a {@link CommandRunner}: the caller's runner decides where commands
  * run; this adds the image errors (a command that cannot be started is an {@link ImageException}
- * naming it) and the {@link ProcessResult} the drivers read.
+ * naming it) and the {@link CommandResult} the drivers read.
  */
 public final class ProcessRunner {
 
@@ -38,7 +38,7 @@ public final class ProcessRunner {
      * @param lines   receives each masked output line
      * @throws ImageException when the command cannot be started
      */
-    public ProcessResult run(List<String> argv, Map<String, String> env, Path workDir, Duration timeout,
+    public CommandResult run(List<String> argv, Map<String, String> env, Path workDir, Duration timeout,
                              SecretMasker masker, Consumer<String> lines) {
         Map<String, String> set = new HashMap<>();
         Set<String> unset = new HashSet<>();
@@ -53,7 +53,7 @@ public final class ProcessRunner {
         if (r.notFound()) {
             throw new ImageException("cannot run " + argv.get(0) + ": " + r.lastLine() + " (is it installed and on PATH?)");
         }
-        return new ProcessResult(r.exitCode(), r.tail(), r.elapsed(), r.timedOut());
+        return r;
     }
 
     /**

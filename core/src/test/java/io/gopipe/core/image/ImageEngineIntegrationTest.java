@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import io.gopipe.core.exec.LocalCommandRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,7 +63,7 @@ class ImageEngineIntegrationTest {
 
     @BeforeAll
     void environmentIsUp() throws Exception {
-        ProcessResult docker = sh(Duration.ofSeconds(15), "docker", "version", "--format", "{{.Server.Version}}");
+        CommandResult docker = sh(Duration.ofSeconds(15), "docker", "version", "--format", "{{.Server.Version}}");
         if (!docker.succeeded()) {
             fail("The BuildKit test environment is not up: `docker version` cannot reach dockerd ("
                     + docker.tailText() + "). Start it with `bash .ci/test-env up` (CI does this in bin/test-all).");
@@ -92,7 +93,7 @@ class ImageEngineIntegrationTest {
         writeShop();
         // The agent's warm build cache, as goModCache would restore it: stdlib and shared packages
         // compiled once with the flags the image build uses.
-        ProcessResult warm = runner.run(List.of(GO, "build", "-trimpath", "./..."),
+        CommandResult warm = runner.run(List.of(GO, "build", "-trimpath", "./..."),
                 Map.of("GOCACHE", goCache.toString(), "GOMODCACHE", goModCache.toString(), "CGO_ENABLED", "0",
                         "GOTOOLCHAIN", "local", "GOFLAGS", ""), repo, Duration.ofMinutes(5), SecretMasker.none(), l -> { });
         assertThat(warm.succeeded()).as("warming GOCACHE: %s", warm.tailText()).isTrue();
@@ -144,12 +145,12 @@ class ImageEngineIntegrationTest {
     @Order(3)
     void generatedScratchImageRunsPrintsItsVersionHasCaCertificatesAndIsSmall() throws Exception {
         String image = ns + "/orders:v1";
-        ProcessResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", image);
+        CommandResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", image);
         pulled.add(image);
         assertThat(run.succeeded()).as(run.tailText()).isTrue();
         assertThat(run.tail()).contains("orders v1 hello");
 
-        ProcessResult create = sh(Duration.ofSeconds(30), "docker", "create", image);
+        CommandResult create = sh(Duration.ofSeconds(30), "docker", "create", image);
         assertThat(create.succeeded()).as(create.tailText()).isTrue();
         String id = create.tail().get(create.tail().size() - 1).strip();
         try {
@@ -186,7 +187,7 @@ class ImageEngineIntegrationTest {
         assertThat(r.executedSteps()).as("steps that ran: %s", executed(r)).isEqualTo(build.size() - copyAt + 1);
         assertThat(r.cachedSteps()).isPositive();
         assertThat(r.digest()).isNotEqualTo(coldDigest);
-        ProcessResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", "--pull", "always",
+        CommandResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", "--pull", "always",
                 ns + "/orders:v1");
         assertThat(run.tail()).contains("orders v1 hello again");
     }
@@ -203,7 +204,7 @@ class ImageEngineIntegrationTest {
         assertThat(ordersCache).isNotNull().isNotEqualTo(paymentsCache);
         assertThat(paymentsCache).isNotNull();
         String image = ns + "/payments:v1";
-        ProcessResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", image);
+        CommandResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", image);
         pulled.add(image);
         assertThat(run.tail()).contains("payments v1 hello");
     }
@@ -216,7 +217,7 @@ class ImageEngineIntegrationTest {
         BuildResult r = engine().build(req.toBuilder().tag(ns + "/payments-agent:v2").build());
         assertThat(r.steps()).anySatisfy(s -> assertThat(s.name()).startsWith("[agent] go build ./cmd/payments"));
         String image = ns + "/payments-agent:v2";
-        ProcessResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", image);
+        CommandResult run = sh(Duration.ofMinutes(2), "docker", "run", "--rm", "--network", "host", image);
         pulled.add(image);
         assertThat(run.tail()).as(run.tailText()).contains("payments v2 hello");
         assertThat(imageConfig(repoPath("payments-agent"), "v2").path("config").path("User").asText()).isEqualTo("65532:65532");
@@ -332,7 +333,7 @@ class ImageEngineIntegrationTest {
     }
 
     private void prune() {
-        ProcessResult r = sh(Duration.ofMinutes(2), "docker", "buildx", "prune", "-af");
+        CommandResult r = sh(Duration.ofMinutes(2), "docker", "buildx", "prune", "-af");
         assertThat(r.succeeded()).as(r.tailText()).isTrue();
     }
 
@@ -359,7 +360,7 @@ class ImageEngineIntegrationTest {
         return r.steps().stream().filter(s -> s.isInstruction() && !s.isFrom() && !s.cached()).map(BuildStep::name).toList();
     }
 
-    private ProcessResult sh(Duration timeout, String... argv) {
+    private CommandResult sh(Duration timeout, String... argv) {
         return runner.run(List.of(argv), Map.of(), null, timeout, SecretMasker.none(), l -> { });
     }
 

@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.exec.CommandResult;
 import io.gopipe.core.exec.LocalCommandRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -53,7 +54,7 @@ class ReproducibleAndCachedIntegrationTest {
 
     @BeforeAll
     void environmentIsUp() throws Exception {
-        ProcessResult docker = sh(Duration.ofSeconds(15), "docker", "version", "--format", "{{.Server.Version}}");
+        CommandResult docker = sh(Duration.ofSeconds(15), "docker", "version", "--format", "{{.Server.Version}}");
         if (!docker.succeeded()) {
             fail("The BuildKit test environment is not up (" + docker.tailText() + "): run `bash .ci/test-env up`.");
         }
@@ -188,7 +189,7 @@ class ReproducibleAndCachedIntegrationTest {
     }
 
     private byte[] binaryOf(String image) throws Exception {
-        ProcessResult create = sh(Duration.ofMinutes(2), "docker", "create", "--pull", "always", image);
+        CommandResult create = sh(Duration.ofMinutes(2), "docker", "create", "--pull", "always", image);
         pulled.add(image);
         assertThat(create.succeeded()).as(create.tailText()).isTrue();
         String id = create.tail().get(create.tail().size() - 1).strip();
@@ -209,11 +210,11 @@ class ReproducibleAndCachedIntegrationTest {
     }
 
     private void prune() {
-        ProcessResult r = sh(Duration.ofMinutes(3), "docker", "buildx", "prune", "-af");
+        CommandResult r = sh(Duration.ofMinutes(3), "docker", "buildx", "prune", "-af");
         assertThat(r.succeeded()).as(r.tailText()).isTrue();
     }
 
-    private ProcessResult sh(Duration timeout, String... argv) {
+    private CommandResult sh(Duration timeout, String... argv) {
         return runner.run(List.of(argv), Map.of(), null, timeout, SecretMasker.none(), l -> { });
     }
 }

@@ -322,10 +322,10 @@ class PodModelTest {
     @Order(12)
     void aMissingGoWithFailOnErrorFailsNamingGo() {
         DockerExecRunner bare = new DockerExecRunner(docker, bareContainer);
-        assertThatThrownBy(() -> GoPlatform.detect(bare, null, app))
+        assertThatThrownBy(() -> restoreAsTheStepDoes(bare, null, true, new RecordingReporter()))
                 .isInstanceOf(CacheException.class)
                 .hasMessageContaining("cannot run 'go'");
-        assertThat(bare.programs()).containsExactly("go");
+        assertThat(bare.programs()).as("go was looked for in the build container, nothing else ran").containsOnly("go");
     }
 
     @Test
