@@ -1,16 +1,11 @@
 package io.gopipe.core.gocache.store;
 
+import io.gopipe.core.cache.backend.S3Clients;
 import io.gopipe.core.cache.backend.S3Options;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -46,28 +41,11 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** A store for {@code s3://bucket/prefix} with its own client. */
     public static S3ObjectStore create(String bucket, String prefix, S3Options options, Duration callTimeout) {
-        S3ClientBuilder b = S3Client.builder()
+        S3ClientBuilder b = S3Clients.builder(options)
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64)
                         .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(callTimeout))
                 .overrideConfiguration(o -> o.apiCallTimeout(callTimeout)
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()))
-                .forcePathStyle(options.pathStyle())
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (options.endpoint() != null) {
-            b.endpointOverride(options.endpoint());
-        }
-        String region = options.region();
-        if (region == null || region.isBlank()) {
-            region = System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
-        }
-        b.region(Region.of(region));
-        if (options.accessKey() != null && !options.accessKey().isBlank()) {
-            b.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(options.accessKey(), options.secretKey() == null ? "" : options.secretKey())));
-        } else {
-            b.credentialsProvider(DefaultCredentialsProvider.builder().build());
-        }
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
         return new S3ObjectStore(b.build(), bucket, prefix);
     }
 
