@@ -117,7 +117,10 @@ class CliFlowTest {
         Path ws = Files.createDirectories(tmp.resolve("tiny"));
         Files.writeString(ws.resolve("go.mod"), "module example.com/tiny\n\ngo 1.19\n");
         Files.createDirectories(ws.resolve("cmd/hello"));
-        Files.writeString(ws.resolve("cmd/hello/main.go"), "package main\n\nfunc main() { println(\"hello\") }\n");
+        // A comment unique to this run: the shared builder may hold the COPY layer of an earlier run, and the
+        // summary must report a step that really executed.
+        Files.writeString(ws.resolve("cmd/hello/main.go"), "package main\n\n// run " + java.util.UUID.randomUUID()
+                + "\n\nfunc main() { println(\"hello\") }\n");
         // Base image from the local registry: nothing is pulled from outside.
         Files.writeString(ws.resolve("cmd/hello/Dockerfile"),
                 "FROM 127.0.0.1:5000/gopipe/busybox:latest\nCOPY cmd/hello/main.go /src/hello.go\n");
