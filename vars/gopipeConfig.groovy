@@ -82,8 +82,8 @@ List problems(Map c, boolean pullRequest) {
         out << "key 'buildCacheFlavour' must be 'archive' or 'remote', got '${c.buildCacheFlavour}'"
     }
     if (c.buildCacheFlavour?.toString() == 'remote' && (c.engine ?: 'plugin').toString() != 'cli') {
-        // The plugin's goModCache has no remote flavour yet: say so rather than silently archiving.
-        out << "key 'buildCacheFlavour' 'remote' needs engine 'cli' for now (the plugin's goModCache restores and saves archives only)"
+        // Per-service keys through the plugin's goModCache flavour are not wired yet: say so rather than silently archiving.
+        out << "key 'buildCacheFlavour' 'remote' needs engine 'cli' for now; with engine 'plugin', the admin's global 'Go build cache flavour' decides for caches: ['build'] (one key per job)"
     }
     if (c.push == true && !c.registry) {
         out << "key 'push' is true but key 'registry' is not set: images need a repository to be pushed to"
