@@ -1,8 +1,40 @@
 // Runs the body inside the configured Go caches ('mod' and/or 'build'), through the plugin's
 // goModCache or, for engine 'cli', goModCacheCli. Pull requests restore but never save by default.
+// With buildCacheFlavour 'remote' the 'build' cache is not restored here: each service's go
+// commands ask `gopipe gocache` per action instead (remoteBuild), keyed per service and branch.
 
 def call(Map cfg, Closure body) {
-    return nest(cfg, cfg.caches ?: [], 0, body)
+    return nest(cfg, archived(cfg), 0, body)
+}
+
+/** The policies restored and saved around the whole fan-out (or each agent's node). */
+@NonCPS
+List archived(Map cfg) {
+    List all = cfg.caches ?: []
+    return remote(cfg) ? all.findAll { it.toString() != 'build' } : all
+}
+
+@NonCPS
+boolean remote(Map cfg) {
+    return (cfg.caches ?: []).contains('build') && cfg.buildCacheFlavour == 'remote'
+}
+
+/**
+ * Runs one service's go commands (its Test stage, its agent-mode image build) with GOCACHEPROG set
+ * to `gopipe gocache` when the remote build cache is on; otherwise just the body. The prefetch key
+ * is the service on its branch; a pull request reads its target branch's key and writes nothing.
+ */
+def remoteBuild(Map cfg, String service, Closure body) {
+    if (!remote(cfg)) {
+        return body()
+    }
+    String branch = cfg.pullRequest && env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : cfg.branch.toString()
+    Map args = [policy: 'build', flavour: 'remote', readOnly: cfg.readOnlyCache ? true : false,
+                key: "${service}/${branch}".toString(), gopipe: cfg.gopipe, repo: cfg.repo]
+    if (cfg.cacheBackend) {
+        args.backend = cfg.cacheBackend
+    }
+    return goModCacheCli(args) { body() }
 }
 
 def nest(Map cfg, List policies, int i, Closure body) {

@@ -48,15 +48,18 @@ def steps(Map cfg, Map svc, Map record) {
     String where = cfg.repo && cfg.repo != '.' ? "${cfg.repo}/${svc.path}" : svc.path
     if (svc.test && cfg.test) {
         stage('Test') {
-            dir(where) {
-                sh(script: cfg.testCommand, label: "go test: ${svc.name}")
+            gopipeCaches.remoteBuild(cfg, svc.name) {
+                dir(where) {
+                    sh(script: cfg.testCommand, label: "go test: ${svc.name}")
+                }
             }
             record.tested = true
         }
     }
     if (svc.image && cfg.image) {
         stage('Image') {
-            record.image = image(cfg, svc)
+            // Agent-mode builds run go on the agent, which then asks the remote build cache too.
+            record.image = gopipeCaches.remoteBuild(cfg, svc.name) { image(cfg, svc) }
         }
     }
 }

@@ -252,6 +252,58 @@ class CliFlowTest {
         }
     }
 
+    /**
+     * goMonorepoPipeline(buildCacheFlavour: 'remote'): each test-affected service's Test stage runs the
+     * real `go test` (Go 1.24) with GOCACHEPROG = the real `gopipe gocache`, keyed per service and branch.
+     */
+    @Test
+    void theRemoteBuildCacheFlavourRunsTheTestStageThroughGopipeGocache() throws Exception {
+        Path go = Path.of("/usr/lib/go-1.24/bin");
+        assertThat(go.resolve("go")).as("Go 1.24 (GOCACHEPROG needs it)").exists();
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "05-test-files-only");
+        Path store = tmp.resolve("store");
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, repo.dir(), null)
+                .env("BRANCH_NAME", "main").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base())
+                .env("PATH", go + ":" + System.getenv("PATH")).env("HOME", tmp.resolve("home").toString())
+                .env("GOPATH", tmp.resolve("gopath").toString()).env("GOENV", "off")
+                .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
+        // `go env` prints what the go command itself sees, not what the script was handed.
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
+                + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + store + "', image: false,"
+                + " testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...')");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        List<Event> goTests = h.events().stream().filter(e -> e.kind().equals("sh") && e.detail().contains("go test"))
+                .filter(e -> e.stages().contains("Test")).toList();
+        assertThat(goTests.stream().map(Event::branch).sorted().toList()).isEqualTo(repo.testAffected()).isNotEmpty();
+        // Archive restore/save of the build cache is off in this flavour.
+        assertThat(h.events()).noneMatch(e -> e.kind().equals("sh") && e.detail().contains("'cache' 'restore'"));
+        for (String svc : repo.testAffected()) {
+            assertThat(h.log()).contains("goprog=" + gopipeCommand() + " gocache --backend local:" + store
+                    + " --prefetch-key " + svc + "/main");
+            // The close of each go command writes its service's manifest: the key really was per service.
+            assertThat(store.resolve("gocache/m/" + svc + "_main.json")).exists();
+        }
+        assertThat(h.log()).contains("ok  ");
+        try (java.util.stream.Stream<Path> o = Files.list(store.resolve("gocache/o"))) {
+            assertThat(o.count()).isPositive();
+        }
+        try (java.util.stream.Stream<Path> a = Files.list(store.resolve("gocache/a"))) {
+            assertThat(a.count()).isPositive();
+        }
+    }
+
+    @Test
+    void anUnknownBuildCacheFlavourIsAConfigErrorNamingTheKey() throws Exception {
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
+        assertThat(h.run("goMonorepoPipeline(engine: 'cli', caches: ['build'], buildCacheFlavour: 's3')").failure())
+                .hasMessageContaining("key 'buildCacheFlavour' must be 'archive' or 'remote', got 's3'");
+        PipelineHarness p = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
+        assertThat(p.run("goMonorepoPipeline(caches: ['build'], buildCacheFlavour: 'remote')").failure())
+                .hasMessageContaining("key 'buildCacheFlavour' 'remote' needs engine 'cli'");
+    }
+
     private PipelineHarness harnessFor(Path mod, Path go) throws java.io.IOException {
         return new PipelineHarness(PluginFlowTest.VARS, mod, null)
                 .env("PATH", go + ":" + System.getenv("PATH")).env("GOTOOLCHAIN", "local").env("GOPROXY", "off")

@@ -15,7 +15,9 @@ import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
@@ -57,6 +59,16 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         } catch (InvalidCacheInputException e) {
             throw new AbortException("gopipe: goModCache: " + e.getMessage());
         }
+        if (CachePolicy.parse(options.policy()) == CachePolicy.BUILD) {
+            String prog = remoteProgram(config, env, ctx.get(TaskListener.class));
+            if (prog != null) {
+                // Remote flavour: every go command in the body asks `gopipe gocache` per action; nothing to restore or save.
+                EnvironmentExpander remote = EnvironmentExpander.merge(ctx.get(EnvironmentExpander.class),
+                        EnvironmentExpander.constant(Map.of("GOCACHE", CacheJob.cachePath(options).toString(), "GOCACHEPROG", prog)));
+                ctx.newBodyInvoker().withContext(remote).withCallback(BodyExecutionCallback.wrap(ctx)).start();
+                return;
+            }
+        }
         FilePath repo = step.getDir() == null ? workspace : workspace.child(step.getDir());
         repoDir = repo.getRemote();
         act(ctx, repo, CacheCallable.Action.RESTORE);
@@ -85,6 +97,56 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                 .eviction(controllerPrunes ? 0 : config.getCacheMaxSizeMb() << 20,
                         Duration.ofDays(controllerPrunes ? 0 : config.getCacheMaxAgeDays()))
                 .progressInterval(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * GOCACHEPROG for the remote flavour (the step's, else the admin's default), or null for the
+     * archive. Go splits it on spaces itself. The store is the admin's shared directory or S3
+     * bucket; the controller store has no remote adapter yet, so it warns once and archives.
+     */
+    private String remoteProgram(GopipeGlobalConfiguration config, EnvVars env, TaskListener listener) {
+        String flavour = step.getFlavour() != null ? step.getFlavour() : config.getBuildCacheFlavour();
+        if (!BuildCacheFlavour.REMOTE.equals(flavour)) {
+            return null;
+        }
+        List<String> cmd = new ArrayList<>(List.of(step.getGopipe(), "gocache"));
+        switch (config.getCacheBackend()) {
+            case DIRECTORY:
+                if (config.getCacheDirectory() == null) {
+                    listener.getLogger().println("gopipe: WARNING: the remote build cache needs a cache store; the shared directory is not configured. Using the archive flavour");
+                    return null;
+                }
+                cmd.addAll(List.of("--backend", "local:" + config.getCacheDirectory()));
+                break;
+            case S3:
+                if (config.getS3Bucket() == null) {
+                    listener.getLogger().println("gopipe: WARNING: the remote build cache needs a cache store; no S3 bucket is configured. Using the archive flavour");
+                    return null;
+                }
+                cmd.addAll(List.of("--backend", "s3://" + config.getS3Bucket() + "/" + (config.getS3Prefix() == null ? "" : config.getS3Prefix())));
+                if (config.getS3Endpoint() != null) { cmd.addAll(List.of("--s3-endpoint", config.getS3Endpoint())); }
+                if (config.getS3Region() != null) { cmd.addAll(List.of("--s3-region", config.getS3Region())); }
+                if (config.isS3PathStyle()) { cmd.add("--s3-path-style"); }
+                if (config.getS3CredentialsId() != null) {
+                    // Secrets never go on a command line; gocache reads the agent's GOPIPE_S3_* or default chain.
+                    listener.getLogger().println("gopipe: the remote build cache uses the agent's S3 credentials (GOPIPE_S3_ACCESS_KEY/SECRET_KEY or the default chain), not '"
+                            + config.getS3CredentialsId() + "'");
+                }
+                break;
+            default:
+                listener.getLogger().println("gopipe: WARNING: the remote build cache has no adapter for the controller store yet; using the archive flavour");
+                return null;
+        }
+        String key = step.getKey() != null ? step.getKey() : env.get("JOB_NAME") != null ? env.get("JOB_NAME") : "default";
+        cmd.addAll(List.of("--prefetch-key", key));
+        if (options.readOnly()) { cmd.add("--read-only"); }
+        for (String word : cmd) {
+            if (word.isEmpty() || word.chars().anyMatch(Character::isWhitespace)) {
+                listener.getLogger().println("gopipe: WARNING: GOCACHEPROG cannot hold '" + word + "' (go splits it on spaces); using the archive flavour");
+                return null;
+            }
+        }
+        return String.join(" ", cmd);
     }
 
     private void act(StepContext ctx, FilePath repo, CacheCallable.Action action) throws Exception {

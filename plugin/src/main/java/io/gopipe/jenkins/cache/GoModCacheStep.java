@@ -39,6 +39,8 @@ public class GoModCacheStep extends Step {
     private boolean failOnError;
     private long timeLimitSeconds = 600;
     private long maxEntryMb;
+    private String flavour;
+    private String gopipe = "gopipe";
 
     @DataBoundConstructor
     public GoModCacheStep() {
@@ -149,6 +151,29 @@ public class GoModCacheStep extends Step {
         this.maxEntryMb = maxEntryMb;
     }
 
+    public String getFlavour() {
+        return flavour;
+    }
+
+    /**
+     * For {@code policy: 'build'}: {@code archive} (restore and save GOCACHE) or {@code remote}
+     * (GOCACHEPROG = {@code gopipe gocache}, Go >= 1.24); empty: the admin's default.
+     */
+    @DataBoundSetter
+    public void setFlavour(String flavour) {
+        this.flavour = BuildCacheFlavour.validOrNull(flavour);
+    }
+
+    public String getGopipe() {
+        return gopipe;
+    }
+
+    /** The gopipe command on the agent that the remote flavour's GOCACHEPROG starts. */
+    @DataBoundSetter
+    public void setGopipe(String gopipe) {
+        this.gopipe = Util.fixEmptyAndTrim(gopipe) == null ? "gopipe" : gopipe.trim();
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new GoModCacheExecution(this, context);
@@ -180,6 +205,15 @@ public class GoModCacheStep extends Step {
 
         public FormValidation doCheckPolicy(@QueryParameter String value) {
             return PolicyCheck.form(value);
+        }
+
+        public FormValidation doCheckFlavour(@QueryParameter String value) {
+            try {
+                BuildCacheFlavour.validOrNull(value);
+                return FormValidation.ok();
+            } catch (IllegalArgumentException e) {
+                return FormValidation.error(e.getMessage());
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.security.ACL;
 import hudson.util.ListBoxModel;
+import io.gopipe.jenkins.cache.BuildCacheFlavour;
 import java.util.Collections;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
@@ -54,6 +55,7 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
     private String registryCredentialsId;
     private String defaultBranch = "main";
     private String baseImageMirror;
+    private String buildCacheFlavour = BuildCacheFlavour.ARCHIVE;
 
     public GopipeGlobalConfiguration() {
         load();
@@ -242,6 +244,25 @@ public class GopipeGlobalConfiguration extends GlobalConfiguration {
     public void setBaseImageMirror(String baseImageMirror) {
         this.baseImageMirror = Util.fixEmptyAndTrim(baseImageMirror);
         save();
+    }
+
+    /** goModCache(policy: 'build')'s flavour when the step names none: {@code archive} or {@code remote}. */
+    public String getBuildCacheFlavour() {
+        return buildCacheFlavour == null ? BuildCacheFlavour.ARCHIVE : buildCacheFlavour;
+    }
+
+    @DataBoundSetter
+    public void setBuildCacheFlavour(String buildCacheFlavour) {
+        String f = BuildCacheFlavour.validOrNull(buildCacheFlavour);
+        this.buildCacheFlavour = f == null ? BuildCacheFlavour.ARCHIVE : f;
+        save();
+    }
+
+    public ListBoxModel doFillBuildCacheFlavourItems() {
+        ListBoxModel items = new ListBoxModel();
+        items.add("Archive: restore and save GOCACHE whole around the block", BuildCacheFlavour.ARCHIVE);
+        items.add("Remote: GOCACHEPROG = gopipe gocache (Go >= 1.24 on the agent)", BuildCacheFlavour.REMOTE);
+        return items;
     }
 
     public ListBoxModel doFillCacheBackendItems() {
