@@ -10,14 +10,13 @@ import io.gopipe.core.cache.CacheJob;
 import io.gopipe.core.cache.CacheJobOptions;
 import io.gopipe.core.cache.CachePolicy;
 import io.gopipe.core.cache.InvalidCacheInputException;
+import io.gopipe.core.gocache.GoCacheProgLine;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
 import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
@@ -109,24 +108,21 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         if (!BuildCacheFlavour.REMOTE.equals(flavour)) {
             return null;
         }
-        List<String> cmd = new ArrayList<>(List.of(step.getGopipe(), "gocache"));
+        String backend;
         switch (config.getCacheBackend()) {
             case DIRECTORY:
                 if (config.getCacheDirectory() == null) {
                     listener.getLogger().println("gopipe: WARNING: the remote build cache needs a cache store; the shared directory is not configured. Using the archive flavour");
                     return null;
                 }
-                cmd.addAll(List.of("--backend", "local:" + config.getCacheDirectory()));
+                backend = "local:" + config.getCacheDirectory();
                 break;
             case S3:
                 if (config.getS3Bucket() == null) {
                     listener.getLogger().println("gopipe: WARNING: the remote build cache needs a cache store; no S3 bucket is configured. Using the archive flavour");
                     return null;
                 }
-                cmd.addAll(List.of("--backend", "s3://" + config.getS3Bucket() + "/" + (config.getS3Prefix() == null ? "" : config.getS3Prefix())));
-                if (config.getS3Endpoint() != null) { cmd.addAll(List.of("--s3-endpoint", config.getS3Endpoint())); }
-                if (config.getS3Region() != null) { cmd.addAll(List.of("--s3-region", config.getS3Region())); }
-                if (config.isS3PathStyle()) { cmd.add("--s3-path-style"); }
+                backend = "s3://" + config.getS3Bucket() + "/" + (config.getS3Prefix() == null ? "" : config.getS3Prefix());
                 if (config.getS3CredentialsId() != null) {
                     // Secrets never go on a command line; gocache reads the agent's GOPIPE_S3_* or default chain.
                     listener.getLogger().println("gopipe: the remote build cache uses the agent's S3 credentials (GOPIPE_S3_ACCESS_KEY/SECRET_KEY or the default chain), not '"
@@ -138,15 +134,14 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                 return null;
         }
         String key = step.getKey() != null ? step.getKey() : env.get("JOB_NAME") != null ? env.get("JOB_NAME") : "default";
-        cmd.addAll(List.of("--prefetch-key", key));
-        if (options.readOnly()) { cmd.add("--read-only"); }
-        for (String word : cmd) {
-            if (word.isEmpty() || word.chars().anyMatch(Character::isWhitespace)) {
-                listener.getLogger().println("gopipe: WARNING: GOCACHEPROG cannot hold '" + word + "' (go splits it on spaces); using the archive flavour");
-                return null;
-            }
+        boolean s3 = config.getCacheBackend() == GopipeGlobalConfiguration.CacheBackendKind.S3;
+        try {
+            return new GoCacheProgLine(step.getGopipe(), backend, s3 ? config.getS3Endpoint() : null,
+                    s3 ? config.getS3Region() : null, s3 && config.isS3PathStyle(), key, options.readOnly()).value();
+        } catch (IllegalArgumentException e) {
+            listener.getLogger().println("gopipe: WARNING: " + e.getMessage() + "; using the archive flavour");
+            return null;
         }
-        return String.join(" ", cmd);
     }
 
     private void act(StepContext ctx, FilePath repo, CacheCallable.Action action) throws Exception {

@@ -1,0 +1,52 @@
+package io.gopipe.core.gocache;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code GOCACHEPROG} value that starts {@code gopipe gocache} for a build: what the Jenkins
+ * step (and anything else that sets up a build's environment) puts there. The go command splits
+ * the value on spaces itself, without quoting, so no word may hold whitespace; secrets never go
+ * here (the program reads {@code GOPIPE_S3_*} or the SDK's default chain).
+ *
+ * @param gopipe      the gopipe command, e.g. {@code gopipe} or an absolute path
+ * @param backend     {@code local:DIR} or {@code s3://BUCKET/PREFIX}
+ * @param s3Endpoint  S3 endpoint URL, or null
+ * @param s3Region    S3 region, or null
+ * @param s3PathStyle path-style S3 addressing
+ * @param prefetchKey the key whose recorded set is prefetched and then recorded, or null
+ * @param readOnly    never write the store (pull requests)
+ */
+public record GoCacheProgLine(String gopipe, String backend, String s3Endpoint, String s3Region, boolean s3PathStyle,
+                              String prefetchKey, boolean readOnly) {
+
+    /**
+     * The value for {@code GOCACHEPROG}.
+     *
+     * @throws IllegalArgumentException naming the word that is empty or holds whitespace
+     */
+    public String value() {
+        List<String> words = new ArrayList<>(List.of(gopipe == null ? "gopipe" : gopipe, "gocache", "--backend", backend));
+        if (s3Endpoint != null) {
+            words.addAll(List.of("--s3-endpoint", s3Endpoint));
+        }
+        if (s3Region != null) {
+            words.addAll(List.of("--s3-region", s3Region));
+        }
+        if (s3PathStyle) {
+            words.add("--s3-path-style");
+        }
+        if (prefetchKey != null) {
+            words.addAll(List.of("--prefetch-key", prefetchKey));
+        }
+        if (readOnly) {
+            words.add("--read-only");
+        }
+        for (String w : words) {
+            if (w == null || w.isEmpty() || w.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("GOCACHEPROG cannot hold '" + w + "': go splits it on spaces without quoting");
+            }
+        }
+        return String.join(" ", words);
+    }
+}

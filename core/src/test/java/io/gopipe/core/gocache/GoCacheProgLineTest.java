@@ -1,0 +1,31 @@
+package io.gopipe.core.gocache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class GoCacheProgLineTest {
+
+    @Test
+    void s3StoreWithEveryOptionInTheOrderTheCommandReadsThem() {
+        assertThat(new GoCacheProgLine("/opt/gopipe/bin/gopipe", "s3://ci/gopipe", "http://127.0.0.1:9000", "eu-west-1",
+                true, "job/orders", true).value())
+                .isEqualTo("/opt/gopipe/bin/gopipe gocache --backend s3://ci/gopipe --s3-endpoint http://127.0.0.1:9000"
+                        + " --s3-region eu-west-1 --s3-path-style --prefetch-key job/orders --read-only");
+    }
+
+    @Test
+    void aLocalStoreNeedsNoS3Words() {
+        assertThat(new GoCacheProgLine(null, "local:/mnt/cache", null, null, false, null, false).value())
+                .isEqualTo("gopipe gocache --backend local:/mnt/cache");
+    }
+
+    @Test
+    void aWordWithASpaceCannotBeCarriedAndIsNamed() {
+        assertThatThrownBy(() -> new GoCacheProgLine("gopipe", "local:/mnt/my cache", null, null, false, "k", false).value())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'local:/mnt/my cache'");
+        assertThatThrownBy(() -> new GoCacheProgLine("gopipe", "local:/c", null, null, false, "", false).value())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
