@@ -1,5 +1,6 @@
 package io.gopipe.core.cache;
 
+import io.gopipe.core.report.RecordingReporter;
 import io.gopipe.core.cache.backend.LocalBackend;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

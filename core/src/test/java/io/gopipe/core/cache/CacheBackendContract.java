@@ -1,5 +1,6 @@
 package io.gopipe.core.cache;
 
+import io.gopipe.core.report.RecordingReporter;
 import com.github.luben.zstd.Zstd;
 import io.gopipe.core.cache.archive.ArchiveChunk;
 import io.gopipe.core.cache.archive.TarEntry;

@@ -1,5 +1,6 @@
 package io.gopipe.core.cache;
 
+import io.gopipe.core.report.RecordingReporter;
 import io.gopipe.core.exec.LocalCommandRunner;
 import io.gopipe.core.cache.backend.S3Options;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.gopipe.core.cache;
 
+import io.gopipe.core.report.RecordingReporter;
 import io.gopipe.core.cache.backend.CacheBackend;
 import io.gopipe.core.cache.backend.CacheBackends;
 import io.gopipe.core.cache.backend.LocalBackend;

@@ -1,5 +1,6 @@
 package io.gopipe.core.cache;
 
+import io.gopipe.core.report.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

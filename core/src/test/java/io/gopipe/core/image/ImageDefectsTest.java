@@ -4,11 +4,9 @@ import io.gopipe.core.exec.LocalCommandRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gopipe.core.report.Progress;
-import io.gopipe.core.report.Reporter;
+import io.gopipe.core.report.RecordingReporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
@@ -30,23 +28,9 @@ class ImageDefectsTest {
     @TempDir
     Path elsewhere;
 
-    final List<String> infos = new ArrayList<>();
-    final List<String> warnings = new ArrayList<>();
-    final Reporter reporter = new Reporter() {
-        @Override
-        public void info(String message) {
-            infos.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-            warnings.add(message);
-        }
-
-        @Override
-        public void progress(Progress progress) {
-        }
-    };
+    final RecordingReporter reporter = new RecordingReporter();
+    final List<String> infos = reporter.infos;
+    final List<String> warnings = reporter.warnings;
 
     @BeforeEach
     void checkout() throws Exception {

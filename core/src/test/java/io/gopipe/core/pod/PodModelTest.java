@@ -37,7 +37,7 @@ import io.gopipe.core.fixture.MaterializedFixture;
 import io.gopipe.core.image.ImageBuilder;
 import io.gopipe.core.image.ImageJob;
 import io.gopipe.core.image.ImageJobOptions;
-import io.gopipe.core.report.Progress;
+import io.gopipe.core.report.RecordingReporter;
 import io.gopipe.core.report.Reporter;
 import java.io.File;
 import java.io.IOException;
@@ -445,26 +445,6 @@ class PodModelTest {
                 p.toFile().setWritable(true);
                 Files.delete(p);
             }
-        }
-    }
-
-    /** Keeps every event, for assertions. */
-    static final class RecordingReporter implements Reporter {
-        final List<String> infos = new CopyOnWriteArrayList<>();
-        final List<String> warnings = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void info(String message) {
-            infos.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-            warnings.add(message);
-        }
-
-        @Override
-        public void progress(Progress p) {
         }
     }
 }
