@@ -394,6 +394,24 @@ def write_file(path, data, mode, mtime):
     os.chmod(path, mode)
 
 
+def seal_version(root, top, esc, version, entries, mtime):
+    """Makes an extracted module version read-only as Go leaves it (deepest folders first, stable
+    mtimes) and writes its real zip; returns the @v folder and the zip's path."""
+    for d, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count(os.sep)):
+        os.utime(d, (mtime, mtime))
+        os.chmod(d, 0o555)
+    dl = os.path.join(root, "cache", "download", esc, "@v")
+    os.makedirs(dl, exist_ok=True)
+    zpath = os.path.join(dl, version + ".zip")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        for name, data in entries:
+            zi = zipfile.ZipInfo(name, time.gmtime(EPOCH)[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            z.writestr(zi, data, compresslevel=6)
+    return dl, zpath
+
+
 def build_version(args):
     """Writes one extracted module version and its cache/download files. Returns (files, bytes)."""
     root, seed, path, version, kind, vseed, lic = args
@@ -428,19 +446,7 @@ def build_version(args):
         entries.append(("%s@%s/%s" % (path, version, rel), data))
         nfiles += 1
         nbytes += len(data)
-    # Read-only directories like Go leaves them, deepest first, with stable mtimes.
-    for d, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count(os.sep)):
-        os.utime(d, (mtime, mtime))
-        os.chmod(d, 0o555)
-    dl = os.path.join(root, "cache", "download", esc, "@v")
-    os.makedirs(dl, exist_ok=True)
-    zpath = os.path.join(dl, version + ".zip")
-    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        for name, data in entries:
-            zi = zipfile.ZipInfo(name, time.gmtime(EPOCH)[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            z.writestr(zi, data, compresslevel=6)
+    dl, zpath = seal_version(root, top, esc, version, entries, mtime)
     gomod = next(d for n, d in entries if n.endswith("@%s/go.mod" % version))
     small = {
         version + ".mod": gomod,
@@ -714,18 +720,7 @@ def build_version_real(args):
         entries.append(("%s@%s/%s" % (path, version, rel), data))
         nfiles += 1
         nbytes += len(data)
-    for dd, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count(os.sep)):
-        os.utime(dd, (mtime, mtime))
-        os.chmod(dd, 0o555)
-    dl = os.path.join(root, "cache", "download", esc, "@v")
-    os.makedirs(dl, exist_ok=True)
-    zpath = os.path.join(dl, version + ".zip")
-    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        for name, data in entries:
-            zi = zipfile.ZipInfo(name, time.gmtime(EPOCH)[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            z.writestr(zi, data, compresslevel=6)
+    dl, zpath = seal_version(root, top, esc, version, entries, mtime)
     gomod = next(dt for n, dt in entries if n.endswith("@%s/go.mod" % version))
     zh = ziphash(entries)
     small = {
