@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * in the agent JVM serves it on 127.0.0.1 to those processes, which find it through an endpoint
  * file in {@code <workspace>@tmp}. Stopped when the body ends, or when the agent's channel closes.
  */
-final class GoCacheLoopback {
+public final class GoCacheLoopback {
 
     private static final Logger LOGGER = Logger.getLogger(GoCacheLoopback.class.getName());
 
