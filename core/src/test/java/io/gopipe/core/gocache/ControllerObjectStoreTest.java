@@ -107,6 +107,12 @@ class ControllerObjectStoreTest {
         }
         assertThat(Files.readAllBytes(work.resolve("hello2"))).isEqualTo(Files.readAllBytes(plainHello));
         assertThat(Files.readAllBytes(work.resolve("hello1"))).isEqualTo(Files.readAllBytes(plainHello));
+
+        // The controller's pruning finds the namespace by name; within the grace period nothing goes.
+        Map<String, GoCachePruneResult> pruned = ControllerObjectServer.prune(root(), 1, Duration.ofDays(1));
+        assertThat(pruned).containsOnlyKeys(SHARED);
+        assertThat(pruned.get(SHARED).objectsRemoved()).isZero();
+        assertThat(pruned.get(SHARED).kept().objects()).isPositive();
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.gopipe.core.gocache.store;
 
 import io.gopipe.core.cache.remote.ControllerStores;
 import io.gopipe.core.cache.remote.StoreAccess;
+import io.gopipe.core.gocache.GoCacheHousekeeping;
+import io.gopipe.core.gocache.GoCachePruneResult;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,8 +59,12 @@ public final class ControllerObjectServer implements ControllerObjects {
      *
      * @param root the controller's cache store, e.g. {@code $JENKINS_HOME/gopipe-cache}
      */
-    public static ControllerObjectServer forAgent(Path root, StoreAccess access) {
-        Path writeDir = access.readOnly() ? null : objectsDir(root, access.writeNamespace());
+    public static ControllerObjectServer forAgent(Path root, StoreAccess access) throws IOException {
+        Path writeDir = null;
+        if (!access.readOnly()) {
+            ControllerStores.namespace(root, access.writeNamespace()); // names the folder, so pruning finds it by name
+            writeDir = objectsDir(root, access.writeNamespace());
+        }
         List<Path> reads = new ArrayList<>();
         for (String ns : access.readNamespaces()) {
             reads.add(objectsDir(root, ns)); // a namespace nobody wrote yet simply has no files
@@ -65,9 +72,29 @@ public final class ControllerObjectServer implements ControllerObjects {
         return new ControllerObjectServer(access, writeDir, reads);
     }
 
-    /** Where the objects of one namespace live; the controller's pruning opens a {@link LocalObjectStore} there. */
+    /** Where the objects of one namespace live. */
     public static Path objectsDir(Path root, String namespace) {
         return ControllerStores.namespaceDir(root, namespace).resolve("gocache");
+    }
+
+    /**
+     * Prunes the remote build cache of every namespace on the controller's behalf, through its
+     * index ({@link GoCacheHousekeeping}): {@code maxBytes} (0: no cap) applies to each namespace's
+     * objects, {@code maxAge} (zero: none) to what was written longer ago; uploads in flight are
+     * protected by the grace period. Namespaces without objects are skipped.
+     *
+     * @return what was done, by namespace name
+     */
+    public static Map<String, GoCachePruneResult> prune(Path root, long maxBytes, Duration maxAge) throws IOException {
+        Map<String, GoCachePruneResult> out = new LinkedHashMap<>();
+        for (String ns : ControllerStores.namespaces(root)) {
+            Path dir = objectsDir(root, ns);
+            if (Files.isDirectory(dir)) {
+                out.put(ns, new GoCacheHousekeeping(new LocalObjectStore(dir))
+                        .prune(maxBytes, maxAge == null ? Duration.ZERO : maxAge, GoCacheHousekeeping.DEFAULT_GRACE));
+            }
+        }
+        return out;
     }
 
     @Override
