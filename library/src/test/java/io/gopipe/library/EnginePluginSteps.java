@@ -49,7 +49,7 @@ final class EnginePluginSteps implements PluginSteps {
     final List<String> lastServices = Collections.synchronizedList(new ArrayList<>());
     /** Per goBuildKitImage call: service → the GOCACHEPROG its agent-mode go build would run with ("none" when unset). */
     final Map<String, String> imageGoCacheProgs = Collections.synchronizedMap(new LinkedHashMap<>());
-    /** The controller's store ($JENKINS_HOME/gopipe-cache) for the remote flavour; made on first use. */
+    /** The controller's store ($JENKINS_HOME/gopipe-cache) for the remote flavour; default: beside the workspace. */
     private Path controllerRoot;
     /** The job's folder and full name, as the plugin takes them from the run for the namespaces. */
     private String folder = "shop";
@@ -65,9 +65,9 @@ final class EnginePluginSteps implements PluginSteps {
         return this;
     }
 
-    Path controllerRoot() throws IOException {
+    private Path controllerRoot(Ctx ctx) {
         if (controllerRoot == null) {
-            controllerRoot = Files.createTempDirectory("gopipe-controller-store");
+            controllerRoot = Path.of(ctx.cwd() + "@controller", "gopipe-cache"); // in the test's temporary folder
         }
         return controllerRoot;
     }
@@ -151,7 +151,7 @@ final class EnginePluginSteps implements PluginSteps {
             access = new StoreAccess(null, access.readNamespaces());
         }
         Path endpoint = Path.of(ctx.cwd() + "@tmp", "gopipe-gocache", UUID.randomUUID() + ".endpoint");
-        LoopbackObjectServer server = LoopbackObjectServer.start(ControllerObjectServer.forAgent(controllerRoot(), access), endpoint);
+        LoopbackObjectServer server = LoopbackObjectServer.start(ControllerObjectServer.forAgent(controllerRoot(ctx), access), endpoint);
         String key = args.get("key") != null ? args.get("key").toString() : ctx.env().getOrDefault("JOB_NAME", "default");
         serving.put(ctx.branch() + " " + key, server);
         String gopipe = args.get("gopipe") == null ? "gopipe" : args.get("gopipe").toString();
