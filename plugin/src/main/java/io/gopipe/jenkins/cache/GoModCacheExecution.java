@@ -147,7 +147,8 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                     endpoint = started.endpoint();
                     readOnly = started.readOnly();
                     backend = ObjectStores.CONTROLLER + endpoint;
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
+                    // a cache problem never fails the build: AgentFileCallable brings agent failures back as PortableException
                     listener.getLogger().println("gopipe: WARNING: the controller store cannot be served to the agent for the remote build cache ("
                             + e.getMessage() + "); using the archive flavour");
                     return null;
