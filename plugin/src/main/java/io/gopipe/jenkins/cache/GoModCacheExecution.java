@@ -184,7 +184,8 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                     new FilePath(workspace.getChannel(), endpoint).delete();
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // the agent is gone (its closed channel stopped the server) or the file went with the workspace
             listener.getLogger().println("gopipe: WARNING: stopping the remote build cache's loopback server: " + e.getMessage());
         }
     }
@@ -198,7 +199,7 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
             Timer.get().submit(() -> {
                 try {
                     h.stop();
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     // the agent is gone: its closed channel stopped the server
                 }
             });
