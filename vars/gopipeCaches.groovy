@@ -1,7 +1,8 @@
 // Runs the body inside the configured Go caches ('mod' and/or 'build'), through the plugin's
 // goModCache or, for engine 'cli', goModCacheCli. Pull requests restore but never save by default.
 // With buildCacheFlavour 'remote' the 'build' cache is not restored here: each service's go
-// commands ask `gopipe gocache` per action instead (remoteBuild), keyed per service and branch.
+// commands ask `gopipe gocache` per action instead (remoteBuild), keyed per service and branch,
+// through goModCache(flavour: 'remote') or, for engine 'cli', goModCacheCli.
 
 def call(Map cfg, Closure body) {
     return nest(cfg, archived(cfg), 0, body)
@@ -29,12 +30,20 @@ def remoteBuild(Map cfg, String service, Closure body) {
         return body()
     }
     String branch = cfg.pullRequest && env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : cfg.branch.toString()
-    Map args = [policy: 'build', flavour: 'remote', readOnly: cfg.readOnlyCache ? true : false,
-                key: "${service}/${branch}".toString(), gopipe: cfg.gopipe, repo: cfg.repo]
-    if (cfg.cacheBackend) {
-        args.backend = cfg.cacheBackend
+    String key = "${service}/${branch}".toString()
+    if (cfg.engine == 'cli') {
+        Map cli = [policy: 'build', flavour: 'remote', readOnly: cfg.readOnlyCache ? true : false,
+                   key: key, gopipe: cfg.gopipe, repo: cfg.repo]
+        if (cfg.cacheBackend) {
+            cli.backend = cfg.cacheBackend
+        }
+        return goModCacheCli(cli) { body() }
     }
-    return goModCacheCli(args) { body() }
+    // The plugin sets GOCACHEPROG for the body; its store is the admin's (the controller's, a shared
+    // directory or S3), and on the controller store the controller decides what a pull request may write.
+    Map args = [policy: 'build', flavour: 'remote', readOnly: cfg.readOnlyCache ? true : false, key: key, gopipe: cfg.gopipe]
+    if (cfg.repo && cfg.repo != '.') { args.dir = cfg.repo }
+    return goModCache(args) { body() }
 }
 
 def nest(Map cfg, List policies, int i, Closure body) {

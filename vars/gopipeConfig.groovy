@@ -15,7 +15,7 @@ def call(Map raw = [:]) {
 Map schema() {
     return [
         engine         : [String, "'plugin' (gopipe plugin steps) or 'cli' (the gopipe command via sh)"],
-        gopipe         : [String, 'the gopipe command for engine cli'],
+        gopipe         : [String, "the gopipe command on the agents: engine cli, and GOCACHEPROG for buildCacheFlavour 'remote'"],
         repo           : [String, 'repository directory, relative to the workspace'],
         base           : [String, 'explicit base revision (overrides the automatic choice)'],
         all            : [Boolean, 'build every service'],
@@ -32,7 +32,7 @@ Map schema() {
         push           : [Boolean, 'push images'],
         cacheRepo      : [String, 'BuildKit registry cache repository'],
         caches         : [List, "Go caches to restore and save: 'mod', 'build'"],
-        buildCacheFlavour: [String, "how the 'build' cache travels: 'archive' (GOCACHE restored and saved whole) or 'remote' (GOCACHEPROG=gopipe gocache, Go >= 1.24, engine cli)"],
+        buildCacheFlavour: [String, "how the 'build' cache travels: 'archive' (GOCACHE restored and saved whole) or 'remote' (GOCACHEPROG=gopipe gocache, Go >= 1.24, both engines)"],
         cacheBackend   : [String, "cache store for engine cli: local:DIR or s3://BUCKET/PREFIX (default: agent's GOPIPE_CACHE_BACKEND)"],
         readOnlyCache  : [Boolean, 'restore caches but never save them'],
         failFast       : [Boolean, 'abort the other services when one fails'],
@@ -80,10 +80,6 @@ List problems(Map c, boolean pullRequest) {
     }
     if (c.buildCacheFlavour != null && !(c.buildCacheFlavour.toString() in ['archive', 'remote'])) {
         out << "key 'buildCacheFlavour' must be 'archive' or 'remote', got '${c.buildCacheFlavour}'"
-    }
-    if (c.buildCacheFlavour?.toString() == 'remote' && (c.engine ?: 'plugin').toString() != 'cli') {
-        // Per-service keys through the plugin's goModCache flavour are not wired yet: say so rather than silently archiving.
-        out << "key 'buildCacheFlavour' 'remote' needs engine 'cli' for now; with engine 'plugin', the admin's global 'Go build cache flavour' decides for caches: ['build'] (one key per job)"
     }
     if (c.push == true && !c.registry) {
         out << "key 'push' is true but key 'registry' is not set: images need a repository to be pushed to"

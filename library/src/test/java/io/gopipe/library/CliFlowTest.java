@@ -299,9 +299,11 @@ class CliFlowTest {
         PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
         assertThat(h.run("goMonorepoPipeline(engine: 'cli', caches: ['build'], buildCacheFlavour: 's3')").failure())
                 .hasMessageContaining("key 'buildCacheFlavour' must be 'archive' or 'remote', got 's3'");
+        // Both engines take 'remote' (the plugin's goModCache sets GOCACHEPROG; PluginFlowTest runs it).
         PipelineHarness p = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
-        assertThat(p.run("goMonorepoPipeline(caches: ['build'], buildCacheFlavour: 'remote')").failure())
-                .hasMessageContaining("key 'buildCacheFlavour' 'remote' needs engine 'cli'");
+        assertThat(p.run("echo \"problems=${gopipeConfig.problems([caches: ['build'], buildCacheFlavour: 'remote'], false)}\"").failure())
+                .as(p.log()).isNull();
+        assertThat(p.log()).contains("problems=[]");
     }
 
     private PipelineHarness harnessFor(Path mod, Path go) throws java.io.IOException {

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gopipe.library.harness.PluginSteps;
 
 import io.gopipe.core.cache.KeyCalculator;
+import io.gopipe.core.cache.remote.StoreAccess;
+import io.gopipe.core.gocache.GoCacheProgLine;
+import io.gopipe.core.gocache.store.ControllerObjectServer;
+import io.gopipe.core.gocache.store.LoopbackObjectServer;
+import io.gopipe.core.gocache.store.ObjectStores;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The plugin's steps for the harness. goAffectedServices runs the real engine on the workspace
@@ -23,6 +29,11 @@ import java.util.Map;
  * {@code dir} is the repository below the workspace, goModCache restores into
  * {@code <workspace>@gopipe/<policy>} (or {@code path}), goBuildKitImage feeds the build the caches
  * it finds there, and the module cache key hashes the go.sum files below the repository directory.
+ * goModCache's remote flavour ({@code policy: 'build', flavour: 'remote'}) does what the plugin does
+ * with its default store, the controller's: the real {@link ControllerObjectServer} (namespace and
+ * pull-request rules as the plugin derives them from the run) served by the real
+ * {@link LoopbackObjectServer} for the body, GOCACHEPROG from {@link GoCacheProgLine}; only the
+ * remoting hop between controller and agent is not there.
  */
 final class EnginePluginSteps implements PluginSteps {
     final List<Map<String, Object>> images = Collections.synchronizedList(new ArrayList<>());
@@ -36,6 +47,30 @@ final class EnginePluginSteps implements PluginSteps {
     final List<String> moduleKeyHashes = Collections.synchronizedList(new ArrayList<>());
     /** Names of the services in the engine's last answer, in its order. */
     final List<String> lastServices = Collections.synchronizedList(new ArrayList<>());
+    /** Per goBuildKitImage call: service → the GOCACHEPROG its agent-mode go build would run with ("none" when unset). */
+    final Map<String, String> imageGoCacheProgs = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The controller's store ($JENKINS_HOME/gopipe-cache) for the remote flavour; default: beside the workspace. */
+    private Path controllerRoot;
+    /** The job's folder and full name, as the plugin takes them from the run for the namespaces. */
+    private String folder = "shop";
+    private String job = "shop/main";
+    /** The remote flavour's loopback servers running for a body, by branch and key. */
+    private final Map<String, LoopbackObjectServer> serving = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /** The controller store and the job the remote flavour works for. */
+    EnginePluginSteps controllerStore(Path root, String folderName, String jobName) {
+        this.controllerRoot = root;
+        this.folder = folderName;
+        this.job = jobName;
+        return this;
+    }
+
+    private Path controllerRoot(Ctx ctx) {
+        if (controllerRoot == null) {
+            controllerRoot = Path.of(ctx.cwd() + "@controller", "gopipe-cache"); // in the test's temporary folder
+        }
+        return controllerRoot;
+    }
 
     @Override
     @SuppressWarnings("unchecked")
@@ -56,6 +91,7 @@ final class EnginePluginSteps implements PluginSteps {
             throw new IllegalArgumentException("goBuildKitImage: service is required");
         }
         images.add(args);
+        imageGoCacheProgs.put(args.get("service").toString(), ctx.env().getOrDefault("GOCACHEPROG", "none"));
         Path modCache = Path.of(ctx.cwd() + "@gopipe", "mod");
         imageModCaches.put(args.get("service").toString(), Files.isDirectory(modCache) ? modCache.toString() : "none");
         String context = args.get("context") == null ? "." : args.get("context").toString();
@@ -88,6 +124,9 @@ final class EnginePluginSteps implements PluginSteps {
     @Override
     public Map<String, Object> goModCacheRestore(Map<String, Object> args, Ctx ctx) throws IOException {
         String policy = args.get("policy") == null ? "mod" : args.get("policy").toString();
+        if (policy.equals("build") && "remote".equals(args.get("flavour"))) {
+            return remote(args, ctx);
+        }
         Files.createDirectories(args.get("path") != null ? Path.of(args.get("path").toString())
                 : Path.of(ctx.cwd() + "@gopipe", policy));
         Path repo = repo(args, ctx);
@@ -98,8 +137,47 @@ final class EnginePluginSteps implements PluginSteps {
         return Map.of("hit", false);
     }
 
+    /**
+     * The plugin's remote flavour on the controller store (GoModCacheExecution, GoCacheLoopback): the
+     * namespaces from the job (a pull request, CHANGE_ID, writes only its own; read-only when the step
+     * says so), a loopback server for the body, and the body's GOCACHE and GOCACHEPROG.
+     */
+    private Map<String, Object> remote(Map<String, Object> args, Ctx ctx) throws IOException {
+        boolean pullRequest = ctx.env().get("CHANGE_ID") != null;
+        String own = "job:" + job;
+        StoreAccess access = StoreAccess.forBuild("folder:" + folder, own, pullRequest, false);
+        boolean readOnly = Boolean.TRUE.equals(args.get("readOnly"));
+        if (readOnly) {
+            access = new StoreAccess(null, access.readNamespaces());
+        }
+        Path endpoint = Path.of(ctx.cwd() + "@tmp", "gopipe-gocache", UUID.randomUUID() + ".endpoint");
+        LoopbackObjectServer server = LoopbackObjectServer.start(ControllerObjectServer.forAgent(controllerRoot(ctx), access), endpoint);
+        String key = args.get("key") != null ? args.get("key").toString() : ctx.env().getOrDefault("JOB_NAME", "default");
+        serving.put(ctx.branch() + " " + key, server);
+        String gopipe = args.get("gopipe") == null ? "gopipe" : args.get("gopipe").toString();
+        String prog = new GoCacheProgLine(gopipe, ObjectStores.CONTROLLER + endpoint, null, null, false, key, access.readOnly()).value();
+        Path gocache = args.get("path") != null ? Path.of(args.get("path").toString()) : Path.of(ctx.cwd() + "@gopipe", "build");
+        Files.createDirectories(gocache);
+        cacheCalls.add("remote build key=" + key + " readOnly=" + access.readOnly() + " branch=" + ctx.branch());
+        return Map.of("hit", false, "env", List.of("GOCACHE=" + gocache, "GOCACHEPROG=" + prog));
+    }
+
+    /** Whether any remote-flavour loopback server is still running (the plugin stops each when its body ends). */
+    boolean serving() {
+        return !serving.isEmpty();
+    }
+
     @Override
-    public void goModCacheSave(Map<String, Object> args, boolean bodySucceeded, Ctx ctx) {
+    public void goModCacheSave(Map<String, Object> args, boolean bodySucceeded, Ctx ctx) throws IOException {
+        if ("build".equals(String.valueOf(args.get("policy"))) && "remote".equals(args.get("flavour"))) {
+            String key = args.get("key") != null ? args.get("key").toString() : ctx.env().getOrDefault("JOB_NAME", "default");
+            LoopbackObjectServer server = serving.remove(ctx.branch() + " " + key);
+            if (server != null) {
+                server.close();
+            }
+            cacheCalls.add("remote build done key=" + key + " ok=" + bodySucceeded);
+            return;
+        }
         cacheCalls.add("save " + args.get("policy") + " readOnly=" + args.get("readOnly") + " ok=" + bodySucceeded);
     }
 }

@@ -290,6 +290,91 @@ class PluginFlowTest {
         return max;
     }
 
+    /**
+     * goMonorepoPipeline(buildCacheFlavour: 'remote') with the plugin engine: each service's Test
+     * stage runs the real `go test` (Go 1.24) inside goModCache(policy: 'build', flavour: 'remote'),
+     * whose GOCACHEPROG starts the real `gopipe gocache` against the controller's store (served on the
+     * agent's loopback, as the plugin does); agent-mode image builds get the same GOCACHEPROG. A
+     * second run on a fresh local tier takes every test result from the controller store.
+     */
+    @Test
+    void theRemoteBuildCacheFlavourWithThePluginEngineRunsTestsAndImagesThroughTheControllerStore() throws Exception {
+        Path go = Path.of("/usr/lib/go-1.24/bin");
+        assertThat(go.resolve("go")).as("Go 1.24 (GOCACHEPROG needs it)").exists();
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "03-shared-package-fan-out");
+        // The plugin's gopipe parameter is one command on the agent: a wrapper, as an installation would have.
+        Path gopipe = tmp.resolve("bin/gopipe");
+        java.nio.file.Files.createDirectories(gopipe.getParent());
+        java.nio.file.Files.writeString(gopipe, "#!/bin/sh\nexec " + CliFlowTest.gopipeCommand() + " \"$@\"\n");
+        gopipe.toFile().setExecutable(true);
+        Path controller = tmp.resolve("jenkins-home/gopipe-cache");
+        String flow = "goMonorepoPipeline(gopipe: '" + gopipe + "', caches: ['build'], buildCacheFlavour: 'remote',"
+                + " testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...')";
+
+        // Scenario 03 changes a package every service imports: all of them are tested and imaged.
+        List<String> tested = repo.affected();
+        PipelineHarness h = remoteBuild(repo, go, controller);
+        PipelineHarness.Result r = h.run(flow);
+        assertThat(r.failure()).as(h.log()).isNull();
+
+        List<Event> goTests = h.events().stream().filter(e -> e.kind().equals("sh") && e.detail().contains("go test"))
+                .filter(e -> e.stages().contains("Test")).toList();
+        assertThat(goTests.stream().map(Event::branch).sorted().toList()).isEqualTo(tested).isNotEmpty();
+        // No archive of the build cache around the fan-out: one remote goModCache per Test and Image stage.
+        List<Event> caches = h.events().stream().filter(e -> e.kind().equals("goModCache.restore")).toList();
+        assertThat(caches).allSatisfy(e -> {
+            assertThat(((Map<?, ?>) e.args()).get("flavour")).isEqualTo("remote");
+            assertThat(e.stages()).containsAnyOf("Test", "Image");
+        });
+        assertThat(caches.stream().filter(e -> e.stages().contains("Test")).map(Event::branch).sorted().toList())
+                .isEqualTo(tested);
+        Path shared = io.gopipe.core.gocache.store.ControllerObjectServer.objectsDir(controller, "folder:shop");
+        for (String svc : tested) {
+            assertThat(h.log()).containsPattern("goprog=" + java.util.regex.Pattern.quote(gopipe + " gocache --backend controller:")
+                    + "\\S+@tmp/gopipe-gocache/\\S+\\.endpoint --prefetch-key " + svc + "/main");
+            // Each go command's close wrote its service's manifest into the job's namespace on the controller.
+            assertThat(shared.resolve("m/" + svc + "_main.json")).exists();
+        }
+        assertThat(shared.resolve("o")).isDirectoryContaining(p -> true);
+        // Agent-mode image builds run go with the same GOCACHEPROG, keyed per service.
+        assertThat(steps.imageGoCacheProgs.keySet()).containsExactlyInAnyOrderElementsOf(repo.affected());
+        steps.imageGoCacheProgs.forEach((svc, prog) ->
+                assertThat(prog).startsWith(gopipe + " gocache --backend controller:").endsWith(" --prefetch-key " + svc + "/main"));
+        // Every loopback server stopped with its body, endpoint file and all.
+        assertThat(steps.serving()).isFalse();
+        assertThat(java.nio.file.Files.list(Path.of(repo.dir() + "@tmp", "gopipe-gocache"))).isEmpty();
+
+        // A fresh agent (no local tier) on the same workspace path: every test result comes from the controller.
+        deleteTree(Path.of(repo.dir() + "@gopipe"));
+        PipelineHarness again = remoteBuild(repo, go, controller);
+        assertThat(again.run(flow).failure()).as(again.log()).isNull();
+        long fresh = again.log().lines().filter(l -> l.startsWith("ok ") && !l.contains("(cached)")).count();
+        assertThat(again.log()).contains("(cached)");
+        assertThat(fresh).as("tests run again instead of coming from the controller store:\n" + again.log()).isZero();
+    }
+
+    private PipelineHarness remoteBuild(ShopFixture.Repo repo, Path go, Path controller) {
+        steps = new EnginePluginSteps().controllerStore(controller, "shop", "shop/main");
+        return new PipelineHarness(VARS, repo.dir(), steps)
+                .env("BRANCH_NAME", "main").env("JOB_NAME", "shop/main")
+                .env("GIT_COMMIT", repo.head()).env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base())
+                .env("PATH", go + ":" + System.getenv("PATH")).env("HOME", tmp.resolve("home").toString())
+                .env("GOPATH", tmp.resolve("gopath").toString()).env("GOENV", "off")
+                .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                p.toFile().setWritable(true);
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     @Test
     void configurationErrorsNameTheKey() {
         ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "01-leaf-package-edit");

@@ -114,7 +114,7 @@ class StepContractTest {
         assertThat(passed.get("goAffectedServices")).contains("sinceCommit", "targetBranch", "base", "tags", "cgo", "dir")
                 .doesNotContain("gopipe", "repo");
         assertThat(passed.get("goBuildKitImage")).contains("service", "tags", "push", "branch", "dockerfile", "context", "dir");
-        assertThat(passed.get("goModCache")).contains("policy", "readOnly", "dir").doesNotContain("backend");
+        assertThat(passed.get("goModCache")).contains("policy", "readOnly", "dir", "flavour", "key", "gopipe").doesNotContain("backend");
 
         Path ws = tmp.resolve("ws");
         ShopFixture.Repo repo = ShopFixture.materialize(ws.resolve("shop"), "03-shared-package-fan-out");
@@ -129,8 +129,14 @@ class StepContractTest {
                 new PipelineHarness(VARS, ws, new EnginePluginSteps()).env("BRANCH_NAME", "PR-1").env("CHANGE_ID", "1")
                         .env("CHANGE_TARGET", "main"),
                 new PipelineHarness(VARS, ws, new EnginePluginSteps()).env("BRANCH_NAME", "main").param("GOPIPE_BASE", repo.base()));
+        // The remote build cache: one goModCache(policy: 'build', flavour: 'remote', key, gopipe) per Test and Image stage.
+        PipelineHarness remote = new PipelineHarness(VARS, ws, new EnginePluginSteps().controllerStore(tmp.resolve("controller"), "shop", "shop/main"))
+                .env("BRANCH_NAME", "main").env("GIT_COMMIT", repo.head()).env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        assertThat(remote.run("goMonorepoPipeline(" + all + ", buildCacheFlavour: 'remote')").failure()).as(remote.log()).isNull();
         for (PipelineHarness h : runs) {
             assertThat(h.run("goMonorepoPipeline(" + all + ")").failure()).as(h.log()).isNull();
+        }
+        for (PipelineHarness h : new ArrayList<>(List.of(runs.get(0), runs.get(1), runs.get(2), remote))) {
             for (String c : h.typeChecked()) {
                 String step = c.substring(0, c.indexOf('.'));
                 checked.computeIfAbsent(step, k -> new TreeSet<>()).addAll(List.of(c.substring(c.indexOf('.') + 1).split(",")));
@@ -251,6 +257,69 @@ class StepContractTest {
             out.addAll(((ClassNode) c).getMethods());
         }
         return out;
+    }
+
+    /**
+     * The library's remote build cache relies on the plugin's goModCache doing, in its source, what
+     * the harness's goModCache does for {@code flavour: 'remote'} (EnginePluginSteps): accept
+     * 'remote', set GOCACHE and GOCACHEPROG for the body through an EnvironmentExpander, build the
+     * value with core's GoCacheProgLine, serve the controller store (instead of refusing it) through
+     * core's ControllerObjectServer and LoopbackObjectServer, and stop that server when the body ends.
+     */
+    @Test
+    void thePluginsRemoteFlavourDoesWhatTheHarnessAssumes() throws Exception {
+        Path cache = ShopFixture.root().resolve("plugin/src/main/java/io/gopipe/jenkins/cache");
+        JavaParser java17 = new JavaParser(new ParserConfiguration().setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17));
+        com.github.javaparser.ast.CompilationUnit flavour = java17.parse(cache.resolve("BuildCacheFlavour.java")).getResult().orElseThrow();
+        assertThat(flavour.findAll(com.github.javaparser.ast.body.VariableDeclarator.class))
+                .anyMatch(v -> v.getNameAsString().equals("REMOTE") && v.getInitializer().map(Object::toString).orElse("").equals("\"remote\""));
+
+        com.github.javaparser.ast.CompilationUnit exec = java17.parse(cache.resolve("GoModCacheExecution.java")).getResult().orElseThrow();
+        List<String> calls = exec.findAll(MethodCallExpr.class).stream().map(MethodCallExpr::toString).toList();
+        // The body's environment: EnvironmentExpander.constant(Map.of("GOCACHE", …, "GOCACHEPROG", prog)), merged into the context's.
+        assertThat(exec.findAll(MethodCallExpr.class)).anyMatch(c -> c.toString().startsWith("EnvironmentExpander.constant(Map.of(\"GOCACHE\"")
+                && c.toString().contains("\"GOCACHEPROG\", prog"));
+        assertThat(calls).anyMatch(c -> c.contains("withContext(remote)") && c.contains("new StopLoopback()"));
+        assertThat(exec.findAll(com.github.javaparser.ast.expr.ObjectCreationExpr.class))
+                .anyMatch(o -> o.getType().getNameAsString().equals("GoCacheProgLine"));
+        // The controller store is served, not refused.
+        assertThat(exec.toString()).doesNotContain("no adapter for the controller store");
+        List<com.github.javaparser.ast.stmt.SwitchEntry> cases = exec.findAll(com.github.javaparser.ast.stmt.SwitchEntry.class);
+        int controller = -1;
+        for (int i = 0; i < cases.size(); i++) {
+            if (cases.get(i).getLabels().stream().anyMatch(l -> l.toString().equals("CONTROLLER"))) {
+                controller = i;
+            }
+        }
+        assertThat(controller).as("a case CONTROLLER in remoteProgram").isNotNegative();
+        StringBuilder controllerCase = new StringBuilder();
+        for (int i = controller; i < cases.size(); i++) { // an empty case falls through to the next
+            controllerCase.append(cases.get(i).getStatements());
+            if (cases.get(i).getStatements().isNonEmpty()) {
+                break;
+            }
+        }
+        assertThat(controllerCase.toString()).contains("GoCacheLoopback.start(", "ObjectStores.CONTROLLER + endpoint");
+        // Stopped when the body ends (both ways) and when the step is stopped.
+        com.github.javaparser.ast.body.ClassOrInterfaceDeclaration stop = exec.findAll(com.github.javaparser.ast.body.ClassOrInterfaceDeclaration.class)
+                .stream().filter(c -> c.getNameAsString().equals("StopLoopback")).findFirst().orElseThrow();
+        assertThat(stop.getExtendedTypes().get(0).getNameAsString()).isEqualTo("TailCall");
+        assertThat(stop.getMethodsByName("finished").get(0).toString()).contains("stopLoopback(");
+        assertThat(exec.findAll(com.github.javaparser.ast.body.MethodDeclaration.class))
+                .anyMatch(m -> m.getNameAsString().equals("stop") && m.toString().contains("h.stop()"));
+
+        com.github.javaparser.ast.CompilationUnit loop = java17.parse(cache.resolve("GoCacheLoopback.java")).getResult().orElseThrow();
+        String src = loop.toString();
+        assertThat(src).contains("channel.export(ControllerObjects.class, ControllerObjectServer.forAgent(ControllerCacheStore.root(), access))",
+                "ControllerCacheStore.access(run)", "LoopbackObjectServer.start(store, Path.of(endpoint))", "WorkspaceList.tempDir(workspace)",
+                "export(Handle.class, served)", "addListener(served)", "removeListener(this)");
+        // And the core API those calls name is what core has (the plugin is compiled only under -Pjenkins).
+        assertThat(io.gopipe.core.gocache.store.ControllerObjectServer.class.getMethod("forAgent", Path.class,
+                io.gopipe.core.cache.remote.StoreAccess.class)).isNotNull();
+        assertThat(io.gopipe.core.gocache.store.LoopbackObjectServer.class.getMethod("start",
+                io.gopipe.core.gocache.store.ControllerObjects.class, Path.class)).isNotNull();
+        assertThat(io.gopipe.core.gocache.store.ControllerObjects.class).isInterface();
+        assertThat(io.gopipe.core.gocache.store.ObjectStores.CONTROLLER).isEqualTo("controller:");
     }
 
     // ------------------------------------------------------------ fields read from results

@@ -106,11 +106,12 @@ def retry(Object count, Closure body) {
     throw last
 }
 
+// The plugin's EnvironmentExpander: the variables the restore hands the body (GOCACHE, GOCACHEPROG).
 def goModCache(Map args, Closure body) {
-    _goModCacheRestore(args)
+    Map restored = _goModCacheRestore(args)
     boolean ok = false
     try {
-        def r = body()
+        def r = restored?.env ? withEnv(restored.env) { body() } : body()
         ok = true
         return r
     } finally {

@@ -5,15 +5,18 @@ import hudson.model.AsyncPeriodicWork;
 import hudson.model.TaskListener;
 import io.gopipe.core.cache.PruneResult;
 import io.gopipe.core.cache.remote.ControllerStores;
+import io.gopipe.core.gocache.GoCachePruneResult;
+import io.gopipe.core.gocache.store.ControllerObjectServer;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Prunes the controller's cache store every hour with the administrator's limits (size cap,
- * maximum age). The only place entries of that store are evicted: agents cannot sweep it and may
+ * maximum age), archives and the remote build cache's objects alike. The only place entries of that store are evicted: agents cannot sweep it and may
  * delete only entries the controller itself finds broken. Log: {@code $JENKINS_HOME/logs/tasks/}.
  */
 @Extension
@@ -42,5 +45,12 @@ public final class ControllerCachePruning extends AsyncPeriodicWork {
                         + " %d entries (%d MB) kept (cap %d MB, max age %d days)%n", r.evicted().size(), r.broken().size(),
                 r.orphans(), r.keptEntries(), r.keptBytes() >> 20, maxBytes >> 20, maxAge.toDays());
         r.evicted().forEach(e -> listener.getLogger().println("  evicted " + e));
+        // The remote build cache's objects (goModCache flavour 'remote'), per namespace, through their index.
+        for (Map.Entry<String, GoCachePruneResult> g : ControllerObjectServer.prune(root, maxBytes, maxAge).entrySet()) {
+            GoCachePruneResult p = g.getValue();
+            listener.getLogger().printf("gopipe: remote build cache of %s: %d actions, %d outputs, %d packs removed;"
+                            + " %d outputs (%d MB) kept%n", g.getKey(), p.actionsRemoved(), p.objectsRemoved(), p.packsRemoved(),
+                    p.kept().objects(), p.kept().totalBytes() >> 20);
+        }
     }
 }

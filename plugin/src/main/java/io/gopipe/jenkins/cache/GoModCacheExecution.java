@@ -11,13 +11,16 @@ import io.gopipe.core.cache.CacheJobOptions;
 import io.gopipe.core.cache.CachePolicy;
 import io.gopipe.core.cache.InvalidCacheInputException;
 import io.gopipe.core.gocache.GoCacheProgLine;
+import io.gopipe.core.gocache.store.ObjectStores;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
 import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.report.ListenerReporter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
@@ -32,6 +35,10 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
     /** Kept across the body (and a controller restart) without its store: no secret or proxy is persisted. */
     private CacheJobOptions options;
     private String repoDir;
+    /** The remote flavour on the controller store: the endpoint file the agent's loopback server wrote. */
+    private String endpoint;
+    /** Stops that server; lost on a controller restart, when the closed channel has stopped it already. */
+    private transient GoCacheLoopback.Handle loopback;
 
     GoModCacheExecution(GoModCacheStep step, StepContext context) {
         super(context);
@@ -59,12 +66,13 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
             throw new AbortException("gopipe: goModCache: " + e.getMessage());
         }
         if (CachePolicy.parse(options.policy()) == CachePolicy.BUILD) {
-            String prog = remoteProgram(config, env, ctx.get(TaskListener.class));
+            String prog = remoteProgram(config, env, ctx.get(TaskListener.class), workspace, ctx.get(Run.class));
             if (prog != null) {
                 // Remote flavour: every go command in the body asks `gopipe gocache` per action; nothing to restore or save.
                 EnvironmentExpander remote = EnvironmentExpander.merge(ctx.get(EnvironmentExpander.class),
                         EnvironmentExpander.constant(Map.of("GOCACHE", CacheJob.cachePath(options).toString(), "GOCACHEPROG", prog)));
-                ctx.newBodyInvoker().withContext(remote).withCallback(BodyExecutionCallback.wrap(ctx)).start();
+                ctx.newBodyInvoker().withContext(remote)
+                        .withCallback(endpoint == null ? BodyExecutionCallback.wrap(ctx) : new StopLoopback()).start();
                 return;
             }
         }
@@ -100,15 +108,17 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
 
     /**
      * GOCACHEPROG for the remote flavour (the step's, else the admin's default), or null for the
-     * archive. Go splits it on spaces itself. The store is the admin's shared directory or S3
-     * bucket; the controller store has no remote adapter yet, so it warns once and archives.
+     * archive. Go splits it on spaces itself. The store is the admin's shared directory, S3 bucket,
+     * or the controller's store, served to the agent's go processes by {@link GoCacheLoopback}.
      */
-    private String remoteProgram(GopipeGlobalConfiguration config, EnvVars env, TaskListener listener) {
+    private String remoteProgram(GopipeGlobalConfiguration config, EnvVars env, TaskListener listener, FilePath workspace,
+                                 Run<?, ?> run) throws InterruptedException {
         String flavour = step.getFlavour() != null ? step.getFlavour() : config.getBuildCacheFlavour();
         if (!BuildCacheFlavour.REMOTE.equals(flavour)) {
             return null;
         }
         String backend;
+        boolean readOnly = options.readOnly();
         switch (config.getCacheBackend()) {
             case DIRECTORY:
                 if (config.getCacheDirectory() == null) {
@@ -129,18 +139,82 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
                             + config.getS3CredentialsId() + "'");
                 }
                 break;
+            case CONTROLLER:
             default:
-                listener.getLogger().println("gopipe: WARNING: the remote build cache has no adapter for the controller store yet; using the archive flavour");
-                return null;
+                try {
+                    GoCacheLoopback.Started started = GoCacheLoopback.start(workspace, run, options.readOnly());
+                    loopback = started.handle();
+                    endpoint = started.endpoint();
+                    readOnly = started.readOnly();
+                    backend = ObjectStores.CONTROLLER + endpoint;
+                } catch (IOException | RuntimeException e) {
+                    // a cache problem never fails the build: AgentFileCallable brings agent failures back as PortableException
+                    listener.getLogger().println("gopipe: WARNING: the controller store cannot be served to the agent for the remote build cache ("
+                            + e.getMessage() + "); using the archive flavour");
+                    return null;
+                }
+                break;
         }
         String key = step.getKey() != null ? step.getKey() : env.get("JOB_NAME") != null ? env.get("JOB_NAME") : "default";
         boolean s3 = config.getCacheBackend() == GopipeGlobalConfiguration.CacheBackendKind.S3;
         try {
             return new GoCacheProgLine(step.getGopipe(), backend, s3 ? config.getS3Endpoint() : null,
-                    s3 ? config.getS3Region() : null, s3 && config.isS3PathStyle(), key, options.readOnly()).value();
+                    s3 ? config.getS3Region() : null, s3 && config.isS3PathStyle(), key, readOnly).value();
         } catch (IllegalArgumentException e) {
             listener.getLogger().println("gopipe: WARNING: " + e.getMessage() + "; using the archive flavour");
+            stopLoopback(listener);
+            endpoint = null;
             return null;
+        }
+    }
+
+    /**
+     * Stops the agent's loopback server of the controller store. After a controller restart there is
+     * no handle (the closed channel stopped the server); the endpoint file is removed all the same.
+     */
+    private void stopLoopback(TaskListener listener) throws InterruptedException {
+        GoCacheLoopback.Handle h = loopback;
+        loopback = null;
+        try {
+            if (h != null) {
+                h.stop();
+            } else if (endpoint != null) {
+                FilePath workspace = getContext().get(FilePath.class);
+                if (workspace != null && workspace.getChannel() != null) {
+                    new FilePath(workspace.getChannel(), endpoint).delete();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the agent is gone (its closed channel stopped the server) or the file went with the workspace
+            listener.getLogger().println("gopipe: WARNING: stopping the remote build cache's loopback server: " + e.getMessage());
+        }
+    }
+
+    /** An aborted body never reaches {@link StopLoopback}: stop the server off the CPS VM thread. */
+    @Override
+    public void stop(Throwable cause) throws Exception {
+        if (loopback != null) {
+            GoCacheLoopback.Handle h = loopback;
+            loopback = null;
+            Timer.get().submit(() -> {
+                try {
+                    h.stop();
+                } catch (IOException | RuntimeException e) {
+                    // the agent is gone: its closed channel stopped the server
+                }
+            });
+        }
+        super.stop(cause);
+    }
+
+    /** The remote flavour on the controller store: stops the loopback server when the body ends, passing its outcome on. */
+    private final class StopLoopback extends TailCall {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void finished(StepContext context) throws Exception {
+            stopLoopback(context.get(TaskListener.class));
         }
     }
 

@@ -139,6 +139,14 @@ public final class ControllerStores {
         return new PruneResult(evicted, broken, orphans, kept, total);
     }
 
+    /**
+     * The directory of a namespace on the controller (it may not exist yet); other stores of the
+     * same namespace, such as the remote Go build cache's objects, live below it.
+     */
+    public static Path namespaceDir(Path root, String namespace) {
+        return dir(root, namespace);
+    }
+
     /** The directory of a namespace: its name percent-encoded (so never {@code ..} or a '/'), hashed when long. */
     static Path dir(Path root, String namespace) {
         return root.toAbsolutePath().normalize().resolve(NAMESPACES).resolve(encode(namespace));

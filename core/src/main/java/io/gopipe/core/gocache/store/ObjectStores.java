@@ -9,9 +9,14 @@ import java.time.Duration;
 /**
  * Opens the object store of a cache backend from the same {@code --backend} form the archive cache
  * uses: {@code local:DIR} (or a bare path) or {@code s3://bucket/prefix}. The objects live under
- * {@code gocache/} beside the archive entries, so one store serves both flavours.
+ * {@code gocache/} beside the archive entries, so one store serves both flavours. The Jenkins
+ * plugin adds {@code controller:ENDPOINT-FILE}: the controller's store, served by the agent JVM
+ * ({@link ControllerObjectStore}).
  */
 public final class ObjectStores {
+
+    /** The Jenkins controller's store through the agent's loopback server: {@code controller:ENDPOINT-FILE}. */
+    public static final String CONTROLLER = "controller:";
 
     private ObjectStores() {
     }
@@ -20,6 +25,12 @@ public final class ObjectStores {
     public static void check(String spec) {
         if (spec == null || spec.isBlank()) {
             throw new CacheException("--backend is empty: use local:DIR or s3://bucket/prefix");
+        }
+        if (spec.startsWith(CONTROLLER)) {
+            if (spec.length() == CONTROLLER.length()) {
+                throw new CacheException("--backend " + spec + " names no endpoint file");
+            }
+            return;
         }
         if (spec.startsWith("s3://")) {
             if (spec.substring(5).isEmpty() || spec.substring(5).startsWith("/")) {
@@ -38,6 +49,9 @@ public final class ObjectStores {
         check(spec);
         if (spec == null || spec.isBlank()) {
             throw new CacheException("--backend is empty: use local:DIR or s3://bucket/prefix");
+        }
+        if (spec.startsWith(CONTROLLER)) {
+            return new ControllerObjectStore(Path.of(spec.substring(CONTROLLER.length())), callTimeout);
         }
         if (spec.startsWith("s3://")) {
             String rest = spec.substring(5);
