@@ -184,7 +184,29 @@ public final class GoCacheCommand implements Callable<Integer> {
                 return 2;
             }
             try {
-                GoCacheDaemon.Outcome o = new GoCacheDaemon(options, reporter).serve();
+                GoCacheDaemon daemon = new GoCacheDaemon(options, reporter);
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                // SIGTERM (an agent shutting down): stop serving and remove the socket before the JVM ends.
+                Thread hook = new Thread(() -> {
+                    daemon.stop();
+                    try {
+                        done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "gocache-serve-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                GoCacheDaemon.Outcome o;
+                try {
+                    o = daemon.serve();
+                } finally {
+                    done.countDown();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it ends the JVM
+                }
                 if (o == GoCacheDaemon.Outcome.ALREADY_RUNNING) {
                     reporter.info("gocache daemon: another daemon holds " + options.effectiveLockFile() + "; leaving it to serve");
                 }

@@ -103,6 +103,7 @@ public final class GoCacheDaemon {
                     t.setDaemon(true);
                     t.start();
                 }
+                store.openSoon();
                 writeReady(addresses);
                 log.info("gocache daemon: serving " + String.join(", ", addresses) + " (store " + options.cache().backend()
                         + ", local tier " + tier.root() + (options.cache().readOnly() ? ", read-only" : "") + ")");
