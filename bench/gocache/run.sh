@@ -105,6 +105,8 @@ else
 fi
 echo "   GOCACHE $(du -sh "$DATA/warm" | cut -f1); store $(du -sh "$DATA/s3/bench" | cut -f1)"
 
+fresh() { rm -rf "$DATA/fresh"; mkdir -p "$DATA/fresh"; echo "$DATA/fresh"; }
+
 # The bridge: built once per agent image / tool cache (like the jar and the JDK), so outside the timed
 # jobs; its cold build (empty GOCACHE: go compiles the standard library it uses) is timed on its own.
 rm -rf "$DATA/bridge-cold" "$DATA/bridge-cold-gocache"
@@ -117,30 +119,32 @@ echo "   bridge $BRIDGE built with an empty GOCACHE in $(( $(ms) - t0 )) ms"
 # A daemon per fresh agent, inside the timed job: start it, wait until it accepts, then go. It exits
 # by itself 2 s after its client (--idle-exit), outside the timing.
 SERVE="$root/bin/gopipe gocache serve $S3"
-start_daemon() {   # dir -> starts a daemon on $1/d.sock with tier $1/tier; sets D_PID
-  $SERVE --dir "$1/tier" --socket "$1/d.sock" --ready-file "$1/ready" --idle-exit "${2:-2s}" 2>> "$DATA/daemon-$(basename "$1").log" &
+start_daemon() {   # dir [key] -> starts a daemon on $1/d.sock with tier $1/tier, prefetching key $2 at once; sets D_PID
+  $SERVE --dir "$1/tier" --socket "$1/d.sock" --ready-file "$1/ready" --idle-exit 2s ${2:+--prefetch-key "$2"} 2>> "$DATA/daemon-$(basename "$1").log" &
   D_PID=$!
   while [ ! -f "$1/ready" ]; do sleep 0.01; done
 }
 LOADS="$DATA/loads.txt"; : > "$LOADS"
+NONCE=$(date +%s)   # change values new to the store, also when REUSE keeps the store of earlier runs
 
 # Untimed warm-up: the first run of each JVM after a jar change writes its CDS archive at exit (bin/gopipe).
 f=$(fresh); start_daemon "$f"
 GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet" go build -o "$DATA/out/w" "./svc/$SVC_SAME"; wait "$D_PID"
 f=$(fresh); GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk" go build -o "$DATA/out/w" "./svc/$SVC_SAME"
 
-fresh() { rm -rf "$DATA/fresh"; mkdir -p "$DATA/fresh"; echo "$DATA/fresh"; }
 
 for r in $(seq "$REPS"); do
   echo "== rep $r/$REPS (load $(cut -d' ' -f1-3 /proc/loadavg))"; cut -d' ' -f1 /proc/loadavg >> "$LOADS"
   # One-line change in one service, then build it.
-  sed -i "s/^const Version = .*/const Version = $((1000 + r))/" "svc/$SVC_CHANGE/internal/h/h.go"
+  sed -i "s/^const Version = .*/const Version = ${NONCE}${r}1/" "svc/$SVC_CHANGE/internal/h/h.go"
   t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change warm-local $(( $(ms) - t0 ))
   f=$(fresh); t0=$(ms)
   GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_CHANGE/main --stats-json $DATA/stats-change.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
   record change gocache $(( $(ms) - t0 ))
+  # Another new change for the daemon's job: the gocache job above already uploaded the outputs of its change.
+  sed -i "s/^const Version = .*/const Version = ${NONCE}${r}2/" "svc/$SVC_CHANGE/internal/h/h.go"
   f=$(fresh); t0=$(ms)
-  start_daemon "$f"
+  start_daemon "$f" "$SVC_CHANGE/main"
   GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
   record change daemon $(( $(ms) - t0 )); wait "$D_PID"
   f=$(fresh); t0=$(ms)
@@ -156,7 +160,7 @@ for r in $(seq "$REPS"); do
   after=$(du -sb "$DATA/s3/bench" | cut -f1)
   record growth bytes $(( after - before )); record growth store "$before"
   f=$(fresh); t0=$(ms)
-  start_daemon "$f"
+  start_daemon "$f" "$SVC_SAME/main"
   GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
   record same daemon $(( $(ms) - t0 )); wait "$D_PID"
   record growth-daemon bytes $(( $(du -sb "$DATA/s3/bench" | cut -f1) - after ))

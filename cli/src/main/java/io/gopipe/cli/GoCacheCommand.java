@@ -151,6 +151,10 @@ public final class GoCacheCommand implements Callable<Integer> {
                 description = "Exit after this long without a client (0: never). Default: ${DEFAULT-VALUE}.")
         String idleExit;
 
+        @Option(names = "--prefetch-key", paramLabel = "KEY",
+                description = "Start prefetching this key's set now, before any go command connects (the job's key on a fresh agent).")
+        String prefetchKey;
+
         @Option(names = "--lock", paramLabel = "FILE", description = "Lock file (default: <socket>.lock, else <dir>/daemon.lock).")
         Path lock;
 
@@ -177,7 +181,7 @@ public final class GoCacheCommand implements Callable<Integer> {
                 if (listen.isEmpty()) {
                     throw new io.gopipe.core.cache.InvalidCacheInputException("give --socket PATH and/or --tcp 127.0.0.1:PORT");
                 }
-                options = new GoCacheDaemonOptions(store.options(), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
+                options = new GoCacheDaemonOptions(store.options().withPrefetchKey(prefetchKey), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
             } catch (GopipeException e) {
                 err.println("gopipe gocache serve: " + e.getMessage());
                 err.flush();

@@ -51,6 +51,8 @@ public final class GoCacheDaemon {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
     private volatile List<String> bound = List.of();
+    private final KeySets keySets = new KeySets();
+    private volatile DaemonPrefetch started;
 
     /** The daemon for {@code options}, opening the store named by its backend. */
     public GoCacheDaemon(GoCacheDaemonOptions options, Reporter log) {
@@ -98,12 +100,19 @@ public final class GoCacheDaemon {
                     addresses.add(describe(s, a));
                 }
                 bound = List.copyOf(addresses);
+                String key = options.cache().prefetchKey();
+                if (key != null && !key.isBlank()) {
+                    // The daemon of a job that knows its key: the prefetch starts now, not when go connects.
+                    started = DaemonPrefetch.start(key, new StoreAccess(store.view(), log, options.cache().callTimeout()), tier,
+                            System.getenv("GOPIPE_GOCACHE_DEBUG") != null ? log : null);
+                } else {
+                    store.openSoon();
+                }
                 for (ServerSocketChannel s : servers) {
                     Thread t = new Thread(() -> accept(s, tier, store, gets), "gocache-daemon-accept");
                     t.setDaemon(true);
                     t.start();
                 }
-                store.openSoon();
                 writeReady(addresses);
                 log.info("gocache daemon: serving " + String.join(", ", addresses) + " (store " + options.cache().backend()
                         + ", local tier " + tier.root() + (options.cache().readOnly() ? ", read-only" : "") + ")");
@@ -128,6 +137,9 @@ public final class GoCacheDaemon {
                 return idled ? Outcome.IDLE_EXIT : Outcome.STOPPED;
             } finally {
                 idle.shutdownNow();
+                if (started != null) {
+                    started.close();
+                }
                 for (ServerSocketChannel s : servers) {
                     s.close();
                 }
@@ -235,7 +247,7 @@ public final class GoCacheDaemon {
             active.incrementAndGet();
             lastActivity.set(System.nanoTime());
             BridgeConnection c = new BridgeConnection(n, ChannelStreams.in(ch), ChannelStreams.out(ch), ch, options.cache(), tier,
-                    store, gets, log);
+                    store, gets, log, keySets, started);
             Thread t = new Thread(() -> {
                 try {
                     c.run();

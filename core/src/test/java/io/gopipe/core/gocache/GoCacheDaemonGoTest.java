@@ -102,6 +102,15 @@ class GoCacheDaemonGoTest {
         assertThat(go119).exists();
         assertThatThrownBy(() -> BridgeBinary.build(new LocalCommandRunner(), go119.toString(), work.resolve("b")))
                 .isInstanceOf(BridgeBinary.GoTooOldException.class).hasMessageContaining("go1.19").hasMessageContaining("GOCACHEPROG");
+        GoCacheSupport old = GoCacheSupport.check(new LocalCommandRunner(), go119.toString(), null);
+        assertThat(old.supported()).isFalse();
+        assertThat(old.warning()).contains("go1.19").contains("ignores GOCACHEPROG").contains("archive");
+        GoCacheSupport current = GoCacheSupport.check(new LocalCommandRunner(), GO.toString(), module);
+        assertThat(current.supported()).isTrue();
+        assertThat(current.goVersion()).startsWith("go1.24");
+        assertThat(current.warning()).isNull();
+        assertThat(GoCacheSupport.check(new LocalCommandRunner(), work.resolve("no-go").toString(), null).warning())
+                .contains("no-go").contains("archive");
         assertThat(BridgeBinary.supportsGocacheprog("go1.24.0")).isTrue();
         assertThat(BridgeBinary.supportsGocacheprog("go1.23.9")).isFalse();
         assertThat(BridgeBinary.supportsGocacheprog("devel go1.25-abcdef")).isTrue();
@@ -249,6 +258,37 @@ class GoCacheDaemonGoTest {
     }
 
     @Test
+    void theGoCommandsOfOneJobWriteOneManifestOfEverythingTheJobUsed() throws Exception {
+        Path store = work.resolve("store-job");
+        Running d = daemon(store, work.resolve("tier-job"));
+        // One job, one key, two go commands (a build and another build): two sessions on the daemon.
+        go(bridgeEnv(d, work.resolve("gc-a"), "-prefetch-key", "job"), "build", "-o", work.resolve("h").toString(), "./svc/hello").assertOk();
+        go(bridgeEnv(d, work.resolve("gc-b"), "-prefetch-key", "job"), "build", "-o", work.resolve("a").toString(), "./svc/adder").assertOk();
+        // A fresh agent's prefetch of that key brings what the first command used too.
+        Running fresh = daemon(store, work.resolve("tier-job-fresh"));
+        Path stats = work.resolve("job.jsonl");
+        Run r = go(bridgeEnv(fresh, work.resolve("gc-c"), "-prefetch-key", "job", "-read-only", "-stats-json", stats.toString()),
+                "build", "-x", "-o", work.resolve("h2").toString(), "./svc/hello");
+        r.assertOk();
+        assertThat(r.compiles()).isEmpty();
+        JsonNode f = figures(stats).get(0);
+        assertThat(f.path("remoteHits").asLong()).as(f.toString()).isZero();
+        assertThat(f.path("prefetchHits").asLong()).as(f.toString()).isPositive();
+
+        // A daemon started with the job's key prefetches before go connects; its bytes count in the first session.
+        Running keyed = daemon(store, work.resolve("tier-job-keyed"), "job");
+        Path stats2 = work.resolve("keyed.jsonl");
+        Run k = go(bridgeEnv(keyed, work.resolve("gc-d"), "-prefetch-key", "job", "-stats-json", stats2.toString()),
+                "build", "-x", "-o", work.resolve("a2").toString(), "./svc/adder");
+        k.assertOk();
+        assertThat(k.compiles()).isEmpty();
+        JsonNode g = figures(stats2).get(0);
+        assertThat(g.path("remoteHits").asLong()).as(g.toString()).isZero();
+        assertThat(g.path("prefetchHits").asLong()).as(g.toString()).isPositive();
+        assertThat(g.path("bytesDown").asLong()).as(g.toString()).isPositive();
+    }
+
+    @Test
     void anUnreachableDaemonIsOneWarningAndTheBuildSucceeds() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("GOCACHEPROG", bridge + " -daemon unix:" + work.resolve("nobody.sock") + " -dir " + work.resolve("bd"));
@@ -306,11 +346,16 @@ class GoCacheDaemonGoTest {
     }
 
     Running daemon(Path store, Path tier) throws Exception {
+        return daemon(store, tier, null);
+    }
+
+    Running daemon(Path store, Path tier, String prefetchKey) throws Exception {
         Path socket = Files.createTempDirectory(work, "sock").resolve("d.sock");
         Path ready = socket.resolveSibling("ready");
         RecordingReporter log = new RecordingReporter();
         GoCacheDaemonOptions o = new GoCacheDaemonOptions(GoCacheOptions.of("local:" + store, tier)
-                .withLimits(Duration.ofSeconds(60), Duration.ofSeconds(5)), List.of("unix:" + socket), Duration.ZERO, null, ready);
+                .withLimits(Duration.ofSeconds(60), Duration.ofSeconds(5)).withPrefetchKey(prefetchKey), List.of("unix:" + socket),
+                Duration.ZERO, null, ready);
         GoCacheDaemon d = new GoCacheDaemon(o, log);
         ExecutorService t = Executors.newSingleThreadExecutor();
         Future<GoCacheDaemon.Outcome> f = t.submit(d::serve);
