@@ -120,16 +120,16 @@ echo "   bridge $BRIDGE built with an empty GOCACHE in $(( $(ms) - t0 )) ms"
 # by itself 2 s after its client (--idle-exit), outside the timing.
 SERVE="$root/bin/gopipe gocache serve $S3"
 start_daemon() {   # dir [key] -> starts a daemon on $1/d.sock with tier $1/tier, prefetching key $2 at once; sets D_PID
-  $SERVE --dir "$1/tier" --socket "$1/d.sock" --ready-file "$1/ready" --idle-exit 2s ${2:+--prefetch-key "$2"} 2>> "$DATA/daemon-$(basename "$1").log" &
+  # No waiting for it to be ready: go starts at once and the bridge (-wait) connects when the socket is there.
+  $SERVE --dir "$1/tier" --socket "$1/d.sock" --idle-exit 2s ${2:+--prefetch-key "$2"} 2>> "$DATA/daemon-$(basename "$1").log" &
   D_PID=$!
-  while [ ! -f "$1/ready" ]; do sleep 0.01; done
 }
 LOADS="$DATA/loads.txt"; : > "$LOADS"
 NONCE=$(date +%s)   # change values new to the store, also when REUSE keeps the store of earlier runs
 
 # Untimed warm-up: the first run of each JVM after a jar change writes its CDS archive at exit (bin/gopipe).
 f=$(fresh); start_daemon "$f"
-GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet" go build -o "$DATA/out/w" "./svc/$SVC_SAME"; wait "$D_PID"
+GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet" go build -o "$DATA/out/w" "./svc/$SVC_SAME"; wait "$D_PID"
 f=$(fresh); GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk" go build -o "$DATA/out/w" "./svc/$SVC_SAME"
 
 
@@ -145,7 +145,7 @@ for r in $(seq "$REPS"); do
   sed -i "s/^const Version = .*/const Version = ${NONCE}${r}2/" "svc/$SVC_CHANGE/internal/h/h.go"
   f=$(fresh); t0=$(ms)
   start_daemon "$f" "$SVC_CHANGE/main"
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
   record change daemon $(( $(ms) - t0 )); wait "$D_PID"
   f=$(fresh); t0=$(ms)
   "$root/bin/gopipe" cache restore --policy build $S3 --path "$f/gocache" --key bench-build >/dev/null 2>&1
@@ -161,7 +161,7 @@ for r in $(seq "$REPS"); do
   record growth bytes $(( after - before )); record growth store "$before"
   f=$(fresh); t0=$(ms)
   start_daemon "$f" "$SVC_SAME/main"
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
   record same daemon $(( $(ms) - t0 )); wait "$D_PID"
   record growth-daemon bytes $(( $(du -sb "$DATA/s3/bench" | cut -f1) - after ))
 

@@ -254,6 +254,10 @@ public final class GoCacheCommand implements Callable<Integer> {
         @Option(names = "--stats-json", paramLabel = "FILE", description = "Each go command appends its figures as one JSON line.")
         Path statsJson;
 
+        @Option(names = "--wait", paramLabel = "DURATION",
+                description = "The bridge keeps trying to reach a daemon that is still starting this long (Go syntax: 20s).")
+        String wait;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -264,7 +268,7 @@ public final class GoCacheCommand implements Callable<Integer> {
             try {
                 Path bin = BridgeBinary.build(new LocalCommandRunner(), go, cache);
                 String line = new GoCacheProgLine.Bridge(bin.toString(), daemon, dir == null ? null : dir.toAbsolutePath().toString(),
-                        prefetchKey, readOnly, statsJson == null ? null : statsJson.toAbsolutePath().toString()).value();
+                        prefetchKey, readOnly, statsJson == null ? null : statsJson.toAbsolutePath().toString(), wait).value();
                 spec.commandLine().getOut().println(line);
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -68,8 +68,11 @@ public record GoCacheProgLine(String gopipe, String backend, String s3Endpoint, 
      * @param prefetchKey the key whose recorded set is prefetched and then recorded, or null
      * @param readOnly    never write the store (pull requests)
      * @param statsJson   file that gets one JSON line of figures per go command, or null
+     * @param connectWait how long the bridge keeps trying to reach a daemon that is still starting
+     *                    (a Go duration such as {@code 20s}), or null to give up at once
      */
-    public record Bridge(String bridge, String daemon, String dir, String prefetchKey, boolean readOnly, String statsJson) {
+    public record Bridge(String bridge, String daemon, String dir, String prefetchKey, boolean readOnly, String statsJson,
+                         String connectWait) {
 
         /**
          * The value for {@code GOCACHEPROG}.
@@ -89,6 +92,9 @@ public record GoCacheProgLine(String gopipe, String backend, String s3Endpoint, 
             }
             if (statsJson != null) {
                 words.addAll(List.of("-stats-json", statsJson));
+            }
+            if (connectWait != null) {
+                words.addAll(List.of("-wait", connectWait));
             }
             return join(words);
         }

@@ -289,6 +289,28 @@ class GoCacheDaemonGoTest {
     }
 
     @Test
+    void aBridgeStartedBeforeItsDaemonWaitsForIt() throws Exception {
+        // A job starts the daemon and go at once; the bridge (-wait) connects when the socket appears.
+        Path socket = work.resolve("later").resolve("d.sock");
+        Path stats = work.resolve("later.jsonl");
+        Map<String, String> env = new HashMap<>();
+        env.put("GOCACHEPROG", bridge + " -daemon unix:" + socket + " -wait 2m -stats-json " + stats);
+        env.put("GOCACHE", work.resolve("gc").toString());
+        Process go = GoCacheGoTest.go(env).in(module).args("build", "-o", work.resolve("h").toString(), "./svc/hello").start();
+        go.getOutputStream().close();
+        Future<String> err = Executors.newSingleThreadExecutor().submit(() -> new String(go.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        Thread.sleep(1500);
+        assertThat(go.isAlive()).as("go waits for the daemon").isTrue();
+        daemon(work.resolve("store-later"), work.resolve("tier-later"), null, socket);
+        assertThat(go.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String output = err.get();
+        assertThat(go.exitValue()).as(output).isZero();
+        assertThat(output).doesNotContain("WARNING");
+        assertThat(figures(stats).get(0).path("puts").asLong()).as("the go command's puts reached the daemon").isPositive();
+        assertThat(Files.readAllBytes(work.resolve("h"))).isEqualTo(Files.readAllBytes(plain.resolve("hello")));
+    }
+
+    @Test
     void anUnreachableDaemonIsOneWarningAndTheBuildSucceeds() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("GOCACHEPROG", bridge + " -daemon unix:" + work.resolve("nobody.sock") + " -dir " + work.resolve("bd"));
@@ -350,7 +372,10 @@ class GoCacheDaemonGoTest {
     }
 
     Running daemon(Path store, Path tier, String prefetchKey) throws Exception {
-        Path socket = Files.createTempDirectory(work, "sock").resolve("d.sock");
+        return daemon(store, tier, prefetchKey, Files.createTempDirectory(work, "sock").resolve("d.sock"));
+    }
+
+    Running daemon(Path store, Path tier, String prefetchKey, Path socket) throws Exception {
         Path ready = socket.resolveSibling("ready");
         RecordingReporter log = new RecordingReporter();
         GoCacheDaemonOptions o = new GoCacheDaemonOptions(GoCacheOptions.of("local:" + store, tier)

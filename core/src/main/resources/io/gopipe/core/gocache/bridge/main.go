@@ -123,6 +123,7 @@ func main() {
 	stats := flag.String("stats-json", "", "append this run's figures as one JSON line")
 	quiet := flag.Bool("quiet", false, "no figures line on stderr")
 	timeout := flag.Duration("timeout", 2*time.Minute, "a daemon answer slower than this ends the use of the daemon for this run")
+	wait := flag.Duration("wait", 0, "keep trying to reach the daemon this long (a job that has just started it need not wait for it to be ready)")
 	copyOutputs := flag.Bool("copy", false, "receive outputs over the socket into -dir even when the daemon's disk is visible (as inside BuildKit)")
 	flag.Parse()
 
@@ -145,7 +146,7 @@ func main() {
 		os.Exit(1)
 	}
 	b.tier = t
-	b.connect(*daemon, *key, *readOnly, !*copyOutputs)
+	b.connect(*daemon, *key, *readOnly, !*copyOutputs, *wait)
 	b.serve(bufio.NewReaderSize(os.Stdin, 1<<16), out)
 }
 
@@ -167,7 +168,7 @@ func (b *bridge) warn(format string, args ...any) {
 	}
 }
 
-func (b *bridge) connect(addr, key string, readOnly, probeDisk bool) {
+func (b *bridge) connect(addr, key string, readOnly, probeDisk bool, wait time.Duration) {
 	if addr == "" {
 		b.down = true
 		b.warn("no daemon address (-daemon or GOPIPE_GOCACHE_DAEMON)")
@@ -180,6 +181,10 @@ func (b *bridge) connect(addr, key string, readOnly, probeDisk bool) {
 		return
 	}
 	conn, err := net.DialTimeout(network, target, 5*time.Second)
+	for deadline := time.Now().Add(wait); err != nil && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // the daemon is still starting: its socket is not there yet
+		conn, err = net.DialTimeout(network, target, 5*time.Second)
+	}
 	if err != nil {
 		b.down = true
 		b.warn("daemon %s unreachable: %v", addr, err)
