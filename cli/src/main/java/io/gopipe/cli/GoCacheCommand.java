@@ -2,15 +2,21 @@ package io.gopipe.cli;
 
 import io.gopipe.core.GopipeException;
 import io.gopipe.core.cache.backend.S3Options;
-import io.gopipe.core.gocache.GoCacheOptions;
+import io.gopipe.core.exec.LocalCommandRunner;
+import io.gopipe.core.gocache.BridgeBinary;
+import io.gopipe.core.gocache.GoCacheDaemon;
+import io.gopipe.core.gocache.GoCacheDaemonOptions;
 import io.gopipe.core.gocache.GoCacheHousekeeping;
-import io.gopipe.core.gocache.GoCachePruneResult;
+import io.gopipe.core.gocache.GoCacheOptions;
+import io.gopipe.core.gocache.GoCacheProgLine;
 import io.gopipe.core.gocache.GoCacheProgram;
+import io.gopipe.core.gocache.GoCachePruneResult;
 import io.gopipe.core.gocache.GoCacheUsage;
 import io.gopipe.core.gocache.store.ObjectStore;
 import io.gopipe.core.gocache.store.ObjectStores;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.FileDescriptor;
@@ -20,51 +26,83 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code gopipe gocache}: the GOCACHEPROG program (stdout is the protocol; everything else goes to stderr). */
 @Command(name = "gocache", mixinStandardHelpOptions = true,
+        subcommands = {GoCacheCommand.Serve.class, GoCacheCommand.Bridge.class},
         description = {"Remote Go build cache for GOCACHEPROG (Go >= 1.24):",
-                "  GOCACHEPROG=\"gopipe gocache --backend s3://bucket/prefix --prefetch-key svc-a/main\""})
+                "  GOCACHEPROG=\"gopipe gocache --backend s3://bucket/prefix --prefetch-key svc-a/main\"",
+                "One JVM per go command; for many go commands per agent run 'gopipe gocache serve' once and",
+                "point GOCACHEPROG at the bridge ('gopipe gocache bridge' prints the line)."})
 public final class GoCacheCommand implements Callable<Integer> {
 
-    @Option(names = "--backend", required = true, paramLabel = "local:DIR|s3://BUCKET/PREFIX",
-            description = "The cache store (objects live under gocache/ in it).")
-    String backend;
+    /** The store, local tier and limits: the same flags for the program and the daemon. */
+    static final class StoreOptions {
+        @Option(names = "--backend", paramLabel = "local:DIR|s3://BUCKET/PREFIX",
+                description = "The cache store (objects live under gocache/ in it). Required.")
+        String backend;
 
-    @Option(names = "--dir", paramLabel = "DIR",
-            description = "Local tier for the files go reads (default: $GOPIPE_GOCACHE_DIR, else ~/.cache/gopipe/gocache).")
-    Path dir;
+        @Option(names = "--dir", paramLabel = "DIR",
+                description = "Local tier for the files go reads (default: $GOPIPE_GOCACHE_DIR, else ~/.cache/gopipe/gocache).")
+        Path dir;
 
-    @Option(names = "--read-only", description = "Never write to the store (pull-request builds).")
-    boolean readOnly;
+        @Option(names = "--read-only", description = "Never write to the store (pull-request builds).")
+        boolean readOnly;
+
+        @Option(names = "--flush-limit", paramLabel = "DURATION", defaultValue = "60s",
+                description = "How long close may wait for uploads. Default: ${DEFAULT-VALUE}.")
+        String flushLimit;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+                description = "A store call slower than this is a miss. Default: ${DEFAULT-VALUE}.")
+        String timeout;
+
+        @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
+        URI s3Endpoint;
+
+        @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: AWS_REGION or us-east-1).")
+        String s3Region;
+
+        @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
+        boolean s3PathStyle;
+
+        /** @throws GopipeException (exit 2) naming the flag that is missing or malformed */
+        GoCacheOptions options() {
+            if (backend == null || backend.isBlank()) {
+                throw new io.gopipe.core.cache.InvalidCacheInputException("--backend is required (local:DIR or s3://BUCKET/PREFIX)");
+            }
+            ObjectStores.check(backend);
+            return GoCacheOptions.of(backend, diskDir())
+                    .withS3(new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
+                            System.getenv("GOPIPE_S3_SECRET_KEY"), true))
+                    .withReadOnly(readOnly)
+                    .withLimits(Units.duration(flushLimit, "--flush-limit"), Units.duration(timeout, "--timeout"));
+        }
+
+        Path diskDir() {
+            if (dir != null) {
+                return dir;
+            }
+            String env = System.getenv("GOPIPE_GOCACHE_DIR");
+            return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "gocache");
+        }
+    }
+
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
     @Option(names = "--prefetch-key", paramLabel = "KEY",
             description = "Service/branch key: prefetch what the last run of this key used, and record this run's set.")
     String prefetchKey;
-
-    @Option(names = "--flush-limit", paramLabel = "DURATION", defaultValue = "60s",
-            description = "How long close may wait for uploads. Default: ${DEFAULT-VALUE}.")
-    String flushLimit;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
-            description = "A store call slower than this is a miss. Default: ${DEFAULT-VALUE}.")
-    String timeout;
 
     @Option(names = "--stats-json", paramLabel = "FILE", description = "Append this run's figures as one JSON line.")
     Path statsJson;
 
     @Option(names = "--quiet", description = "No figures line on stderr.")
     boolean quiet;
-
-    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
-    URI s3Endpoint;
-
-    @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: AWS_REGION or us-east-1).")
-    String s3Region;
-
-    @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
-    boolean s3PathStyle;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -73,22 +111,9 @@ public final class GoCacheCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         ConsoleReporter reporter = new ConsoleReporter(err, false);
-        Path disk = dir;
-        if (disk == null) {
-            String env = System.getenv("GOPIPE_GOCACHE_DIR");
-            disk = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "gocache");
-        }
         GoCacheOptions options;
         try {
-            ObjectStores.check(backend);
-            options = GoCacheOptions.of(backend, disk)
-                .withS3(new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
-                        System.getenv("GOPIPE_S3_SECRET_KEY"), true))
-                .withReadOnly(readOnly)
-                .withPrefetchKey(prefetchKey)
-                .withLimits(Units.duration(flushLimit, "--flush-limit"), Units.duration(timeout, "--timeout"))
-                .withStatsJson(statsJson)
-                .withQuiet(quiet);
+            options = store.options().withPrefetchKey(prefetchKey).withStatsJson(statsJson).withQuiet(quiet);
         } catch (GopipeException e) {
             err.println("gopipe gocache: " + e.getMessage());
             err.flush();
@@ -104,6 +129,158 @@ public final class GoCacheCommand implements Callable<Integer> {
             err.println("gopipe gocache: " + e.getMessage());
             err.flush();
             return 1;
+        }
+    }
+
+    /** {@code gopipe gocache serve}: the per-agent daemon the bridge talks to. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Serve the gocache bridge of every go command on this agent from one long-lived process.",
+                    "Start it once per agent (in the background); it exits after --idle-exit without a client,",
+                    "and a second one started at the same time backs off (exit 0)."})
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        StoreOptions store = new StoreOptions();
+
+        @Option(names = "--socket", paramLabel = "PATH", description = "Listen on this unix socket.")
+        Path socket;
+
+        @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Listen on this loopback TCP address (port 0: any free port).")
+        String tcp;
+
+        @Option(names = "--idle-exit", paramLabel = "DURATION", defaultValue = "10m",
+                description = "Exit after this long without a client (0: never). Default: ${DEFAULT-VALUE}.")
+        String idleExit;
+
+        @Option(names = "--prefetch-key", paramLabel = "KEY",
+                description = "Start prefetching this key's set now, before any go command connects (the job's key on a fresh agent).")
+        String prefetchKey;
+
+        @Option(names = "--lock", paramLabel = "FILE", description = "Lock file (default: <socket>.lock, else <dir>/daemon.lock).")
+        Path lock;
+
+        @Option(names = "--ready-file", paramLabel = "FILE",
+                description = "Write the bound addresses here once clients can connect (removed at exit).")
+        Path readyFile;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            ConsoleReporter reporter = new ConsoleReporter(err, false);
+            GoCacheDaemonOptions options;
+            try {
+                List<String> listen = new ArrayList<>();
+                if (socket != null) {
+                    listen.add("unix:" + socket.toAbsolutePath());
+                }
+                if (tcp != null) {
+                    listen.add("tcp:" + tcp);
+                }
+                if (listen.isEmpty()) {
+                    throw new io.gopipe.core.cache.InvalidCacheInputException("give --socket PATH and/or --tcp 127.0.0.1:PORT");
+                }
+                options = new GoCacheDaemonOptions(store.options().withPrefetchKey(prefetchKey), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
+            } catch (GopipeException e) {
+                err.println("gopipe gocache serve: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+            try {
+                GoCacheDaemon daemon = new GoCacheDaemon(options, reporter);
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                // SIGTERM (an agent shutting down): stop serving and remove the socket before the JVM ends.
+                Thread hook = new Thread(() -> {
+                    daemon.stop();
+                    try {
+                        done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "gocache-serve-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                GoCacheDaemon.Outcome o;
+                try {
+                    o = daemon.serve();
+                } finally {
+                    done.countDown();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it ends the JVM
+                }
+                if (o == GoCacheDaemon.Outcome.ALREADY_RUNNING) {
+                    reporter.info("gocache daemon: another daemon holds " + options.effectiveLockFile() + "; leaving it to serve");
+                }
+                return 0;
+            } catch (IllegalArgumentException e) {
+                err.println("gopipe gocache serve: " + e.getMessage());
+                err.flush();
+                return 2;
+            } catch (GopipeException | java.io.IOException e) {
+                err.println("gopipe gocache serve: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
+    }
+
+    /** {@code gopipe gocache bridge}: builds the bridge with the given go and prints the GOCACHEPROG line. */
+    @Command(name = "bridge", mixinStandardHelpOptions = true,
+            description = {"Build the gocache bridge (offline, with the given go >= 1.24) and print the GOCACHEPROG value",
+                    "for a daemon started with 'gopipe gocache serve':",
+                    "  export GOCACHEPROG=\"$(gopipe gocache bridge --daemon unix:/tmp/gocache.sock --prefetch-key svc/main)\""})
+    static final class Bridge implements Callable<Integer> {
+        @Option(names = "--daemon", required = true, paramLabel = "unix:PATH|tcp:127.0.0.1:PORT", description = "The daemon's address.")
+        String daemon;
+
+        @Option(names = "--go", paramLabel = "GO", defaultValue = "go", description = "The go command to build with. Default: ${DEFAULT-VALUE}.")
+        String go;
+
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where built bridges are kept (default: ~/.cache/gopipe/bridge).")
+        Path cacheDir;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "The bridge's own directory when it cannot see the daemon's disk.")
+        Path dir;
+
+        @Option(names = "--prefetch-key", paramLabel = "KEY", description = "Service/branch key of this build.")
+        String prefetchKey;
+
+        @Option(names = "--read-only", description = "Never write to the store (pull-request builds).")
+        boolean readOnly;
+
+        @Option(names = "--stats-json", paramLabel = "FILE", description = "Each go command appends its figures as one JSON line.")
+        Path statsJson;
+
+        @Option(names = "--wait", paramLabel = "DURATION",
+                description = "The bridge keeps trying to reach a daemon that is still starting this long (Go syntax: 20s).")
+        String wait;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "bridge");
+            try {
+                Path bin = BridgeBinary.build(new LocalCommandRunner(), go, cache);
+                String line = new GoCacheProgLine.Bridge(bin.toString(), daemon, dir == null ? null : dir.toAbsolutePath().toString(),
+                        prefetchKey, readOnly, statsJson == null ? null : statsJson.toAbsolutePath().toString(), wait).value();
+                spec.commandLine().getOut().println(line);
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (BridgeBinary.GoTooOldException | IllegalArgumentException e) {
+                err.println("gopipe gocache bridge: " + e.getMessage());
+                err.flush();
+                return 2;
+            } catch (GopipeException e) {
+                err.println("gopipe gocache bridge: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
         }
     }
 

@@ -1,0 +1,3 @@
+module gopipe.io/gocache-bridge
+
+go 1.24
