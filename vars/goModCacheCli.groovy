@@ -14,8 +14,14 @@ def call(Map args = [:], Closure body) {
     String path = a.path ?: "${env.WORKSPACE}@gopipe/${a.policy}".toString()
     String var = a.policy == 'build' ? 'GOCACHE' : 'GOMODCACHE'
     if (a.policy == 'build' && (a.flavour ?: env.GOPIPE_BUILD_CACHE_FLAVOUR) == 'remote') {
-        // Remote flavour: every go command in the body asks `gopipe gocache` per action; nothing to restore or save.
-        return withEnv(["GOCACHE=${path}".toString(), "GOCACHEPROG=${gocacheProg(a, (a.key ?: env.JOB_NAME ?: 'default').toString())}".toString()]) { body() }
+        // go before 1.24 ignores GOCACHEPROG and would build with an empty GOCACHE: use the archive then.
+        String goVersion = sh(script: 'go env GOVERSION 2>/dev/null || true', returnStdout: true,
+                label: 'go env GOVERSION (the remote build cache needs go1.24)').trim()
+        if (gocacheprogSupported(goVersion)) {
+            // Remote flavour: every go command in the body asks `gopipe gocache` per action; nothing to restore or save.
+            return withEnv(["GOCACHE=${path}".toString(), "GOCACHEPROG=${gocacheProg(a, (a.key ?: env.JOB_NAME ?: 'default').toString())}".toString()]) { body() }
+        }
+        echo("gopipe: WARNING: the remote build cache needs go1.24 or newer (GOCACHEPROG); go here is '${goVersion ?: 'not found'}'. Using the archive build cache")
     }
     int restored = sh(script: command('restore', a, path), returnStatus: true,
             label: "gopipe cache restore (${a.policy})")
@@ -53,6 +59,18 @@ Map check(Map args) {
         throw new Exception("goModCacheCli: parameter 'flavour' must be 'archive' or 'remote', got '${a.flavour}'")
     }
     return a
+}
+
+/** Whether `go env GOVERSION` (go1.24.3, devel go1.25-…) names a go that honours GOCACHEPROG. */
+@NonCPS
+boolean gocacheprogSupported(String goVersion) {
+    def m = (goVersion ?: '') =~ /go(\d+)\.(\d+)/
+    if (!m.find()) {
+        return false
+    }
+    int major = Integer.parseInt(m.group(1))
+    int minor = Integer.parseInt(m.group(2))
+    return major > 1 || minor >= 24
 }
 
 /** GOCACHEPROG for the remote flavour (go splits it on spaces itself; no shell). */

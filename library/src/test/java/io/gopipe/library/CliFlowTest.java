@@ -250,6 +250,12 @@ class CliFlowTest {
         try (java.util.stream.Stream<Path> o = Files.list(store.resolve("gocache/o"))) {
             assertThat(o.count()).isEqualTo(objects);
         }
+        // go before 1.24 ignores GOCACHEPROG: one warning naming the version, and the archive flavour instead.
+        PipelineHarness old = harnessFor(mod, Path.of("/usr/lib/go-1.19/bin")).env("HOME", tmp.resolve("home-old").toString());
+        PipelineHarness.Result r3 = old.run(String.format(flow, ""));
+        assertThat(r3.failure()).as(old.log()).isNull();
+        assertThat(old.log()).contains("WARNING: the remote build cache needs go1.24 or newer (GOCACHEPROG); go here is 'go1.19")
+                .contains("'cache' 'restore'").contains("cache saved: gobuild-").contains("prog=\n").doesNotContain("--prefetch-key");
     }
 
     /**

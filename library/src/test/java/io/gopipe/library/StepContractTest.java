@@ -320,6 +320,19 @@ class StepContractTest {
                 io.gopipe.core.gocache.store.ControllerObjects.class, Path.class)).isNotNull();
         assertThat(io.gopipe.core.gocache.store.ControllerObjects.class).isInterface();
         assertThat(io.gopipe.core.gocache.store.ObjectStores.CONTROLLER).isEqualTo("controller:");
+
+        // go before 1.24 ignores GOCACHEPROG: remoteProgram asks the body's go (through the launcher) before
+        // it serves anything, and falls back to the archive on a warning.
+        com.github.javaparser.ast.body.MethodDeclaration remoteProgram = exec.findAll(com.github.javaparser.ast.body.MethodDeclaration.class)
+                .stream().filter(m -> m.getNameAsString().equals("remoteProgram")).findFirst().orElseThrow();
+        String rp = remoteProgram.toString();
+        assertThat(rp.indexOf("goVersionWarning(workspace)")).as("version check in remoteProgram").isNotNegative()
+                .isLessThan(rp.indexOf("GoCacheLoopback.start("));
+        assertThat(exec.toString()).contains("new GoVersionCallable(commands.runner())");
+        assertThat(java17.parse(cache.resolve("GoVersionCallable.java")).getResult().orElseThrow().toString())
+                .contains("extends AgentFileCallable<String>", "GoCacheSupport.check(commands, null, dir.toPath()).warning()");
+        assertThat(io.gopipe.core.gocache.GoCacheSupport.class.getMethod("check", io.gopipe.core.exec.CommandRunner.class,
+                String.class, Path.class)).isNotNull();
     }
 
     // ------------------------------------------------------------ fields read from results

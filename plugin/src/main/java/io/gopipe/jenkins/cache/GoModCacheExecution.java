@@ -117,6 +117,11 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         if (!BuildCacheFlavour.REMOTE.equals(flavour)) {
             return null;
         }
+        String goWarning = goVersionWarning(workspace);
+        if (goWarning != null) {
+            listener.getLogger().println("gopipe: WARNING: " + goWarning);
+            return null;
+        }
         String backend;
         boolean readOnly = options.readOnly();
         switch (config.getCacheBackend()) {
@@ -215,6 +220,17 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         @Override
         protected void finished(StepContext context) throws Exception {
             stopLoopback(context.get(TaskListener.class));
+        }
+    }
+
+    /** The warning when the body's go ignores GOCACHEPROG (before 1.24), else null; asked where {@code sh} runs. */
+    private String goVersionWarning(FilePath workspace) throws InterruptedException {
+        FilePath dir = step.getDir() == null ? workspace : workspace.child(step.getDir());
+        try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(getContext(), dir)) {
+            return dir.act(new GoVersionCallable(commands.runner()));
+        } catch (IOException e) {
+            // a cache problem never fails the build
+            return "cannot ask the build's go for its version (" + e.getMessage() + "); using the archive build cache";
         }
     }
 
