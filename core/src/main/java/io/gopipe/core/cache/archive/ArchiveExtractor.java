@@ -234,7 +234,7 @@ public final class ArchiveExtractor {
         }
         raw.position(0).limit(n);
         BufferInput input = new BufferInput(raw);
-        TarReader tar = new TarReader(input, name);
+        TarReader tar = new TarReader(input, name).withVerifiedBytes();
         int members = 0;
         TarEntry e;
         while ((e = tar.next()) != null) {
