@@ -35,6 +35,7 @@ public record Manifest(int format, String key, String policy, String blob, long 
     public static final int FORMAT = 1;
 
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern HEX8 = Pattern.compile("[0-9a-f]{8}");
 
     public Instant createdAt() {
         return Instant.ofEpochMilli(created);
@@ -62,6 +63,18 @@ public record Manifest(int format, String key, String policy, String blob, long 
         return m;
     }
 
+    /**
+     * A chunk carries a CRC-32C (written since it replaced SHA-256 for speed) or a SHA-256 (older
+     * entries); whichever is present must be well formed.
+     */
+    private static boolean checksummed(ArchiveChunk c) {
+        if (c.crc32c() == null && c.sha256() == null) {
+            return false;
+        }
+        return (c.crc32c() == null || HEX8.matcher(c.crc32c()).matches())
+                && (c.sha256() == null || HEX64.matcher(c.sha256()).matches());
+    }
+
     private void check(String expectedKey) throws CorruptArchiveException {
         String where = "manifest of cache entry " + expectedKey;
         if (format != FORMAT) {
@@ -77,7 +90,7 @@ public record Manifest(int format, String key, String policy, String blob, long 
         for (int i = 0; i < chunks.size(); i++) {
             ArchiveChunk c = chunks.get(i);
             if (c == null || c.offset() < 0 || c.length() <= 0 || c.offset() + c.length() > archiveBytes
-                    || c.rawBytes() < 0 || c.entries() < 0 || c.sha256() == null || !HEX64.matcher(c.sha256()).matches()) {
+                    || c.rawBytes() < 0 || c.entries() < 0 || !checksummed(c)) {
                 throw new CorruptArchiveException(where + " has a bad chunk #" + i);
             }
             ranges[i] = new long[] {c.offset(), c.offset() + c.length()};

@@ -46,7 +46,12 @@ final class ManifestJson {
                 g.writeNumberField("length", c.length());
                 g.writeNumberField("rawBytes", c.rawBytes());
                 g.writeNumberField("entries", c.entries());
-                g.writeStringField("sha256", c.sha256());
+                if (c.crc32c() != null) {
+                    g.writeStringField("crc32c", c.crc32c());
+                }
+                if (c.sha256() != null) {
+                    g.writeStringField("sha256", c.sha256());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -127,6 +132,7 @@ final class ManifestJson {
             long rawBytes = -1;
             long entries = -1;
             String sha = null;
+            String crc = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
@@ -136,13 +142,14 @@ final class ManifestJson {
                     case "rawBytes" -> rawBytes = number(p, v, "chunk rawBytes");
                     case "entries" -> entries = number(p, v, "chunk entries");
                     case "sha256" -> sha = text(p, v, "chunk sha256");
+                    case "crc32c" -> crc = text(p, v, "chunk crc32c");
                     default -> p.skipChildren();
                 }
             }
             if (entries > Integer.MAX_VALUE) {
                 throw new IOException("chunk entries " + entries + " out of range");
             }
-            chunks.add(new ArchiveChunk(offset, length, rawBytes, (int) entries, sha));
+            chunks.add(new ArchiveChunk(offset, length, rawBytes, (int) entries, sha, crc));
         }
         return chunks;
     }

@@ -1,6 +1,7 @@
 package io.gopipe.core.cache;
 
 import io.gopipe.core.report.RecordingReporter;
+import io.gopipe.core.cache.archive.ArchiveChunk;
 import io.gopipe.core.cache.backend.LocalBackend;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class ArchiveDamageTest {
         RestoreResult r = service.restore(new CacheRequest(CachePolicy.BUILD, key, target, null));
 
         assertThat(r.hit()).isFalse();
-        assertThat(reporter.warnings).singleElement().asString().contains("SHA-256 mismatch");
+        assertThat(reporter.warnings).singleElement().asString().contains("CRC-32C mismatch");
         assertNothingVisible(target);
     }
 
@@ -107,6 +108,39 @@ class ArchiveDamageTest {
         try (var left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("gopipe-restore"));
         }
+    }
+
+    @Test
+    void entriesWhoseChunksCarrySha256StillRestoreAndTheirDamageIsFound() throws IOException {
+        // This version writes a CRC-32C per chunk; entries saved before carry a SHA-256 instead.
+        Path manifestFile = store.resolve("entries").resolve(key.key() + ".json");
+        assertThat(Files.readString(manifestFile)).contains("\"crc32c\":\"").doesNotContain("sha256");
+        Manifest m = Manifest.parse(Files.readAllBytes(manifestFile), key.key());
+        byte[] archive = Files.readAllBytes(blob());
+        List<ArchiveChunk> withSha = m.chunks().stream()
+                .map(c -> new ArchiveChunk(c.offset(), c.length(), c.rawBytes(), c.entries(),
+                        TestTrees.sha(java.util.Arrays.copyOfRange(archive, (int) c.offset(), (int) (c.offset() + c.length())))))
+                .toList();
+        Manifest older = new Manifest(m.format(), m.key(), m.policy(), m.blob(), m.created(), m.goVersion(), m.goos(),
+                m.goarch(), m.files(), m.fileBytes(), m.archiveBytes(), withSha, m.modules());
+        Files.write(manifestFile, older.toJson());
+        assertThat(Files.readString(manifestFile)).contains("\"sha256\":\"").doesNotContain("crc32c");
+
+        Path target = tmp.resolve("target");
+        assertThat(service.restore(new CacheRequest(CachePolicy.BUILD, key, target, null)).hit()).isTrue();
+        assertThat(TestTrees.snapshot(target)).isEqualTo(TestTrees.snapshot(src));
+
+        try (FileChannel ch = FileChannel.open(blob(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+            ch.read(b, 40);
+            b.put(0, (byte) (b.get(0) ^ 0x01)).position(0);
+            ch.write(b, 40);
+        }
+        Path again = tmp.resolve("again");
+        RestoreResult r = service.restore(new CacheRequest(CachePolicy.BUILD, key, again, null));
+        assertThat(r.hit()).isFalse();
+        assertThat(reporter.warnings).singleElement().asString().contains("SHA-256 mismatch");
+        assertNothingVisible(again);
     }
 
     private void assertNothingVisible(Path target) throws IOException {

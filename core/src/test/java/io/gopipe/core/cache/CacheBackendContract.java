@@ -309,7 +309,7 @@ abstract class CacheBackendContract {
                 case 1 -> badBlob = java.util.Arrays.copyOf(blob, rnd.nextInt(blob.length)); // truncated archive
                 case 2 -> badManifest = badManifest.substring(0, rnd.nextInt(badManifest.length())); // truncated manifest
                 case 3 -> { // a manifest that lies about a checksum, a length or a count
-                    String[] fields = {"\"sha256\":\"", "\"length\":", "\"files\":", "\"rawBytes\":", "\"entries\":", "\"offset\":"};
+                    String[] fields = {"\"crc32c\":\"", "\"length\":", "\"files\":", "\"rawBytes\":", "\"entries\":", "\"offset\":"};
                     String field = fields[rnd.nextInt(fields.length)];
                     int at = badManifest.indexOf(field, rnd.nextInt(badManifest.length() / 2));
                     at = at < 0 ? badManifest.indexOf(field) : at;

@@ -19,12 +19,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,13 +41,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * (so no write ever goes through one), directory modes and times last (so Go's read-only
  * directories do not block their own files). Before any chunk is read, the stored archive's
  * length must equal the manifest's: a truncated or extended archive fails at once. Each chunk's
- * length and SHA-256 are checked before its members are written, and its member count and tar
- * size after; any difference fails the whole extraction (the caller then deletes the staging
+ * length and checksum ({@link ChunkDigest}) are checked before its members are written, and its
+ * member count and tar size after; any difference fails the whole extraction (the caller then deletes the staging
  * directory, so nothing of a damaged archive ever becomes visible).
  *
- * <p>A chunk of up to {@link #MAX_IN_MEMORY} tar bytes is read into a direct buffer, hashed,
- * decompressed in one zstd call into a second direct buffer, and every file's content is written
- * from a slice of that buffer: no heap copies. Bigger chunks (single huge files) are streamed.
+ * <p>A chunk of up to {@link #MAX_IN_MEMORY} tar bytes is read straight into a direct buffer
+ * ({@link ChunkSource#readFully}), checksummed, decompressed in one zstd call into a second direct
+ * buffer, and every file's content is written from a slice of that buffer: no heap copies. Bigger
+ * chunks (single huge files) are streamed.
  */
 public final class ArchiveExtractor {
 
@@ -211,20 +210,18 @@ public final class ArchiveExtractor {
         }
         ChunkBuffers b = chunkBuffers.get();
         ByteBuffer frame = b.frame((int) chunk.length());
-        try (InputStream in = source.open(chunk.offset(), chunk.length())) {
-            readFully(in, frame, b.scratch);
-        }
+        source.readFully(chunk.offset(), frame, b.scratch);
         if (frame.position() != chunk.length()) {
             throw new CorruptArchiveException(name + ": " + frame.position() + " bytes stored, manifest says " + chunk.length());
         }
         frame.flip();
-        MessageDigest sha = b.sha;
-        sha.reset();
-        sha.update(frame);
-        if (!HexFormat.of().formatHex(sha.digest()).equalsIgnoreCase(chunk.sha256())) {
-            throw new CorruptArchiveException(name + ": SHA-256 mismatch");
+        ChunkDigest digest = chunk.crc32c() != null ? b.crc : ChunkDigest.forChecking(chunk);
+        digest.reset();
+        digest.update(frame);
+        if (!digest.matches(chunk)) {
+            throw new CorruptArchiveException(name + ": " + digest.algorithm() + " mismatch");
         }
-        frame.flip();
+        frame.rewind();
         ByteBuffer raw = b.raw((int) chunk.rawBytes());
         int n;
         try {
@@ -237,7 +234,7 @@ public final class ArchiveExtractor {
         }
         raw.position(0).limit(n);
         BufferInput input = new BufferInput(raw);
-        TarReader tar = new TarReader(input, name);
+        TarReader tar = new TarReader(input, name).withVerifiedBytes();
         int members = 0;
         TarEntry e;
         while ((e = tar.next()) != null) {
@@ -254,20 +251,10 @@ public final class ArchiveExtractor {
         }
     }
 
-    private static void readFully(InputStream in, ByteBuffer into, byte[] scratch) throws IOException {
-        while (into.hasRemaining()) {
-            int r = in.read(scratch, 0, Math.min(scratch.length, into.remaining()));
-            if (r < 0) {
-                return;
-            }
-            into.put(scratch, 0, r);
-        }
-    }
-
     /** One extraction thread's reusable buffers, grown to the largest chunk seen. */
     private static final class ChunkBuffers {
         final byte[] scratch = new byte[256 << 10];
-        final MessageDigest sha = ArchiveWriter.sha256();
+        final ChunkDigest crc = ChunkDigest.forWriting();
         final com.github.luben.zstd.ZstdDecompressCtx zstd = new com.github.luben.zstd.ZstdDecompressCtx();
         private ByteBuffer frame = ByteBuffer.allocateDirect(1 << 20);
         private ByteBuffer raw = ByteBuffer.allocateDirect(4 << 20);
@@ -297,13 +284,13 @@ public final class ArchiveExtractor {
     });
 
     private void streamChunk(ArchiveChunk chunk, ChunkSource source, String name) throws IOException {
-        MessageDigest sha = ArchiveWriter.sha256();
+        ChunkDigest digest = ChunkDigest.forChecking(chunk);
         byte[] buffer = buffers.get();
         int members = 0;
         long rawBytes;
         HashingStream hashed;
         try (InputStream raw = source.open(chunk.offset(), chunk.length())) {
-            hashed = new HashingStream(raw, sha);
+            hashed = new HashingStream(raw, digest);
             try (ZstdInputStreamNoFinalizer z = new ZstdInputStreamNoFinalizer(hashed)) {
                 z.setContinuous(false);
                 TarReader tar = new TarReader(z, name);
@@ -326,9 +313,8 @@ public final class ArchiveExtractor {
         if (hashed.count != chunk.length()) {
             throw new CorruptArchiveException(name + ": " + hashed.count + " bytes stored, manifest says " + chunk.length());
         }
-        String digest = HexFormat.of().formatHex(sha.digest());
-        if (!digest.equalsIgnoreCase(chunk.sha256())) {
-            throw new CorruptArchiveException(name + ": SHA-256 mismatch");
+        if (!digest.matches(chunk)) {
+            throw new CorruptArchiveException(name + ": " + digest.algorithm() + " mismatch");
         }
         if (members != chunk.entries() || rawBytes != chunk.rawBytes()) {
             throw new CorruptArchiveException(name + ": " + members + " members / " + rawBytes
@@ -519,13 +505,13 @@ public final class ArchiveExtractor {
     }
 
     private static final class HashingStream extends FilterInputStream {
-        private final MessageDigest sha;
+        private final ChunkDigest digest;
         long count;
         private boolean eof; // some HTTP streams close themselves at EOF and throw on the next read
 
-        HashingStream(InputStream in, MessageDigest sha) {
+        HashingStream(InputStream in, ChunkDigest digest) {
             super(in);
-            this.sha = sha;
+            this.digest = digest;
         }
 
         @Override
@@ -535,7 +521,7 @@ public final class ArchiveExtractor {
             }
             int b = in.read();
             if (b >= 0) {
-                sha.update((byte) b);
+                digest.update(new byte[] {(byte) b}, 0, 1);
                 count++;
             } else {
                 eof = true;
@@ -550,7 +536,7 @@ public final class ArchiveExtractor {
             }
             int n = in.read(b, off, len);
             if (n > 0) {
-                sha.update(b, off, n);
+                digest.update(b, off, n);
                 count += n;
             } else if (n < 0) {
                 eof = true;

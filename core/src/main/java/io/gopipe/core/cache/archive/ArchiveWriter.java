@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -165,9 +163,9 @@ public final class ArchiveWriter {
             awaitSubmitted();
             // The end-of-archive marker is a chunk of its own, so every byte of the file is checksummed.
             byte[] trailer = Zstd.compress(TarWriter.endOfArchive(), 1);
-            MessageDigest sha = sha256();
-            sha.update(trailer);
-            appender.writeNext(ByteBuffer.wrap(trailer), TarWriter.endOfArchive().length, 0, HexFormat.of().formatHex(sha.digest()));
+            ChunkDigest digest = ChunkDigest.forWriting();
+            digest.update(trailer, 0, trailer.length);
+            appender.writeNext(ByteBuffer.wrap(trailer), TarWriter.endOfArchive().length, 0, digest.hex());
             List<ArchiveChunk> chunks = appender.chunks();
             long raw = chunks.stream().mapToLong(ArchiveChunk::rawBytes).sum();
             return new Result(chunks, appender.size(), raw);
@@ -270,8 +268,8 @@ public final class ArchiveWriter {
             awaitSubmitted();
             rethrowFailure();
             appender.streamNext(stream -> {
-                MessageDigest sha = sha256();
-                CountingOutputStream stored = new CountingOutputStream(stream, sha);
+                ChunkDigest digest = ChunkDigest.forWriting();
+                CountingOutputStream stored = new CountingOutputStream(stream, digest);
                 CountingOutputStream raw;
                 try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(stored, level)) {
                     if (threads > 1) {
@@ -285,7 +283,7 @@ public final class ArchiveWriter {
                     raw.flush();
                 }
                 meter.add(e.size(), 1);
-                return new ArchiveChunk(-1, stored.count, raw.count, 1, HexFormat.of().formatHex(sha.digest()));
+                return ArchiveChunk.withCrc32c(-1, stored.count, raw.count, 1, digest.hex());
             });
         }
 
@@ -345,21 +343,13 @@ public final class ArchiveWriter {
         }
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from this JVM", e);
-        }
-    }
-
     /**
      * One thread's chunk assembly: a direct buffer the members' tar bytes are read into, a direct
      * buffer for the frame, a reused zstd context.
      */
     private static final class PackedChunkCompressor implements AutoCloseable {
         private final ZstdCompressCtx ctx = new ZstdCompressCtx();
-        private final MessageDigest sha = sha256();
+        private final ChunkDigest digest = ChunkDigest.forWriting();
         private final ByteBuffer raw;
         private final ByteBuffer frame;
         private final TarWriter tar;
@@ -390,10 +380,10 @@ public final class ArchiveWriter {
             frame.clear();
             int length = ctx.compressDirectByteBuffer(frame, 0, frame.capacity(), raw, 0, rawBytes);
             frame.limit(length);
-            sha.reset();
-            sha.update(frame);
+            digest.reset();
+            digest.update(frame);
             frame.position(0);
-            appender.deliver(seq, frame, rawBytes, members.size(), HexFormat.of().formatHex(sha.digest()));
+            appender.deliver(seq, frame, rawBytes, members.size(), digest.hex());
         }
 
         /** Reads exactly {@code size} bytes of {@code file} into the raw buffer (zeros if it shrank or vanished). */
@@ -427,7 +417,7 @@ public final class ArchiveWriter {
      * frames are ever parked.
      */
     private static final class OrderedAppender {
-        private record Parked(ByteBuffer frame, long rawBytes, int entries, String sha256) {
+        private record Parked(ByteBuffer frame, long rawBytes, int entries, String crc32c) {
         }
 
         private final FileChannel out;
@@ -454,20 +444,20 @@ public final class ArchiveWriter {
         }
 
         /** Writes frame {@code seq} now if every frame before it is written, else parks a copy. */
-        void deliver(long seq, ByteBuffer frame, long rawBytes, int entries, String sha256) throws IOException {
+        void deliver(long seq, ByteBuffer frame, long rawBytes, int entries, String crc32c) throws IOException {
             lock.lock();
             try {
                 if (seq != chunks.size()) {
                     ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
                     copy.put(frame).flip();
-                    parked.put(seq, new Parked(copy, rawBytes, entries, sha256));
+                    parked.put(seq, new Parked(copy, rawBytes, entries, crc32c));
                     return;
                 }
-                write(frame, rawBytes, entries, sha256);
+                write(frame, rawBytes, entries, crc32c);
                 inFlight.release();
                 while (!parked.isEmpty() && parked.firstKey() == chunks.size()) {
                     Parked p = parked.pollFirstEntry().getValue();
-                    write(p.frame(), p.rawBytes(), p.entries(), p.sha256());
+                    write(p.frame(), p.rawBytes(), p.entries(), p.crc32c());
                     inFlight.release();
                 }
             } finally {
@@ -476,25 +466,25 @@ public final class ArchiveWriter {
         }
 
         /** Writes a frame after all others (no chunk may be in flight). */
-        void writeNext(ByteBuffer frame, long rawBytes, int entries, String sha256) throws IOException {
+        void writeNext(ByteBuffer frame, long rawBytes, int entries, String crc32c) throws IOException {
             lock.lock();
             try {
                 checkDrained();
                 reserved++;
-                write(frame, rawBytes, entries, sha256);
+                write(frame, rawBytes, entries, crc32c);
             } finally {
                 lock.unlock();
             }
         }
 
-        private void write(ByteBuffer frame, long rawBytes, int entries, String sha256) throws IOException {
+        private void write(ByteBuffer frame, long rawBytes, int entries, String crc32c) throws IOException {
             long offset = size;
             long pos = offset;
             while (frame.hasRemaining()) {
                 pos += out.write(frame, pos);
             }
             size = pos;
-            chunks.add(new ArchiveChunk(offset, pos - offset, rawBytes, entries, sha256));
+            chunks.add(ArchiveChunk.withCrc32c(offset, pos - offset, rawBytes, entries, crc32c));
         }
 
         interface StreamWriter {
@@ -511,7 +501,7 @@ public final class ArchiveWriter {
                 ArchiveChunk chunk = writer.write(stream);
                 reserved++;
                 size = stream.position;
-                chunks.add(new ArchiveChunk(offset, chunk.length(), chunk.rawBytes(), chunk.entries(), chunk.sha256()));
+                chunks.add(chunk.at(offset));
             } finally {
                 lock.unlock();
             }
@@ -587,12 +577,12 @@ public final class ArchiveWriter {
 
     /** Counts (and optionally hashes) what passes through. */
     private static final class CountingOutputStream extends java.io.FilterOutputStream {
-        private final MessageDigest sha;
+        private final ChunkDigest digest;
         long count;
 
-        CountingOutputStream(OutputStream out, MessageDigest sha) {
+        CountingOutputStream(OutputStream out, ChunkDigest digest) {
             super(out);
-            this.sha = sha;
+            this.digest = digest;
         }
 
         @Override
@@ -603,8 +593,8 @@ public final class ArchiveWriter {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
-            if (sha != null) {
-                sha.update(b, off, len);
+            if (digest != null) {
+                digest.update(b, off, len);
             }
             count += len;
         }

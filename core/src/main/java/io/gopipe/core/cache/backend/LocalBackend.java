@@ -128,6 +128,19 @@ public final class LocalBackend implements CacheBackend {
             }
 
             @Override
+            public void readFully(long offset, ByteBuffer into, byte[] scratch) throws IOException {
+                // positional reads straight into the caller's (direct) buffer: no heap copies
+                long pos = offset;
+                while (into.hasRemaining()) {
+                    int n = ch.read(into, pos);
+                    if (n < 0) {
+                        return;
+                    }
+                    pos += n;
+                }
+            }
+
+            @Override
             public void close() throws IOException {
                 ch.close();
             }

@@ -3,6 +3,7 @@ package io.gopipe.core.cache.remote;
 import io.gopipe.core.cache.CacheKeys;
 import io.gopipe.core.cache.Manifest;
 import io.gopipe.core.cache.archive.ArchiveChunk;
+import io.gopipe.core.cache.archive.ChunkDigest;
 import io.gopipe.core.cache.archive.CorruptArchiveException;
 import io.gopipe.core.cache.backend.AccessRecord;
 import io.gopipe.core.cache.backend.BlobReader;
@@ -12,10 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -230,28 +228,20 @@ final class AgentStoreServer implements RemoteStore {
         try (reader) {
             byte[] buf = new byte[1 << 16];
             for (ArchiveChunk c : m.chunks()) {
-                MessageDigest sha = sha256();
+                ChunkDigest digest = ChunkDigest.forChecking(c);
                 long read = 0;
                 try (InputStream in = reader.open(c.offset(), c.length())) {
                     int n;
                     while ((n = in.read(buf)) > 0) {
-                        sha.update(buf, 0, n);
+                        digest.update(buf, 0, n);
                         read += n;
                     }
                 }
-                if (read != c.length() || !HexFormat.of().formatHex(sha.digest()).equalsIgnoreCase(c.sha256())) {
+                if (read != c.length() || !digest.matches(c)) {
                     return false;
                 }
             }
             return true;
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 
