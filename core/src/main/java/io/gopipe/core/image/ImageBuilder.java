@@ -36,9 +36,18 @@ public final class ImageBuilder {
      * @param streamLogs        forward every BuildKit output line to the reporter
      * @param workRoot          where scratch directories go (Dockerfiles, metadata, Docker config)
      * @param userDockerConfig  the user's DOCKER_CONFIG (builders, contexts), or null
+     * @param goCacheDaemon     address of the {@code gopipe gocache serve} daemon that requests with a
+     *                          {@link ImageBuildRequest#remoteGoCacheKey()} reach through the tunnel
+     *                          ({@code unix:PATH}, {@code tcp:HOST:PORT}), or null
      */
     public record Options(RetryPolicy retry, boolean registryPreflight, Duration buildTimeout, boolean streamLogs,
-                          Path workRoot, Path userDockerConfig) {
+                          Path workRoot, Path userDockerConfig, String goCacheDaemon) {
+
+        /** Without the remote Go build cache. */
+        public Options(RetryPolicy retry, boolean registryPreflight, Duration buildTimeout, boolean streamLogs,
+                       Path workRoot, Path userDockerConfig) {
+            this(retry, registryPreflight, buildTimeout, streamLogs, workRoot, userDockerConfig, null);
+        }
 
         /** Defaults: 3 attempts, preflight on, 1 h timeout, logs streamed, system temp dir, ~/.docker. */
         public static Options defaults() {
@@ -68,7 +77,7 @@ public final class ImageBuilder {
         this.runner = runner;
         this.reporter = reporter;
         this.options = options;
-        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter));
+        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter), reporter);
         this.cacheSync = new CacheMountSync(driver, runner, reporter, options.workRoot(), options.buildTimeout());
     }
 
@@ -80,15 +89,44 @@ public final class ImageBuilder {
     public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
         CacheMountSync.Session sync = cacheSync.fill(requests);
         List<Outcome> out = null;
+        AgentTunnel tunnel = openTunnel(requests);
         try {
-            out = buildEach(requests, parallelism);
+            out = buildEach(requests, parallelism, tunnel == null ? null : tunnel.socket());
             return out;
         } finally {
+            if (tunnel != null) {
+                tunnel.close();
+                ImageBuilder.deleteTree(tunnel.socket().getParent());
+            }
             if (out == null || out.stream().anyMatch(ImageBuilder::mayHaveWrittenCaches)) {
                 sync.export();
             } else {
                 reporter.info("no RUN step ran: the Go cache mounts have nothing new to read back");
             }
+        }
+    }
+
+    /**
+     * The tunnel to the gocache daemon when a request uses the remote Go build cache; null otherwise,
+     * or (with a warning: the cache never fails a build) when it cannot be opened.
+     */
+    private AgentTunnel openTunnel(List<ImageBuildRequest> requests) {
+        if (options.goCacheDaemon() == null || requests.stream().noneMatch(r -> r.remoteGoCacheKey() != null)) {
+            return null;
+        }
+        try {
+            // Checked once here: an unreachable daemon means plain Dockerfiles, not a warning per go command.
+            try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                    AgentTunnel.address(options.goCacheDaemon()))) {
+                probe.isConnected();
+            }
+            Files.createDirectories(options.workRoot());
+            Path dir = Files.createTempDirectory(options.workRoot(), "gopipe-gocache-tunnel-");
+            return AgentTunnel.start(dir, options.goCacheDaemon(), reporter);
+        } catch (IOException e) {
+            reporter.warn("the Go build cache daemon at " + options.goCacheDaemon() + " cannot be reached (building"
+                    + " without the remote Go build cache): " + e.getMessage());
+            return null;
         }
     }
 
@@ -98,12 +136,12 @@ public final class ImageBuilder {
                 .anyMatch(s -> s.isInstruction() && !s.cached() && s.name().replaceFirst("^\\[[^\\]]*\\] ", "").startsWith("RUN "));
     }
 
-    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism) {
+    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism, Path tunnel) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (ImageBuildRequest r : requests) {
-                futures.add(pool.submit(() -> buildOne(r)));
+                futures.add(pool.submit(() -> buildOne(r, tunnel)));
             }
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
@@ -135,7 +173,7 @@ public final class ImageBuilder {
         return out.get(0).result();
     }
 
-    private BuildResult buildOne(ImageBuildRequest req) {
+    private BuildResult buildOne(ImageBuildRequest req, Path tunnel) {
         long start = System.nanoTime();
         SecretMasker masker = maskerFor(req);
         Path work = createWork(req.service());
@@ -147,7 +185,7 @@ public final class ImageBuilder {
             if (req.push() && options.registryPreflight()) {
                 preflight(req, masker);
             }
-            BuildPlanner.Planned planned = planner.plan(req, work, masker);
+            BuildPlanner.Planned planned = planner.plan(req, work, masker, tunnel);
             Map<String, String> env = dockerConfig == null ? Map.of() : dockerConfig.env();
             List<String> warnings = new ArrayList<>();
             RetryPolicy retry = options.retry();
