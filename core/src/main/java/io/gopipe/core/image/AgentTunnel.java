@@ -81,7 +81,7 @@ final class AgentTunnel implements AutoCloseable {
         dir.toFile().setReadable(true, true);
         dir.toFile().setExecutable(false, false);
         dir.toFile().setExecutable(true, true);
-        Path socket = dir.resolve("gocache-tunnel.sock");
+        Path socket = dir.resolve("t.sock");
         Files.deleteIfExists(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));

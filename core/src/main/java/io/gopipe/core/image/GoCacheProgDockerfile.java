@@ -170,9 +170,9 @@ final class GoCacheProgDockerfile {
 
     private static String mounts() {
         return "--mount=type=bind,from=" + STAGE + ",source=/out,target=" + BIN + " "
-                + "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false "
+                + "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false,mode=0666 "
                 + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false "
-                + "--mount=type=cache,id=gopipe-gocache-bridge-dir,target=" + DIR + " ";
+                + "--mount=type=cache,id=gopipe-gocache-bridge-dir,target=" + DIR + ",mode=0777 ";
     }
 
     /** Sets GOCACHEPROG for the whole shell command; a missing bridge (old Go) leaves it unset. */

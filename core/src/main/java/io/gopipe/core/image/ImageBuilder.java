@@ -120,8 +120,8 @@ public final class ImageBuilder {
                     AgentTunnel.address(options.goCacheDaemon()))) {
                 probe.isConnected();
             }
-            Files.createDirectories(options.workRoot());
-            Path dir = Files.createTempDirectory(options.workRoot(), "gopipe-gocache-tunnel-");
+            // A unix socket path must stay under ~100 bytes: a short folder in the temp dir, not the work root.
+            Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "gopipe-gc-");
             return AgentTunnel.start(dir, options.goCacheDaemon(), reporter);
         } catch (IOException e) {
             reporter.warn("the Go build cache daemon at " + options.goCacheDaemon() + " cannot be reached (building"

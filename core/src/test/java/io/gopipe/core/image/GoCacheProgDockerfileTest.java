@@ -37,7 +37,7 @@ class GoCacheProgDockerfileTest {
                 .isLessThan(lines.indexOf("FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build"));
         assertThat(lines).contains("RUN --mount=type=cache,target=/go/pkg/mod go mod download");
         String run = lines.stream().filter(l -> l.startsWith("RUN ") && l.contains("./cmd/app")).findFirst().orElseThrow();
-        assertThat(run).contains("--mount=type=ssh,id=gopipe-gocache,target=/run/gopipe-gocache.sock,required=false",
+        assertThat(run).contains("--mount=type=ssh,id=gopipe-gocache,target=/run/gopipe-gocache.sock,required=false,mode=0666",
                         "--mount=type=bind,from=gopipe-gocache-bridge,source=/out,target=/run/gopipe-gocache-bin",
                         "--mount=type=secret,id=gopipe-gocache-args", "--mount=type=cache,target=/root/.cache/go-build")
                 .contains("export GOCACHEPROG=\"/run/gopipe-gocache-bin/relay -agent /run/gopipe-gocache.sock")
