@@ -7,7 +7,8 @@
 # See bench/image/README.md for what each row means.
 #
 #   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--slow-reps N]
-#                      [--variants baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user]
+#                      [--variants baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,
+#                                  gopipe-remote-agent]
 #                      [--out DIR]
 # --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
 # change builds of baseline and gopipe (default 1; later reps run their warm build only).
@@ -21,7 +22,7 @@ REG=${GOPIPE_REGISTRY:-127.0.0.1:5000}
 DOCKER=${DOCKER:-docker}
 GO=${GO:-/usr/lib/go-1.24/bin/go}
 JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
-repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user"
+repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,gopipe-remote-agent"
 out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
 nsvc_default=1
 
@@ -112,7 +113,7 @@ build() {
         --cache-to "type=registry,ref=$crepo:$branch,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
         "$src" >"$logf" 2>&1 || rc=$?
       ;;
-    gopipe-remote|gopipe-remote-user)
+    gopipe-remote|gopipe-remote-user|gopipe-remote-agent)
       # Design (b), the whole job on a fresh agent: start the agent's gocache daemon (empty local
       # tier, the variant's store), build with --gocache-daemon (go build inside BuildKit reaches it
       # through GOCACHEPROG and the SSH-forwarded tunnel), stop the daemon. Two JVM starts, no archive.
@@ -120,6 +121,7 @@ build() {
       rm -rf "$agentdir"; mkdir -p "$agentdir" "$store"
       case "$v" in
         gopipe-remote) extra+=(--generate) ;;
+        gopipe-remote-agent) extra+=(--generate --mode agent --go "$GO") ;;
         gopipe-remote-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p")"
                                     --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench) ;;
       esac

@@ -35,15 +35,22 @@ final class BuildPlanner {
      *               the job does not use the remote Go build cache
      */
     Planned plan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel) {
+        return plan(req, work, masker, tunnel, null);
+    }
+
+    /** @param bridgeImage the pushed bridge image for a bridge stage's {@code FROM}, or null to build it in the build */
+    Planned plan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
+                 java.util.function.UnaryOperator<String> bridgeImage) {
         try {
-            return doPlan(req, work, masker, tunnel);
+            return doPlan(req, work, masker, tunnel, bridgeImage);
         } catch (IOException e) {
             throw new ImageException("service '" + req.service() + "': cannot prepare the build in " + work + ": "
                     + e.getMessage(), e);
         }
     }
 
-    private Planned doPlan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel) throws IOException {
+    private Planned doPlan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
+                           java.util.function.UnaryOperator<String> bridgeImage) throws IOException {
         if (!Files.isDirectory(req.context())) {
             throw new InvalidImageConfigException("service '" + req.service() + "': build context " + req.context()
                     + " is not a directory");
@@ -82,7 +89,7 @@ final class BuildPlanner {
         List<SecretSpec> secrets = new ArrayList<>(req.secrets());
         Map<String, Path> ssh = new LinkedHashMap<>();
         if (tunnel != null && req.remoteGoCacheKey() != null && req.mode() == BuildMode.DOCKERFILE) {
-            dockerfile = remoteGoCache(req, dockerfile, work, contexts, secrets, ssh, tunnel);
+            dockerfile = remoteGoCache(req, dockerfile, work, secrets, ssh, tunnel, bridgeImage);
         }
         for (Map.Entry<String, Path> e : contexts.entrySet()) {
             if (!Files.isDirectory(e.getValue())) {
@@ -102,10 +109,11 @@ final class BuildPlanner {
      * {@code --ssh}, the prefetch key as a secret. A Dockerfile
      * without a Go build cache mount is left as it is, with a warning.
      */
-    private Path remoteGoCache(ImageBuildRequest req, Path dockerfile, Path work, Map<String, Path> contexts,
-                               List<SecretSpec> secrets, Map<String, Path> ssh, Path tunnel) throws IOException {
+    private Path remoteGoCache(ImageBuildRequest req, Path dockerfile, Path work, List<SecretSpec> secrets,
+                               Map<String, Path> ssh, Path tunnel, java.util.function.UnaryOperator<String> bridgeImage)
+            throws IOException {
         String goImage = req.goSpec() != null ? req.goSpec().images().go() : BaseImages.defaults().go();
-        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(Files.readString(dockerfile), goImage);
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(Files.readString(dockerfile), goImage, bridgeImage);
         for (String s : r.skipped()) {
             reporter.warn("[" + req.service() + "] " + dockerfile + ": this RUN mounts the Go build cache but is in exec"
                     + " or heredoc form, so gopipe cannot set GOCACHEPROG for it (use the shell form): " + s);

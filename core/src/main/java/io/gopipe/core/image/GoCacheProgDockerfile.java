@@ -49,6 +49,15 @@ final class GoCacheProgDockerfile {
      * plain reference (an ARG, an earlier stage).
      */
     static Result augment(String dockerfile, String goImage) {
+        return augment(dockerfile, goImage, null);
+    }
+
+    /**
+     * As {@link #augment(String, String)}; {@code bridgeImage} maps the bridge stage's
+     * {@code [--platform=… ]IMAGE} to a pushed image holding {@code /out/bridge} and {@code /out/relay}
+     * ({@link #bridgeImageDockerfile}), or to null to build the stage inside this build.
+     */
+    static Result augment(String dockerfile, String goImage, java.util.function.UnaryOperator<String> bridgeImage) {
         Set<String> goCacheIds = GoCacheMounts.parse(dockerfile).stream()
                 .filter(m -> m.kind() == GoCacheMounts.Kind.GOCACHE).map(GoCacheMounts.Mount::id)
                 .collect(Collectors.toSet());
@@ -116,7 +125,12 @@ final class GoCacheProgDockerfile {
         if (runs == 0) {
             return new Result(dockerfile, 0, skipped);
         }
-        out.addAll(Math.max(firstFrom, 0), stage(bridgeFrom));
+        String pushed = bridgeImage == null ? null : bridgeImage.apply(bridgeFrom);
+        List<String> stage = pushed == null ? stage(bridgeFrom) : List.of(
+                "# Added by gopipe: the Go build cache bridge, built once per Go image and pushed (see docs/image.md).",
+                "FROM " + (bridgeFrom.startsWith("--") ? bridgeFrom.substring(0, bridgeFrom.indexOf(' ') + 1) : "")
+                        + pushed + " AS " + STAGE, "");
+        out.addAll(Math.max(firstFrom, 0), stage);
         return new Result(String.join("\n", out), runs, skipped);
     }
 
@@ -143,6 +157,15 @@ final class GoCacheProgDockerfile {
                 + " $(go version 2>&1) (GOCACHEPROG needs go1.24): building without the remote cache\")");
         l.add("");
         return l;
+    }
+
+    /**
+     * The Dockerfile of the image that carries the bridge for one {@code [--platform=… ]IMAGE}: the
+     * bridge stage, then only {@code /out/} in a scratch image. Its hash names the image's tag, so a
+     * new bridge source or Go image gives a new image.
+     */
+    static String bridgeImageDockerfile(String from) {
+        return String.join("\n", stage(from)) + "FROM scratch\nCOPY --from=" + STAGE + " /out/ /out/\n";
     }
 
     /** The bridge's and the relay's sources by path ({@code bridge/main.go}, ...). */

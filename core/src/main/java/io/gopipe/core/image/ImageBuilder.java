@@ -71,13 +71,14 @@ public final class ImageBuilder {
     private final Options options;
     private final BuildPlanner planner;
     private final CacheMountSync cacheSync;
+    private final Map<String, java.util.Optional<String>> bridgeImages = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options) {
         this.driver = driver;
         this.runner = runner;
         this.reporter = reporter;
         this.options = options;
-        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter), reporter);
+        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter, options.goCacheDaemon()), reporter);
         this.cacheSync = new CacheMountSync(driver, runner, reporter, options.workRoot(), options.buildTimeout());
     }
 
@@ -111,7 +112,8 @@ public final class ImageBuilder {
      * or (with a warning: the cache never fails a build) when it cannot be opened.
      */
     private AgentTunnel openTunnel(List<ImageBuildRequest> requests) {
-        if (options.goCacheDaemon() == null || requests.stream().noneMatch(r -> r.remoteGoCacheKey() != null)) {
+        if (options.goCacheDaemon() == null || requests.stream()
+                .noneMatch(r -> r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE)) {
             return null;
         }
         try {
@@ -128,6 +130,61 @@ public final class ImageBuilder {
                     + " without the remote Go build cache): " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The pushed image with the gocache bridge for a bridge stage's {@code FROM}, built and pushed once
+     * next to the service's registry cache ({@code <cache repo>:gopipe-gocache-bridge-<hash>}); null
+     * (the stage is then built inside the build) without a registry cache or when that fails. Why:
+     * an unchanged rebuild on the default branch re-exports that branch's cache ref with only the
+     * layers it loaded (measured: the bridge stage's layer was gone), so the next change build would
+     * compile the bridge again; a pushed image is never thinned out.
+     */
+    private String bridgeImage(ImageBuildRequest req, String from, Map<String, String> env, SecretMasker masker,
+                               Path work) {
+        if (!req.cache().enabled()) {
+            return null;
+        }
+        String dockerfile = GoCacheProgDockerfile.bridgeImageDockerfile(from);
+        String tagName;
+        try {
+            tagName = "gopipe-gocache-bridge-" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(dockerfile.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String tag = req.cache().repository() + ":" + tagName;
+        return bridgeImages.computeIfAbsent(tag, t -> {
+            long start = System.nanoTime();
+            try {
+                if (driver instanceof BuildxDriver && runner.run(List.of("docker", "buildx", "imagetools", "inspect", t),
+                        env, null, Duration.ofSeconds(30), masker, l -> { }).succeeded()) {
+                    return java.util.Optional.of(t);
+                }
+                Path dir = Files.createDirectories(work.resolve("gocache-bridge"));
+                Path ctx = Files.createDirectories(dir.resolve("context"));
+                Path file = Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+                // The image carries its own (inline) cache: a second job finds it even on a fresh builder.
+                BuildPlan plan = new BuildPlan("gopipe-gocache-bridge", ctx, file, null,
+                        Map.of("BUILDKIT_INLINE_CACHE", "1"), List.of(), List.of(), List.of(t), Map.of(), true, false,
+                        false, false, new CachePolicy(req.cache().repository(), tagName, tagName, false, "max", true),
+                        Map.of(), req.network(), dir.resolve("metadata.json"));
+                BuildInvocation inv = driver.invocation(plan, env);
+                CommandResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, l -> { });
+                if (!r.succeeded()) {
+                    reporter.warn("[" + req.service() + "] could not build the gocache bridge image " + t + " (building"
+                            + " the bridge inside the build instead): " + BuildxDriver.lastMeaningfulLine(r));
+                    return java.util.Optional.<String>empty();
+                }
+                reporter.info(String.format("[%s] built and pushed the gocache bridge image %s in %.1f s", req.service(), t,
+                        (System.nanoTime() - start) / 1e9));
+                return java.util.Optional.of(t);
+            } catch (IOException | ImageException e) {
+                reporter.warn("[" + req.service() + "] could not build the gocache bridge image " + t + ": " + e.getMessage());
+                return java.util.Optional.<String>empty();
+            }
+        }).orElse(null);
     }
 
     /** Whether a build may have added Go cache entries: it failed, or one of its RUN steps ran. */
@@ -185,8 +242,9 @@ public final class ImageBuilder {
             if (req.push() && options.registryPreflight()) {
                 preflight(req, masker);
             }
-            BuildPlanner.Planned planned = planner.plan(req, work, masker, tunnel);
             Map<String, String> env = dockerConfig == null ? Map.of() : dockerConfig.env();
+            BuildPlanner.Planned planned = planner.plan(req, work, masker, tunnel,
+                    from -> bridgeImage(req, from, env, masker, work));
             List<String> warnings = new ArrayList<>();
             RetryPolicy retry = options.retry();
             for (int attempt = 1; ; attempt++) {

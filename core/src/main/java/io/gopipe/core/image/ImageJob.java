@@ -167,7 +167,7 @@ public final class ImageJob {
                 .provenance(options.provenance()).sbom(options.sbom())
                 .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
                 .credentials(creds).goBinary(goBinary)
-                .remoteGoCacheKey(options.goCacheDaemon() == null || mode != BuildMode.DOCKERFILE ? null
+                .remoteGoCacheKey(options.goCacheDaemon() == null ? null
                         : (imageName(s.name()) != null ? imageName(s.name()) : s.name()) + "@" + branch)
                 .labels(new OciLabels(OciLabels.publicSource(src.originUrl()), src.revision(), src.commitTime(), s.name()));
         if (src.commitTime() != null) {

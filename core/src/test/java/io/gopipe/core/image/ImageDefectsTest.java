@@ -65,6 +65,18 @@ class ImageDefectsTest {
     }
 
     @Test
+    void goCacheDaemonExcludesGoCacheAndNeedsAnAddressAndKeysEachServiceByImageAndBranch() {
+        assertThatThrownBy(() -> plan(options("orders").goCache("/tmp/gc").goCacheDaemon("unix:/tmp/d.sock").build()))
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("--gocache and --gocache-daemon");
+        assertThatThrownBy(() -> plan(options("orders").goCacheDaemon("/tmp/d.sock").build()))
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("unix:PATH or tcp:HOST:PORT");
+        ImageBuildRequest r = plan(options("orders").registry("reg.example/shop").branch("feature/x")
+                .goCacheDaemon("unix:/tmp/d.sock").build());
+        assertThat(r.remoteGoCacheKey()).isEqualTo("reg.example/shop/orders@feature/x");
+        assertThat(plan(options("orders").build()).remoteGoCacheKey()).isNull();
+    }
+
+    @Test
     void defect3DockerfileWithAgentModeIsAnError() {
         assertThatThrownBy(() -> plan(options("orders").mode("agent").dockerfile("deploy/plain.Dockerfile").build()))
                 .isInstanceOf(InvalidImageConfigException.class)

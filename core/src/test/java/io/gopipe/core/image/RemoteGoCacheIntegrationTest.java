@@ -167,6 +167,30 @@ class RemoteGoCacheIntegrationTest {
         assertThat(rep.lines()).noneSatisfy(l -> assertThat(l).contains("GOCACHEPROG"));
     }
 
+    @Test
+    @Order(4)
+    void agentModeBuildsThroughTheSameDaemonWithTheBridgeBuiltOnTheAgent() throws Exception {
+        String cold = startDaemon("agent-cold");
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter first = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(first, cold).build(request("agent:1").mode(BuildMode.AGENT).goBinary(ImageEngineIntegrationTest.GO)
+                .remoteGoCacheKey("orders-agent@main").build());
+        assertThat(figures(first)[2]).as("puts of the cold agent build").isGreaterThan(50);
+        stopDaemon();
+
+        String fresh = startDaemon("agent-fresh");
+        prune();
+        Path main = repo.resolve("cmd/orders/main.go");
+        Files.writeString(main, Files.readString(main).replace("fmt.Println(", "fmt.Print(\"\", "));
+        ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(second, fresh).build(request("agent:2").mode(BuildMode.AGENT).goBinary(ImageEngineIntegrationTest.GO)
+                .remoteGoCacheKey("orders-agent@change").build());
+        int[] f = figures(second);
+        assertThat(f[1]).as("hits of " + f[0] + " gets on a fresh agent").isGreaterThan(50);
+        assertThat(f[0] - f[1]).as("misses after a change of main").isBetween(1, 6);
+        assertThat(second.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+    }
+
     // ---- helpers ----
 
     /** Starts a daemon over the shared store with its own (empty) local tier; returns its address. */
