@@ -208,13 +208,16 @@ final class AgentTunnel implements AutoCloseable {
                     return signature("ok", got);
                 }
                 case 'C' -> {
-                    endWrites(id);
+                    endWrites(id); // nothing to do when the session already ended
                     return signature("ok", new byte[0]);
                 }
                 default -> {
                     return signature("err", ("unknown tunnel operation " + op).getBytes(StandardCharsets.UTF_8));
                 }
             }
+        } catch (SessionEnded e) {
+            // The daemon hung up after its close answer (read as eof) before the relay's own close: normal.
+            return signature("err", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             if (warned.compareAndSet(false, true)) {
                 reporter.warn("Go build cache tunnel: the daemon at " + daemon + " cannot be used (the build goes on"
@@ -227,9 +230,16 @@ final class AgentTunnel implements AutoCloseable {
     private SocketChannel session(String id) throws IOException {
         SocketChannel d = id == null ? null : sessions.get(id);
         if (d == null) {
-            throw new IOException("no tunnel session " + id);
+            throw new SessionEnded("no tunnel session " + id);
         }
         return d;
+    }
+
+    /** A request for a session that already ended. */
+    private static final class SessionEnded extends IOException {
+        SessionEnded(String message) {
+            super(message);
+        }
     }
 
     /** The bridge is done writing: the daemon still answers its close, then hangs up (read as eof). */
