@@ -25,12 +25,23 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
+def has(case, variant):
+    return (case, variant) in res
+
+
 rows = []
 c_w, c_g, c_a = med("change", "warm-local"), med("change", "gocache"), med("change", "archive")
 rows.append(("fresh agent, one-line change, build that service", f"gocache {c_g/1000:.2f}s | warm local {c_w/1000:.2f}s | archive+build {c_a/1000:.2f}s",
              f"{ratio(c_g, c_w):.2f}x warm (target <= 1.5x); archive/gocache {ratio(c_a, c_g):.2f}x (target >= 3x)"))
+if has("change", "daemon"):
+    c_d = med("change", "daemon")
+    rows.append(("  same, bridge + daemon (daemon start in the job)", f"daemon {c_d/1000:.2f}s | warm local {c_w/1000:.2f}s | archive+build {c_a/1000:.2f}s",
+                 f"{ratio(c_d, c_w):.2f}x warm (target <= 1.5x); archive/daemon {ratio(c_a, c_d):.2f}x (target >= 3x)"))
 s_w, s_g = med("same", "warm-local"), med("same", "gocache")
 rows.append(("fresh agent, nothing changed", f"gocache {s_g/1000:.2f}s | warm local {s_w/1000:.2f}s", f"{ratio(s_g, s_w):.2f}x warm (target <= 1.3x)"))
+if has("same", "daemon"):
+    s_d = med("same", "daemon")
+    rows.append(("  same, bridge + daemon (daemon start in the job)", f"daemon {s_d/1000:.2f}s | warm local {s_w/1000:.2f}s", f"{ratio(s_d, s_w):.2f}x warm (target <= 1.3x)"))
 same = stats("same")
 if same:
     down = statistics.median(s["bytesDown"] for s in same)
@@ -43,6 +54,11 @@ rows.append(("store growth after an unchanged rebuild", f"+{statistics.median(g)
              f"{100*statistics.median(g)/store[0]:.3f}% (target <= 1%)"))
 l_w, l_g = med("localwarm", "warm-local"), med("localwarm", "gocache")
 rows.append(("local directory store, fully warm", f"gocache {l_g/1000:.2f}s | plain GOCACHE {l_w/1000:.2f}s", f"{ratio(l_g, l_w):.2f}x (target <= 1.3x)"))
+if has("localwarm", "daemon"):
+    l_d = med("localwarm", "daemon")
+    rows.append(("  same, bridge + running daemon", f"daemon {l_d/1000:.2f}s | plain GOCACHE {l_w/1000:.2f}s", f"{ratio(l_d, l_w):.2f}x (target <= 1.3x)"))
+if has("growth-daemon", "bytes"):
+    rows.append(("  store growth, unchanged rebuild through the daemon", f"+{statistics.median(res[('growth-daemon', 'bytes')])} bytes", ""))
 print("| case | figures (medians) | ratio |")
 print("|---|---|---|")
 for r in rows:
@@ -59,3 +75,19 @@ for name, case in (("change", "change"), ("same", "same"), ("localwarm", "localw
     print(f"{name}: JVM start-up {start} ms = {100*start/total:.0f}% of the gocache run; store/prefetch wait {wait} ms; "
           f"close flush {flush} ms; hits {st[-1]['hits']}/{st[-1]['gets']} (prefetched {st[-1]['prefetchHits']}), "
           f"misses {st[-1]['misses']}, up {st[-1]['bytesUp']/2**20:.2f} MiB")
+for name, case in (("change-daemon", "change"), ("same-daemon", "same"), ("localwarm-daemon", "localwarm")):
+    st = stats(name)
+    if not st:
+        continue
+    wait = statistics.median(s["storeWaitMillis"] for s in st)
+    flush = statistics.median(s["flushMillis"] for s in st)
+    print(f"{name}: store/prefetch wait {wait} ms; close flush {flush} ms; hits {st[-1]['hits']}/{st[-1]['gets']} "
+          f"(local {st[-1]['localHits']}, prefetched {st[-1]['prefetchHits']}, fetched {st[-1]['remoteHits']}), misses {st[-1]['misses']}, "
+          f"down {st[-1]['bytesDown']/2**20:.2f} MiB, up {st[-1]['bytesUp']/2**20:.2f} MiB")
+if has("bridge", "cold-build"):
+    print(f"bridge: cold build (empty GOCACHE) {med('bridge', 'cold-build')/1000:.2f}s, once per agent image or tool cache")
+lp = os.path.join(d, "loads.txt")
+if os.path.exists(lp):
+    loads = [float(x) for x in open(lp).read().split()]
+    if loads:
+        print(f"load average (1 min) at each repetition: {', '.join(f'{x:.1f}' for x in loads)}")

@@ -5,6 +5,10 @@
 # repo's test dependency) sits behind a loopback TCP proxy adding DELAY to each direction of every
 # transfer (a 10 ms round trip at 5 ms): `tc netem` is unavailable on this kernel (no sch_netem).
 # Everything listens on 127.0.0.1; the script stops what it started. See bench/gocache/README.md.
+# Two remote variants: the JVM program per go command (`gopipe gocache`), and the bridge + one
+# daemon per agent (`gopipe gocache serve`, started inside the timed fresh-agent job).
+# REUSE=1 (default) keeps an already seeded $DATA (monorepo, warm GOCACHE, store, archive) and only
+# reruns the timed part; REUSE=0 regenerates and reseeds everything.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +23,7 @@ GO="${GO:-/usr/lib/go-1.24/bin/go}"
 JAR="${GOPIPE_JAR:-$root/cli/target/gopipe.jar}"
 SVC_CHANGE="${SVC_CHANGE:-s07}"
 SVC_SAME="${SVC_SAME:-s08}"
+REUSE="${REUSE:-1}"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,7 +33,8 @@ while [ $# -gt 0 ]; do
     --funcs) FUNCS="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --delay) DELAY="$2"; shift 2 ;;
-    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --reps N --delay 5ms (or env vars)"; exit 0 ;;
+    --reseed) REUSE=0; shift ;;
+    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --reps N --delay 5ms --reseed (or env vars)"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,14 +42,22 @@ done
 [ -x "$GO" ] || { echo "run.sh: Go 1.24 not found at $GO (GOCACHEPROG needs >= 1.24)" >&2; exit 2; }
 if [ ! -f "$JAR" ]; then (cd "$root" && mvn -q -B -DskipTests -pl core,cli -am package); fi
 
-rm -rf "$DATA"; mkdir -p "$DATA"/{bin,s3/bench,out,cds}
+seeded=0
+if [ "$REUSE" = 1 ] && [ -f "$DATA/seeded" ] && [ -d "$DATA/s3/bench" ] && [ -d "$DATA/warm" ] && [ -d "$DATA/mono/svc" ]; then
+  seeded=1
+elif [ "$REUSE" = 1 ] && [ -d "$DATA/s3/bench" ] && [ -d "$DATA/warm" ] && [ -d "$DATA/mono/svc/$SVC_CHANGE" ] && [ -d "$DATA/lw/disk" ]; then
+  seeded=1   # seeded by an earlier version of this script (no marker yet)
+fi
+if [ "$seeded" = 0 ]; then rm -rf "$DATA"; fi
+mkdir -p "$DATA"/{bin,s3/bench,out,cds}
+rm -rf "$DATA/fresh" "$DATA/stats-"*.jsonl "$DATA/daemon-"*.log
 export PATH="$(dirname "$GO"):$PATH" GOTOOLCHAIN=local GOPROXY=off GOFLAGS= CGO_ENABLED=0 GOENV=off
 export GOPATH="$DATA/gopath" GOPIPE_CDS_DIR="$DATA/cds" GOPIPE_JAR="$JAR"
 export GOPIPE_S3_ACCESS_KEY=bench GOPIPE_S3_SECRET_KEY=bench-secret
 
 echo "== setup: $SERVICES services, $LIBS libraries x $FUNCS functions, delay $DELAY each way; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$GO" build -o "$DATA/bin/latencyproxy" "$here/latencyproxy/main.go"
-python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS"
+[ "$seeded" = 1 ] || python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS"
 (cd "$root" && mvn -q -B -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$DATA/s3proxy.cp" >/dev/null)
 cp_s3=$(tr ':' '\n' < "$DATA/s3proxy.cp" | grep -v logback | paste -sd:)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -60,7 +74,11 @@ java -cp "$cp_s3" org.gaul.s3proxy.Main --properties "$DATA/s3proxy.properties" 
 S3_PID=$!
 "$DATA/bin/latencyproxy" -listen "127.0.0.1:$P_LAT" -target "127.0.0.1:$P_S3" -delay "$DELAY" 2> "$DATA/latencyproxy.log" &
 LAT_PID=$!
-cleanup() { kill "$LAT_PID" "$S3_PID" 2>/dev/null || true; wait "$LAT_PID" "$S3_PID" 2>/dev/null || true; }
+LW_PID=
+cleanup() {
+  [ -z "$LW_PID" ] || kill "$LW_PID" 2>/dev/null || true
+  kill "$LAT_PID" "$S3_PID" 2>/dev/null || true; wait "$LAT_PID" "$S3_PID" 2>/dev/null || true
+}
 trap cleanup EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$P_LAT/" && break; sleep 0.2; done
 
@@ -71,26 +89,64 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 RESULTS="$DATA/results.tsv"; : > "$RESULTS"
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"; }   # case, variant, millis
 
-echo "== seed: warm local GOCACHE (every service), the store (every service through gocache), the archive"
-t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/" ./svc/... ; echo "   plain cold build of all services: $(( $(ms) - t0 )) ms"
-t0=$(ms)
-for s in $(ls svc); do
-  GOCACHE="$DATA/agent/gocache" GOCACHEPROG="$GC --dir $DATA/agent/disk --prefetch-key $s/main" go build -o "$DATA/out/$s" "./svc/$s"
-done
-echo "   gocache seed of all services (one agent): $(( $(ms) - t0 )) ms"
-"$root/bin/gopipe" cache save --policy build $S3 --path "$DATA/warm" --key bench-build >/dev/null
+if [ "$seeded" = 1 ]; then
+  echo "== reusing the seeded data in $DATA (REUSE=0 or --reseed to regenerate)"
+else
+  echo "== seed: warm local GOCACHE (every service), the store (every service through gocache), the archive"
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/" ./svc/... ; echo "   plain cold build of all services: $(( $(ms) - t0 )) ms"
+  t0=$(ms)
+  for s in $(ls svc); do
+    GOCACHE="$DATA/agent/gocache" GOCACHEPROG="$GC --dir $DATA/agent/disk --prefetch-key $s/main" go build -o "$DATA/out/$s" "./svc/$s"
+  done
+  echo "   gocache seed of all services (one agent): $(( $(ms) - t0 )) ms"
+  "$root/bin/gopipe" cache save --policy build $S3 --path "$DATA/warm" --key bench-build >/dev/null
+  GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+  touch "$DATA/seeded"
+fi
 echo "   GOCACHE $(du -sh "$DATA/warm" | cut -f1); store $(du -sh "$DATA/s3/bench" | cut -f1)"
 
 fresh() { rm -rf "$DATA/fresh"; mkdir -p "$DATA/fresh"; echo "$DATA/fresh"; }
 
+# The bridge: built once per agent image / tool cache (like the jar and the JDK), so outside the timed
+# jobs; its cold build (empty GOCACHE: go compiles the standard library it uses) is timed on its own.
+rm -rf "$DATA/bridge-cold" "$DATA/bridge-cold-gocache"
+t0=$(ms)
+GOCACHE="$DATA/bridge-cold-gocache" "$root/bin/gopipe" gocache bridge --go "$GO" --cache-dir "$DATA/bridge-cold" --daemon unix:/x >/dev/null
+record bridge cold-build $(( $(ms) - t0 ))
+BRIDGE=$(ls "$DATA"/bridge-cold/gopipe-gocache-bridge-*)
+echo "   bridge $BRIDGE built with an empty GOCACHE in $(( $(ms) - t0 )) ms"
+
+# A daemon per fresh agent, inside the timed job: start it, wait until it accepts, then go. It exits
+# by itself 2 s after its client (--idle-exit), outside the timing.
+SERVE="$root/bin/gopipe gocache serve $S3"
+start_daemon() {   # dir [key] -> starts a daemon on $1/d.sock with tier $1/tier, prefetching key $2 at once; sets D_PID
+  $SERVE --dir "$1/tier" --socket "$1/d.sock" --ready-file "$1/ready" --idle-exit 2s ${2:+--prefetch-key "$2"} 2>> "$DATA/daemon-$(basename "$1").log" &
+  D_PID=$!
+  while [ ! -f "$1/ready" ]; do sleep 0.01; done
+}
+LOADS="$DATA/loads.txt"; : > "$LOADS"
+NONCE=$(date +%s)   # change values new to the store, also when REUSE keeps the store of earlier runs
+
+# Untimed warm-up: the first run of each JVM after a jar change writes its CDS archive at exit (bin/gopipe).
+f=$(fresh); start_daemon "$f"
+GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet" go build -o "$DATA/out/w" "./svc/$SVC_SAME"; wait "$D_PID"
+f=$(fresh); GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk" go build -o "$DATA/out/w" "./svc/$SVC_SAME"
+
+
 for r in $(seq "$REPS"); do
-  echo "== rep $r/$REPS (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "== rep $r/$REPS (load $(cut -d' ' -f1-3 /proc/loadavg))"; cut -d' ' -f1 /proc/loadavg >> "$LOADS"
   # One-line change in one service, then build it.
-  sed -i "s/^const Version = .*/const Version = $((1000 + r))/" "svc/$SVC_CHANGE/internal/h/h.go"
+  sed -i "s/^const Version = .*/const Version = ${NONCE}${r}1/" "svc/$SVC_CHANGE/internal/h/h.go"
   t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change warm-local $(( $(ms) - t0 ))
   f=$(fresh); t0=$(ms)
   GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_CHANGE/main --stats-json $DATA/stats-change.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
   record change gocache $(( $(ms) - t0 ))
+  # Another new change for the daemon's job: the gocache job above already uploaded the outputs of its change.
+  sed -i "s/^const Version = .*/const Version = ${NONCE}${r}2/" "svc/$SVC_CHANGE/internal/h/h.go"
+  f=$(fresh); t0=$(ms)
+  start_daemon "$f" "$SVC_CHANGE/main"
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
+  record change daemon $(( $(ms) - t0 )); wait "$D_PID"
   f=$(fresh); t0=$(ms)
   "$root/bin/gopipe" cache restore --policy build $S3 --path "$f/gocache" --key bench-build >/dev/null 2>&1
   GOCACHE="$f/gocache" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change archive $(( $(ms) - t0 ))
@@ -103,16 +159,30 @@ for r in $(seq "$REPS"); do
   record same gocache $(( $(ms) - t0 ))
   after=$(du -sb "$DATA/s3/bench" | cut -f1)
   record growth bytes $(( after - before )); record growth store "$before"
+  f=$(fresh); t0=$(ms)
+  start_daemon "$f" "$SVC_SAME/main"
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
+  record same daemon $(( $(ms) - t0 )); wait "$D_PID"
+  record growth-daemon bytes $(( $(du -sb "$DATA/s3/bench" | cut -f1) - after ))
 
   # Local directory store, everything warm (local tier and store), against plain warm GOCACHE.
   if [ "$r" = 1 ]; then
-    GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+    # A warm agent's daemon is already running: one daemon on the local store and the warm tier for all reps.
+    $root/bin/gopipe gocache serve --backend local:$DATA/localstore --dir "$DATA/lw/disk" --socket "$DATA/lw/d.sock" \
+      --ready-file "$DATA/lw/ready" --idle-exit 10m 2>> "$DATA/daemon-lw.log" &
+    LW_PID=$!
+    while [ ! -f "$DATA/lw/ready" ]; do sleep 0.01; done
+    GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
   fi
   t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/z" "./svc/$SVC_SAME"; record localwarm warm-local $(( $(ms) - t0 ))
   t0=$(ms)
   GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet --stats-json $DATA/stats-localwarm.jsonl" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
   record localwarm gocache $(( $(ms) - t0 ))
+  t0=$(ms)
+  GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet -stats-json $DATA/stats-localwarm-daemon.jsonl" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+  record localwarm daemon $(( $(ms) - t0 ))
 done
+kill "$LW_PID" 2>/dev/null || true; wait "$LW_PID" 2>/dev/null || true; LW_PID=
 sed -i "s/^const Version = .*/const Version = 0/" "svc/$SVC_CHANGE/internal/h/h.go"
 echo "== load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/report.py" "$DATA"

@@ -151,6 +151,10 @@ public final class GoCacheCommand implements Callable<Integer> {
                 description = "Exit after this long without a client (0: never). Default: ${DEFAULT-VALUE}.")
         String idleExit;
 
+        @Option(names = "--prefetch-key", paramLabel = "KEY",
+                description = "Start prefetching this key's set now, before any go command connects (the job's key on a fresh agent).")
+        String prefetchKey;
+
         @Option(names = "--lock", paramLabel = "FILE", description = "Lock file (default: <socket>.lock, else <dir>/daemon.lock).")
         Path lock;
 
@@ -177,14 +181,36 @@ public final class GoCacheCommand implements Callable<Integer> {
                 if (listen.isEmpty()) {
                     throw new io.gopipe.core.cache.InvalidCacheInputException("give --socket PATH and/or --tcp 127.0.0.1:PORT");
                 }
-                options = new GoCacheDaemonOptions(store.options(), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
+                options = new GoCacheDaemonOptions(store.options().withPrefetchKey(prefetchKey), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
             } catch (GopipeException e) {
                 err.println("gopipe gocache serve: " + e.getMessage());
                 err.flush();
                 return 2;
             }
             try {
-                GoCacheDaemon.Outcome o = new GoCacheDaemon(options, reporter).serve();
+                GoCacheDaemon daemon = new GoCacheDaemon(options, reporter);
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                // SIGTERM (an agent shutting down): stop serving and remove the socket before the JVM ends.
+                Thread hook = new Thread(() -> {
+                    daemon.stop();
+                    try {
+                        done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "gocache-serve-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                GoCacheDaemon.Outcome o;
+                try {
+                    o = daemon.serve();
+                } finally {
+                    done.countDown();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it ends the JVM
+                }
                 if (o == GoCacheDaemon.Outcome.ALREADY_RUNNING) {
                     reporter.info("gocache daemon: another daemon holds " + options.effectiveLockFile() + "; leaving it to serve");
                 }

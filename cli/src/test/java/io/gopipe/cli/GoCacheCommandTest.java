@@ -44,4 +44,27 @@ class GoCacheCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--backend");
     }
+
+    @Test
+    void serveNeedsAnAddressAndRefusesANonLoopbackOne() {
+        Run none = gopipe("gocache", "serve", "--backend", "local:/tmp/x");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err().strip()).isEqualTo("gopipe gocache serve: give --socket PATH and/or --tcp 127.0.0.1:PORT");
+        Run remote = gopipe("gocache", "serve", "--backend", "local:/tmp/x", "--tcp", "10.1.2.3:4000", "--lock",
+                System.getProperty("java.io.tmpdir") + "/gopipe-serve-test.lock");
+        assertThat(remote.exit()).isEqualTo(2);
+        assertThat(remote.err().strip()).startsWith("gopipe gocache serve: gocache serve address 'tcp:10.1.2.3:4000' is not a loopback address");
+        Run noBackend = gopipe("gocache", "serve", "--socket", "/tmp/x.sock");
+        assertThat(noBackend.exit()).isEqualTo(2);
+        assertThat(noBackend.err()).contains("--backend");
+    }
+
+    @Test
+    void bridgeRefusesGoOlderThan124NamingItsVersion() {
+        Run r = gopipe("gocache", "bridge", "--daemon", "unix:/tmp/x.sock", "--go", "/usr/lib/go-1.19/bin/go", "--cache-dir",
+                System.getProperty("java.io.tmpdir") + "/gopipe-bridge-test");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("gopipe gocache bridge: '/usr/lib/go-1.19/bin/go' is go1.19");
+        assertThat(r.out()).isEmpty();
+    }
 }

@@ -40,13 +40,18 @@ final class BridgeConnection implements Runnable {
     private final SharedStore store;
     private final ExecutorService gets;
     private final Reporter log;
+    private final KeySets keySets;
+    private final DaemonPrefetch started;
+    private String key;
     private final Object writeLock = new Object();
     private GoCacheSession session;
     private boolean shared;
     private String client = "?";
 
     BridgeConnection(int number, InputStream in, OutputStream out, AutoCloseable channel, GoCacheOptions base, DiskTier tier,
-                     SharedStore store, ExecutorService gets, Reporter log) {
+                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DaemonPrefetch started) {
+        this.keySets = keySets;
+        this.started = started;
         this.number = number;
         this.in = new BufferedInputStream(in, 1 << 16);
         this.out = new BufferedOutputStream(out, 1 << 16);
@@ -103,6 +108,9 @@ final class BridgeConnection implements Runnable {
             if (session != null && !closed) {
                 session.abandon(0); // the go process went away: nothing to flush for
             }
+            if (key != null) {
+                keySets.close(key);
+            }
             try {
                 channel.close();
             } catch (Exception ignored) {
@@ -126,7 +134,10 @@ final class BridgeConnection implements Runnable {
         GoCacheOptions o = base.withPrefetchKey(key.isBlank() ? null : key)
                 .withReadOnly(base.readOnly() || m.path("ReadOnly").asBoolean())
                 .withStatsJson(null).withQuiet(true);
-        session = new GoCacheSession(o, new Forward(), tier, store.view());
+        // The sessions of one key share what they used: the key's manifest covers the whole job.
+        this.key = o.prefetchKey();
+        session = key == null ? new GoCacheSession(o, new Forward(), tier, store.view())
+                : new GoCacheSession(o, new Forward(), tier, store.view(), keySets.open(key), started);
         r.put("Shared", shared);
         r.put("Dir", tier.root().toString());
         send(r, null, 0);

@@ -51,6 +51,8 @@ public final class GoCacheDaemon {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
     private volatile List<String> bound = List.of();
+    private final KeySets keySets = new KeySets();
+    private volatile DaemonPrefetch started;
 
     /** The daemon for {@code options}, opening the store named by its backend. */
     public GoCacheDaemon(GoCacheDaemonOptions options, Reporter log) {
@@ -72,10 +74,16 @@ public final class GoCacheDaemon {
      * @throws IllegalArgumentException naming an address that is neither unix:PATH nor tcp:LOOPBACK:PORT
      */
     public Outcome serve() throws IOException {
+        check();
         Path lockPath = options.effectiveLockFile().toAbsolutePath();
         Files.createDirectories(lockPath.getParent());
         try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            FileLock lock = lockChannel.tryLock();
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // a daemon in this very JVM holds it
+            }
             if (lock == null) {
                 return Outcome.ALREADY_RUNNING;
             }
@@ -92,6 +100,14 @@ public final class GoCacheDaemon {
                     addresses.add(describe(s, a));
                 }
                 bound = List.copyOf(addresses);
+                String key = options.cache().prefetchKey();
+                if (key != null && !key.isBlank()) {
+                    // The daemon of a job that knows its key: the prefetch starts now, not when go connects.
+                    started = DaemonPrefetch.start(key, new StoreAccess(store.view(), log, options.cache().callTimeout()), tier,
+                            System.getenv("GOPIPE_GOCACHE_DEBUG") != null ? log : null);
+                } else {
+                    store.openSoon();
+                }
                 for (ServerSocketChannel s : servers) {
                     Thread t = new Thread(() -> accept(s, tier, store, gets), "gocache-daemon-accept");
                     t.setDaemon(true);
@@ -121,6 +137,9 @@ public final class GoCacheDaemon {
                 return idled ? Outcome.IDLE_EXIT : Outcome.STOPPED;
             } finally {
                 idle.shutdownNow();
+                if (started != null) {
+                    started.close();
+                }
                 for (ServerSocketChannel s : servers) {
                     s.close();
                 }
@@ -158,27 +177,40 @@ public final class GoCacheDaemon {
             return s;
         }
         if (address.startsWith("tcp:")) {
-            String hostPort = address.substring(4);
-            int colon = hostPort.lastIndexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("gocache serve address '" + address + "' needs a port: tcp:127.0.0.1:PORT");
-            }
-            InetAddress host = InetAddress.getByName(hostPort.substring(0, colon).replaceAll("^\\[|]$", ""));
-            if (!host.isLoopbackAddress()) {
-                throw new IllegalArgumentException("gocache serve address '" + address
-                        + "' is not a loopback address: the daemon trusts its clients, so it only listens on loopback");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("gocache serve address '" + address + "' has no numeric port");
-            }
             ServerSocketChannel s = ServerSocketChannel.open();
-            s.bind(new InetSocketAddress(host, port), 64);
+            s.bind(tcp(address), 64);
             return s;
         }
         throw new IllegalArgumentException("gocache serve address '" + address + "' is neither unix:PATH nor tcp:127.0.0.1:PORT");
+    }
+
+    /** Checks every address before anything is created or locked. */
+    private void check() throws IOException {
+        for (String a : options.listen()) {
+            if (a.startsWith("tcp:")) {
+                tcp(a);
+            } else if (!a.startsWith("unix:") || a.length() == 5) {
+                throw new IllegalArgumentException("gocache serve address '" + a + "' is neither unix:PATH nor tcp:127.0.0.1:PORT");
+            }
+        }
+    }
+
+    private static InetSocketAddress tcp(String address) throws IOException {
+        String hostPort = address.substring(4);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("gocache serve address '" + address + "' needs a port: tcp:127.0.0.1:PORT");
+        }
+        InetAddress host = InetAddress.getByName(hostPort.substring(0, colon).replaceAll("^\\[|]$", ""));
+        if (!host.isLoopbackAddress()) {
+            throw new IllegalArgumentException("gocache serve address '" + address
+                    + "' is not a loopback address: the daemon trusts its clients, so it only listens on loopback");
+        }
+        try {
+            return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("gocache serve address '" + address + "' has no numeric port");
+        }
     }
 
     private static String describe(ServerSocketChannel s, String asked) throws IOException {
@@ -215,7 +247,7 @@ public final class GoCacheDaemon {
             active.incrementAndGet();
             lastActivity.set(System.nanoTime());
             BridgeConnection c = new BridgeConnection(n, ChannelStreams.in(ch), ChannelStreams.out(ch), ch, options.cache(), tier,
-                    store, gets, log);
+                    store, gets, log, keySets, started);
             Thread t = new Thread(() -> {
                 try {
                     c.run();

@@ -9,7 +9,8 @@ import java.util.List;
  * {@link GoCacheDaemon#serve}.
  *
  * @param cache     the store, local tier, limits and read-only mode shared by every client; a client's
- *                  hello adds its prefetch key and may make its own session read-only
+ *                  hello adds its prefetch key and may make its own session read-only. A prefetch key
+ *                  here starts that key's prefetch when the daemon starts; clients of that key use it
  * @param listen    addresses: {@code unix:PATH} and/or {@code tcp:127.0.0.1:PORT} (port 0: any free port)
  * @param idleExit  the daemon exits after this long without a client (zero: never)
  * @param lockFile  held while the daemon runs, so a second one started at the same time backs off;

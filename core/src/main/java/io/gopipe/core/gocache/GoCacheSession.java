@@ -44,6 +44,7 @@ final class GoCacheSession {
     private final DiskTier tier;
     private final StoreAccess store;
     private final Prefetcher prefetcher;
+    private final DaemonPrefetch started;
     private final ThreadPoolExecutor uploader;
 
     private final AtomicLong gets = new AtomicLong();
@@ -58,7 +59,7 @@ final class GoCacheSession {
     private final AtomicLong bytesDown = new AtomicLong();
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong waitNanos = new AtomicLong();
-    private final Map<String, ActionRecord> used = new LinkedHashMap<>();
+    private final Map<String, ActionRecord> used;
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -66,12 +67,27 @@ final class GoCacheSession {
      * starts the prefetch of {@code options.prefetchKey()}, if any.
      */
     GoCacheSession(GoCacheOptions options, Reporter reporter, DiskTier tier, Supplier<io.gopipe.core.gocache.store.ObjectStore> store) {
+        this(options, reporter, tier, store, new LinkedHashMap<>(), null);
+    }
+
+    /**
+     * As above, recording the actions used into {@code used}, which the caller may share between the
+     * sessions of one key (the daemon: {@code go build}, {@code go vet} and {@code go test} of one job
+     * then write one manifest of everything the job used, not the last command's set). Access to the
+     * map is synchronized on the map.
+     */
+    GoCacheSession(GoCacheOptions options, Reporter reporter, DiskTier tier, Supplier<io.gopipe.core.gocache.store.ObjectStore> store,
+                   Map<String, ActionRecord> used, DaemonPrefetch started) {
+        this.used = used;
+        this.started = started != null && started.key().equals(options.prefetchKey()) ? started : null;
         this.options = options;
         this.reporter = reporter;
         this.tier = tier;
         this.store = new StoreAccess(store, reporter, options.callTimeout());
         this.store.openInBackground();
-        if (options.prefetchKey() != null && !options.prefetchKey().isBlank()) {
+        if (this.started != null) {
+            prefetcher = this.started.prefetcher(); // the daemon's, started before this go command
+        } else if (options.prefetchKey() != null && !options.prefetchKey().isBlank()) {
             prefetcher = new Prefetcher(this.store, tier, bytesDown, 8, System.getenv("GOPIPE_GOCACHE_DEBUG") != null ? reporter : null);
             prefetcher.start(options.prefetchKey());
         } else {
@@ -277,7 +293,7 @@ final class GoCacheSession {
             return;
         }
         uploader.shutdownNow();
-        if (prefetcher != null) {
+        if (prefetcher != null && started == null) {
             prefetcher.close();
         }
         store.close();
@@ -373,6 +389,9 @@ final class GoCacheSession {
     }
 
     private GoCacheFigures figures(long flushMillis, long startupMillis) {
+        if (started != null) {
+            bytesDown.addAndGet(started.claimBytes());
+        }
         long l = localHits.get(), p = prefetchHits.get(), rh = remoteHits.get();
         return new GoCacheFigures(gets.get(), l + p + rh, l, p, rh, misses.get(), puts.get(), uploads.get(),
                 uploadsSkipped.get(), hitBytes.get(), bytesDown.get(), bytesUp.get(), waitNanos.get() / 1_000_000, flushMillis,

@@ -29,6 +29,19 @@ final class SharedStore implements AutoCloseable {
         return () -> new View(get());
     }
 
+    /** Opens the store in the background now, so the first client does not wait for an S3 client to start. */
+    void openSoon() {
+        Thread t = new Thread(() -> {
+            try {
+                get();
+            } catch (RuntimeException e) {
+                // the first session reports it, as a miss with one warning
+            }
+        }, "gocache-store-open");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private synchronized ObjectStore get() {
         if (store == null) {
             store = opener.get();

@@ -28,4 +28,16 @@ class GoCacheProgLineTest {
         assertThatThrownBy(() -> new GoCacheProgLine("gopipe", "local:/c", null, null, false, "", false).value())
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theBridgeLineNamesTheDaemonAndThisBuildsKeyInTheBridgesFlags() {
+        assertThat(new GoCacheProgLine.Bridge("/c/gopipe-gocache-bridge-ab", "unix:/tmp/g.sock", "/w/bridge", "svc-a/main", true,
+                "/w/stats.jsonl").value())
+                .isEqualTo("/c/gopipe-gocache-bridge-ab -daemon unix:/tmp/g.sock -dir /w/bridge -prefetch-key svc-a/main -read-only"
+                        + " -stats-json /w/stats.jsonl");
+        assertThat(new GoCacheProgLine.Bridge("/c/b", "tcp:127.0.0.1:4000", null, null, false, null).value())
+                .isEqualTo("/c/b -daemon tcp:127.0.0.1:4000");
+        assertThatThrownBy(() -> new GoCacheProgLine.Bridge("/c/b", "unix:/tmp/my sock", null, null, false, null).value())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'unix:/tmp/my sock'");
+    }
 }

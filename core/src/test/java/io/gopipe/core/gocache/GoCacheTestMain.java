@@ -87,7 +87,7 @@ public final class GoCacheTestMain {
     }
 
     /** Passes every call to the real store; only observes or stalls it. */
-    private static final class Probe implements ObjectStore {
+    static final class Probe implements ObjectStore {
         private final ObjectStore real;
         private final int signalAfter;
         private final long hangAfter;
