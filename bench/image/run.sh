@@ -7,7 +7,9 @@
 # See bench/image/README.md for what each row means.
 #
 #   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--slow-reps N]
-#                      [--variants baseline,gopipe,gopipe-user,gopipe-agent] [--out DIR]
+#                      [--variants baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,
+#                                  gopipe-remote-agent]
+#                      [--out DIR]
 # --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
 # change builds of baseline and gopipe (default 1; later reps run their warm build only).
 #
@@ -20,7 +22,7 @@ REG=${GOPIPE_REGISTRY:-127.0.0.1:5000}
 DOCKER=${DOCKER:-docker}
 GO=${GO:-/usr/lib/go-1.24/bin/go}
 JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
-repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent"
+repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,gopipe-remote-agent"
 out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
 nsvc_default=1
 
@@ -110,6 +112,37 @@ build() {
         --cache-from "type=registry,ref=$crepo:$branch" --cache-from "type=registry,ref=$crepo:main" \
         --cache-to "type=registry,ref=$crepo:$branch,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
         "$src" >"$logf" 2>&1 || rc=$?
+      ;;
+    gopipe-remote|gopipe-remote-user|gopipe-remote-agent)
+      # Design (b), the whole job on a fresh agent: start the agent's gocache daemon (empty local
+      # tier, the variant's store), build with --gocache-daemon (go build inside BuildKit reaches it
+      # through GOCACHEPROG and the SSH-forwarded tunnel), stop the daemon. Two JVM starts, no archive.
+      local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-r$rep
+      rm -rf "$agentdir"; mkdir -p "$agentdir" "$store"
+      case "$v" in
+        gopipe-remote) extra+=(--generate) ;;
+        gopipe-remote-agent) extra+=(--generate --mode agent --go "$GO") ;;
+        gopipe-remote-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p")"
+                                    --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench) ;;
+      esac
+      printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
+      t0=$(date +%s.%N)
+      {
+        java -jar "$JAR" gocache serve --backend "local:$store" --dir "$agentdir/tier" --socket "$agentdir/gc.sock" \
+          --ready-file "$agentdir/ready" --idle-exit 10m &
+        dpid=$!
+        for _ in $(seq 1 600); do [ -s "$agentdir/ready" ] && break; sleep 0.05; done
+        ta=$(date +%s.%N)
+        java -jar "$JAR" image build --repo "$src" \
+          --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push \
+          --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
+          --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
+          --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
+          --gocache-daemon "unix:$agentdir/gc.sock" \
+          --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" || rc=$?
+        tb=$(date +%s.%N)
+        kill "$dpid"; wait "$dpid" || true
+      } >"$logf" 2>&1
       ;;
     gopipe|gopipe-user|gopipe-agent)
       # The whole job of an image-only pipeline on a fresh agent: restore both Go caches from the

@@ -124,6 +124,13 @@ public final class ImageCommand implements Runnable {
         Path goModCache;
         @Option(names = "--gocache", description = "Agent GOCACHE: fills the Dockerfile's Go build cache mount before the build and takes its new entries back after (agent mode: used directly).")
         Path goCache;
+
+        @Option(names = "--gocache-daemon", paramLabel = "unix:PATH|tcp:HOST:PORT",
+                description = "Address of a running 'gopipe gocache serve': the Dockerfile's go build (generated or"
+                        + " your own, RUN with a Go build cache mount) reaches the remote Go build cache through"
+                        + " GOCACHEPROG, tunnelled over the build's SSH forwarding (works with a remote BuildKit)."
+                        + " Instead of --gocache.")
+        String goCacheDaemon;
         @Option(names = "--go", defaultValue = "go", description = "go command for --mode agent (default: go on PATH, or a newer installed toolchain when go.mod asks for one).")
         String goBinary;
 
@@ -227,7 +234,7 @@ public final class ImageCommand implements Runnable {
                     .labels(labels)
                     .cacheRepo(cacheRepo).registryCache(!noRegistryCache).cacheExport(!noCacheExport)
                     .cacheMode(cacheMode).branch(branch).defaultBranch(defaultBranch)
-                    .goModCache(str(goModCache)).goCache(str(goCache)).goBinary(goBinary)
+                    .goModCache(str(goModCache)).goCache(str(goCache)).goCacheDaemon(goCacheDaemon).goBinary(goBinary)
                     .runtime(runtime).baseMirror(baseMirror).goImage(goImage).certsImage(certsImage)
                     .distrolessImage(distrolessImage).alpineImage(alpineImage).port(port)
                     .entrypointArgs(entrypointArgs).user(user)

@@ -29,15 +29,50 @@ final class AgentBinaryBuilder {
     private final ProcessRunner runner;
     private final Reporter reporter;
     private final GoToolchain toolchains;
+    private final String goCacheDaemon;
 
     AgentBinaryBuilder(ProcessRunner runner, Reporter reporter) {
-        this(runner, reporter, new GoToolchain(runner, GoToolchain.defaultSearchRoots()));
+        this(runner, reporter, new GoToolchain(runner, GoToolchain.defaultSearchRoots()), null);
+    }
+
+    AgentBinaryBuilder(ProcessRunner runner, Reporter reporter, String goCacheDaemon) {
+        this(runner, reporter, new GoToolchain(runner, GoToolchain.defaultSearchRoots()), goCacheDaemon);
     }
 
     AgentBinaryBuilder(ProcessRunner runner, Reporter reporter, GoToolchain toolchains) {
+        this(runner, reporter, toolchains, null);
+    }
+
+    /**
+     * @param goCacheDaemon the gocache daemon's address: requests with a remote Go cache key build with
+     *                      {@code GOCACHEPROG} = the bridge (built here with the same go); or null
+     */
+    AgentBinaryBuilder(ProcessRunner runner, Reporter reporter, GoToolchain toolchains, String goCacheDaemon) {
         this.runner = runner;
         this.reporter = reporter;
         this.toolchains = toolchains;
+        this.goCacheDaemon = goCacheDaemon;
+    }
+
+    /**
+     * The GOCACHEPROG value for agent mode: the bridge built offline with {@code go} (cached under
+     * ~/.cache/gopipe/bridge), talking to the daemon directly (same filesystem: no copies). Null, with
+     * one warning, when the bridge cannot be built (e.g. go older than 1.24): the build goes on.
+     */
+    private String goCacheProg(ImageBuildRequest req, String go) {
+        if (goCacheDaemon == null || req.remoteGoCacheKey() == null) {
+            return null;
+        }
+        try {
+            Path bridge = io.gopipe.core.gocache.BridgeBinary.build(runner.commands(), go,
+                    Path.of(System.getProperty("user.home"), ".cache", "gopipe", "bridge"));
+            return new io.gopipe.core.gocache.GoCacheProgLine.Bridge(bridge.toString(), goCacheDaemon, null,
+                    req.remoteGoCacheKey(), false, null).value();
+        } catch (RuntimeException e) {
+            reporter.warn("[" + req.service() + "] cannot use the Go build cache daemon in agent mode (building without"
+                    + " it): " + e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -59,6 +94,7 @@ final class AgentBinaryBuilder {
         }
         List<BuildStep> steps = new ArrayList<>();
         String binary = GoDockerfileGenerator.binaryName(spec);
+        String goCacheProg = goCacheProg(req, go);
         for (String platform : platforms) {
             String[] osArch = platform.split("/");
             if (osArch.length < 2) {
@@ -81,6 +117,9 @@ final class AgentBinaryBuilder {
             }
             if (req.goBuildCache() != null) {
                 env.put("GOCACHE", req.goBuildCache().toAbsolutePath().toString());
+            }
+            if (goCacheProg != null) {
+                env.put("GOCACHEPROG", goCacheProg);
             }
             List<String> argv = List.of(go, "build", "-trimpath", "-buildvcs=false",
                     "-ldflags", spec.ldflags(req.version()), "-o", target.toString(), spec.mainPackage());

@@ -27,12 +27,27 @@ import java.util.Map;
  * @param metadataFile  where BuildKit writes the result metadata
  * @param localOutput   export the result's files into this folder instead of an image, or null
  * @param noCache       run every step, reuse nothing from the build cache (cache mounts stay)
+ * @param ssh           sockets forwarded to the build by id ({@code --ssh ID=SOCKET})
  */
 public record BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
                         List<SecretSpec> secrets, List<String> platforms, List<String> tags,
                         Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
                         CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile,
-                        Path localOutput, boolean noCache) {
+                        Path localOutput, boolean noCache, Map<String, Path> ssh) {
+
+    public BuildPlan {
+        ssh = ssh == null ? Map.of() : Map.copyOf(ssh);
+    }
+
+    /** A build without forwarded sockets. */
+    public BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
+                     List<SecretSpec> secrets, List<String> platforms, List<String> tags,
+                     Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
+                     CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile,
+                     Path localOutput, boolean noCache) {
+        this(service, context, dockerfile, target, buildArgs, secrets, platforms, tags, labels, push, load, provenance,
+                sbom, cache, namedContexts, network, metadataFile, localOutput, noCache, Map.of());
+    }
 
     /** An image build (no local output, build cache used). */
     public BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
@@ -40,6 +55,6 @@ public record BuildPlan(String service, Path context, Path dockerfile, String ta
                      Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
                      CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile) {
         this(service, context, dockerfile, target, buildArgs, secrets, platforms, tags, labels, push, load, provenance,
-                sbom, cache, namedContexts, network, metadataFile, null, false);
+                sbom, cache, namedContexts, network, metadataFile, null, false, Map.of());
     }
 }

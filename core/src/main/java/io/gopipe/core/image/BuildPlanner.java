@@ -1,5 +1,6 @@
 package io.gopipe.core.image;
 
+import io.gopipe.core.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,25 +19,38 @@ final class BuildPlanner {
 
     private final GoDockerfileGenerator generator = new GoDockerfileGenerator();
     private final AgentBinaryBuilder agent;
+    private final Reporter reporter;
 
-    BuildPlanner(AgentBinaryBuilder agent) {
+    BuildPlanner(AgentBinaryBuilder agent, Reporter reporter) {
         this.agent = agent;
+        this.reporter = reporter;
     }
 
     /** The plan, and the agent-side steps that already ran (agent mode). */
     record Planned(BuildPlan plan, List<BuildStep> agentSteps) {
     }
 
-    Planned plan(ImageBuildRequest req, Path work, SecretMasker masker) {
+    /**
+     * @param tunnel the socket of the job's Go build cache tunnel ({@link AgentTunnel}), or null when
+     *               the job does not use the remote Go build cache
+     */
+    Planned plan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel) {
+        return plan(req, work, masker, tunnel, null);
+    }
+
+    /** @param bridgeImage the pushed bridge image for a bridge stage's {@code FROM}, or null to build it in the build */
+    Planned plan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
+                 java.util.function.UnaryOperator<String> bridgeImage) {
         try {
-            return doPlan(req, work, masker);
+            return doPlan(req, work, masker, tunnel, bridgeImage);
         } catch (IOException e) {
             throw new ImageException("service '" + req.service() + "': cannot prepare the build in " + work + ": "
                     + e.getMessage(), e);
         }
     }
 
-    private Planned doPlan(ImageBuildRequest req, Path work, SecretMasker masker) throws IOException {
+    private Planned doPlan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
+                           java.util.function.UnaryOperator<String> bridgeImage) throws IOException {
         if (!Files.isDirectory(req.context())) {
             throw new InvalidImageConfigException("service '" + req.service() + "': build context " + req.context()
                     + " is not a directory");
@@ -72,16 +86,57 @@ final class BuildPlanner {
             Files.writeString(dockerfile, generator.multiStage(spec));
             writeIgnoreFile(req.context(), work.resolve("Dockerfile.dockerignore"));
         }
+        List<SecretSpec> secrets = new ArrayList<>(req.secrets());
+        Map<String, Path> ssh = new LinkedHashMap<>();
+        if (tunnel != null && req.remoteGoCacheKey() != null && req.mode() == BuildMode.DOCKERFILE) {
+            dockerfile = remoteGoCache(req, dockerfile, work, secrets, ssh, tunnel, bridgeImage);
+        }
         for (Map.Entry<String, Path> e : contexts.entrySet()) {
             if (!Files.isDirectory(e.getValue())) {
                 throw new InvalidImageConfigException("service '" + req.service() + "': named context '" + e.getKey()
                         + "' directory " + e.getValue() + " does not exist");
             }
         }
-        BuildPlan plan = new BuildPlan(req.service(), context, dockerfile, req.target(), args, req.secrets(), platforms,
+        BuildPlan plan = new BuildPlan(req.service(), context, dockerfile, req.target(), args, secrets, platforms,
                 req.tags(), req.labels(), req.push(), req.load(), req.provenance(), req.sbom(), req.cache(), contexts,
-                req.network(), work.resolve("metadata.json"));
+                req.network(), work.resolve("metadata.json"), null, false, ssh);
         return new Planned(plan, agentSteps);
+    }
+
+    /**
+     * Rewrites the Dockerfile so its go commands use the remote Go build cache
+     * ({@link GoCacheProgDockerfile}) and adds what the rewrite refers to: the tunnel socket as
+     * {@code --ssh}, the prefetch key as a secret. A Dockerfile
+     * without a Go build cache mount is left as it is, with a warning.
+     */
+    private Path remoteGoCache(ImageBuildRequest req, Path dockerfile, Path work, List<SecretSpec> secrets,
+                               Map<String, Path> ssh, Path tunnel, java.util.function.UnaryOperator<String> bridgeImage)
+            throws IOException {
+        String goImage = req.goSpec() != null ? req.goSpec().images().go() : BaseImages.defaults().go();
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(Files.readString(dockerfile), goImage, bridgeImage);
+        for (String s : r.skipped()) {
+            reporter.warn("[" + req.service() + "] " + dockerfile + ": this RUN mounts the Go build cache but is in exec"
+                    + " or heredoc form, so gopipe cannot set GOCACHEPROG for it (use the shell form): " + s);
+        }
+        if (r.runs() == 0) {
+            reporter.warn("[" + req.service() + "] " + dockerfile + " has no shell-form RUN with a Go build cache mount"
+                    + " (`--mount=type=cache,target=" + GoCacheMounts.DEFAULT_GOCACHE + "`): it builds without the"
+                    + " remote Go build cache");
+            return dockerfile;
+        }
+        Path out = work.resolve("Dockerfile.gocache");
+        Files.writeString(out, r.dockerfile());
+        // buildx reads <Dockerfile>.dockerignore next to the Dockerfile before the context's own.
+        Path ignore = Path.of(dockerfile + ".dockerignore");
+        if (Files.isRegularFile(ignore)) {
+            Files.copy(ignore, Path.of(out + ".dockerignore"));
+        }
+        Path args = Files.writeString(work.resolve("gocache-args"), "-prefetch-key=" + req.remoteGoCacheKey() + "\n");
+        secrets.add(new SecretSpec(GoCacheProgDockerfile.ARGS_SECRET, args, null));
+        ssh.put(GoCacheProgDockerfile.SSH_ID, tunnel);
+        reporter.info("[" + req.service() + "] " + r.runs() + " RUN step(s) use the remote Go build cache"
+                + " (GOCACHEPROG through the gocache daemon, key " + req.remoteGoCacheKey() + ")");
+        return out;
     }
 
     /** The context's own ignore rules plus {@code .git}, which would otherwise change every commit. */

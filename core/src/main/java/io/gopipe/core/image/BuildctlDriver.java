@@ -73,6 +73,8 @@ public record BuildctlDriver(BuildkitAddress address, ProcessRunner runner) impl
         p.buildArgs().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> a.addAll(List.of("--opt", "build-arg:" + e.getKey() + "=" + e.getValue())));
         p.secrets().forEach(s -> a.addAll(List.of("--secret", s.toFlag())));
+        p.ssh().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> a.addAll(List.of("--ssh", e.getKey() + "=" + e.getValue().toAbsolutePath())));
         if (!p.platforms().isEmpty()) {
             a.addAll(List.of("--opt", "platform=" + String.join(",", p.platforms())));
         }

@@ -57,6 +57,8 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
         p.buildArgs().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> a.addAll(List.of("--build-arg", e.getKey() + "=" + e.getValue())));
         p.secrets().forEach(s -> a.addAll(List.of("--secret", s.toFlag())));
+        p.ssh().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> a.addAll(List.of("--ssh", e.getKey() + "=" + e.getValue().toAbsolutePath())));
         if (!p.platforms().isEmpty()) {
             a.addAll(List.of("--platform", String.join(",", p.platforms())));
         }

@@ -35,6 +35,9 @@ import java.util.Map;
  * @param credentials     registry login, or null
  * @param goBinary        the {@code go} command used in agent mode, or null (or {@code go}) to take
  *                        {@code go} from PATH, or a newer installed toolchain when the module needs one
+ * @param remoteGoCacheKey  non-null: the Dockerfile's go commands use the remote Go build cache
+ *                        ({@code GOCACHEPROG} through the job's {@code gopipe gocache serve} daemon) with
+ *                        this prefetch key; null: not
  */
 public record ImageBuildRequest(String service, Path context, Path dockerfile, GoServiceSpec goSpec,
                                 BuildMode mode, String target, Map<String, String> buildArgs,
@@ -42,7 +45,8 @@ public record ImageBuildRequest(String service, Path context, Path dockerfile, G
                                 Map<String, String> labels, boolean push, boolean load, boolean provenance,
                                 boolean sbom, CachePolicy cache, Path goModCache, Path goBuildCache,
                                 Map<String, Path> namedContexts, String network, String version,
-                                Long sourceDateEpoch, RegistryCredentials credentials, String goBinary) {
+                                Long sourceDateEpoch, RegistryCredentials credentials, String goBinary,
+                                String remoteGoCacheKey) {
 
     public ImageBuildRequest {
         if (service == null || service.isBlank()) {
@@ -112,6 +116,7 @@ public record ImageBuildRequest(String service, Path context, Path dockerfile, G
         b.sourceDateEpoch = sourceDateEpoch;
         b.credentials = credentials;
         b.goBinary = goBinary;
+        b.remoteGoCacheKey = remoteGoCacheKey;
         return b;
     }
 
@@ -141,6 +146,7 @@ public record ImageBuildRequest(String service, Path context, Path dockerfile, G
         private Long sourceDateEpoch;
         private RegistryCredentials credentials;
         private String goBinary;
+        private String remoteGoCacheKey;
 
         private Builder(String service, Path context) {
             this.service = service;
@@ -170,11 +176,12 @@ public record ImageBuildRequest(String service, Path context, Path dockerfile, G
         public Builder sourceDateEpoch(Long v) { sourceDateEpoch = v; return this; }
         public Builder credentials(RegistryCredentials v) { credentials = v; return this; }
         public Builder goBinary(String v) { goBinary = v; return this; }
+        public Builder remoteGoCacheKey(String v) { remoteGoCacheKey = v; return this; }
 
         public ImageBuildRequest build() {
             return new ImageBuildRequest(service, context, dockerfile, goSpec, mode, target, buildArgs, secrets,
                     platforms, tags, labels, push, load, provenance, sbom, cache, goModCache, goBuildCache,
-                    namedContexts, network, version, sourceDateEpoch, credentials, goBinary);
+                    namedContexts, network, version, sourceDateEpoch, credentials, goBinary, remoteGoCacheKey);
         }
     }
 }

@@ -36,9 +36,18 @@ public final class ImageBuilder {
      * @param streamLogs        forward every BuildKit output line to the reporter
      * @param workRoot          where scratch directories go (Dockerfiles, metadata, Docker config)
      * @param userDockerConfig  the user's DOCKER_CONFIG (builders, contexts), or null
+     * @param goCacheDaemon     address of the {@code gopipe gocache serve} daemon that requests with a
+     *                          {@link ImageBuildRequest#remoteGoCacheKey()} reach through the tunnel
+     *                          ({@code unix:PATH}, {@code tcp:HOST:PORT}), or null
      */
     public record Options(RetryPolicy retry, boolean registryPreflight, Duration buildTimeout, boolean streamLogs,
-                          Path workRoot, Path userDockerConfig) {
+                          Path workRoot, Path userDockerConfig, String goCacheDaemon) {
+
+        /** Without the remote Go build cache. */
+        public Options(RetryPolicy retry, boolean registryPreflight, Duration buildTimeout, boolean streamLogs,
+                       Path workRoot, Path userDockerConfig) {
+            this(retry, registryPreflight, buildTimeout, streamLogs, workRoot, userDockerConfig, null);
+        }
 
         /** Defaults: 3 attempts, preflight on, 1 h timeout, logs streamed, system temp dir, ~/.docker. */
         public static Options defaults() {
@@ -62,13 +71,14 @@ public final class ImageBuilder {
     private final Options options;
     private final BuildPlanner planner;
     private final CacheMountSync cacheSync;
+    private final Map<String, java.util.Optional<String>> bridgeImages = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options) {
         this.driver = driver;
         this.runner = runner;
         this.reporter = reporter;
         this.options = options;
-        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter));
+        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter, options.goCacheDaemon()), reporter);
         this.cacheSync = new CacheMountSync(driver, runner, reporter, options.workRoot(), options.buildTimeout());
     }
 
@@ -80,10 +90,15 @@ public final class ImageBuilder {
     public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
         CacheMountSync.Session sync = cacheSync.fill(requests);
         List<Outcome> out = null;
+        AgentTunnel tunnel = openTunnel(requests);
         try {
-            out = buildEach(requests, parallelism);
+            out = buildEach(requests, parallelism, tunnel == null ? null : tunnel.socket());
             return out;
         } finally {
+            if (tunnel != null) {
+                tunnel.close();
+                ImageBuilder.deleteTree(tunnel.socket().getParent());
+            }
             if (out == null || out.stream().anyMatch(ImageBuilder::mayHaveWrittenCaches)) {
                 sync.export();
             } else {
@@ -92,18 +107,98 @@ public final class ImageBuilder {
         }
     }
 
+    /**
+     * The tunnel to the gocache daemon when a request uses the remote Go build cache; null otherwise,
+     * or (with a warning: the cache never fails a build) when it cannot be opened.
+     */
+    private AgentTunnel openTunnel(List<ImageBuildRequest> requests) {
+        if (options.goCacheDaemon() == null || requests.stream()
+                .noneMatch(r -> r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE)) {
+            return null;
+        }
+        try {
+            // Checked once here: an unreachable daemon means plain Dockerfiles, not a warning per go command.
+            try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                    AgentTunnel.address(options.goCacheDaemon()))) {
+                probe.isConnected();
+            }
+            // A unix socket path must stay under ~100 bytes: a short folder in the temp dir, not the work root.
+            Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "gopipe-gc-");
+            return AgentTunnel.start(dir, options.goCacheDaemon(), reporter);
+        } catch (IOException e) {
+            reporter.warn("the Go build cache daemon at " + options.goCacheDaemon() + " cannot be reached (building"
+                    + " without the remote Go build cache): " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The pushed image with the gocache bridge for a bridge stage's {@code FROM}, built and pushed once
+     * next to the service's registry cache ({@code <cache repo>:gopipe-gocache-bridge-<hash>}); null
+     * (the stage is then built inside the build) without a registry cache or when that fails. Why:
+     * an unchanged rebuild on the default branch re-exports that branch's cache ref with only the
+     * layers it loaded (measured: the bridge stage's layer was gone), so the next change build would
+     * compile the bridge again; a pushed image is never thinned out.
+     */
+    private String bridgeImage(ImageBuildRequest req, String from, Map<String, String> env, SecretMasker masker,
+                               Path work) {
+        if (!req.cache().enabled()) {
+            return null;
+        }
+        String dockerfile = GoCacheProgDockerfile.bridgeImageDockerfile(from);
+        String tagName;
+        try {
+            tagName = "gopipe-gocache-bridge-" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(dockerfile.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String tag = req.cache().repository() + ":" + tagName;
+        return bridgeImages.computeIfAbsent(tag, t -> {
+            long start = System.nanoTime();
+            try {
+                if (driver instanceof BuildxDriver && runner.run(List.of("docker", "buildx", "imagetools", "inspect", t),
+                        env, null, Duration.ofSeconds(30), masker, l -> { }).succeeded()) {
+                    return java.util.Optional.of(t);
+                }
+                Path dir = Files.createDirectories(work.resolve("gocache-bridge"));
+                Path ctx = Files.createDirectories(dir.resolve("context"));
+                Path file = Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+                // The image carries its own (inline) cache: a second job finds it even on a fresh builder.
+                BuildPlan plan = new BuildPlan("gopipe-gocache-bridge", ctx, file, null,
+                        Map.of("BUILDKIT_INLINE_CACHE", "1"), List.of(), List.of(), List.of(t), Map.of(), true, false,
+                        false, false, new CachePolicy(req.cache().repository(), tagName, tagName, false, "max", true),
+                        Map.of(), req.network(), dir.resolve("metadata.json"));
+                BuildInvocation inv = driver.invocation(plan, env);
+                CommandResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, l -> { });
+                if (!r.succeeded()) {
+                    reporter.warn("[" + req.service() + "] could not build the gocache bridge image " + t + " (building"
+                            + " the bridge inside the build instead): " + BuildxDriver.lastMeaningfulLine(r));
+                    return java.util.Optional.<String>empty();
+                }
+                reporter.info(String.format("[%s] built and pushed the gocache bridge image %s in %.1f s", req.service(), t,
+                        (System.nanoTime() - start) / 1e9));
+                return java.util.Optional.of(t);
+            } catch (IOException | ImageException e) {
+                reporter.warn("[" + req.service() + "] could not build the gocache bridge image " + t + ": " + e.getMessage());
+                return java.util.Optional.<String>empty();
+            }
+        }).orElse(null);
+    }
+
     /** Whether a build may have added Go cache entries: it failed, or one of its RUN steps ran. */
     private static boolean mayHaveWrittenCaches(Outcome o) {
         return !o.ok() || o.result().steps().stream()
                 .anyMatch(s -> s.isInstruction() && !s.cached() && s.name().replaceFirst("^\\[[^\\]]*\\] ", "").startsWith("RUN "));
     }
 
-    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism) {
+    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism, Path tunnel) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (ImageBuildRequest r : requests) {
-                futures.add(pool.submit(() -> buildOne(r)));
+                futures.add(pool.submit(() -> buildOne(r, tunnel)));
             }
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
@@ -135,7 +230,7 @@ public final class ImageBuilder {
         return out.get(0).result();
     }
 
-    private BuildResult buildOne(ImageBuildRequest req) {
+    private BuildResult buildOne(ImageBuildRequest req, Path tunnel) {
         long start = System.nanoTime();
         SecretMasker masker = maskerFor(req);
         Path work = createWork(req.service());
@@ -147,8 +242,9 @@ public final class ImageBuilder {
             if (req.push() && options.registryPreflight()) {
                 preflight(req, masker);
             }
-            BuildPlanner.Planned planned = planner.plan(req, work, masker);
             Map<String, String> env = dockerConfig == null ? Map.of() : dockerConfig.env();
+            BuildPlanner.Planned planned = planner.plan(req, work, masker, tunnel,
+                    from -> bridgeImage(req, from, env, masker, work));
             List<String> warnings = new ArrayList<>();
             RetryPolicy retry = options.retry();
             for (int attempt = 1; ; attempt++) {

@@ -109,7 +109,7 @@ public final class ImageJob {
         Path dockerConfig = options.dockerConfig() != null ? Path.of(options.dockerConfig())
                 : envConfig != null ? Path.of(envConfig) : Path.of(System.getProperty("user.home"), ".docker");
         return new ImageBuilder.Options(new RetryPolicy(options.retries(), Duration.ofSeconds(2), 2.0), true,
-                Duration.ofHours(1), options.streamLogs(), work, dockerConfig);
+                Duration.ofHours(1), options.streamLogs(), work, dockerConfig, goCacheDaemon());
     }
 
     private ImageBuildRequest request(ServiceSource s, String version, String branch, SourceInfo src,
@@ -130,6 +130,13 @@ public final class ImageJob {
         }
         Path goModCache = path(options.goModCache());
         Path goCache = path(options.goCache());
+        if (goCacheDaemon() != null) {
+            if (goCache != null && options.goCacheDaemon() != null) {
+                throw new InvalidImageConfigException("--gocache and --gocache-daemon both carry the Go build cache:"
+                        + " choose one (--gocache-daemon: per-action remote cache, no archive; --gocache: a restored folder)");
+            }
+            AgentTunnel.address(goCacheDaemon());
+        }
         if (mode == BuildMode.DOCKERFILE && df != null && (goModCache != null || goCache != null)) {
             String problem = missingCacheMounts(s.name(), df, goCache != null, goModCache != null);
             if (problem != null && single) {
@@ -160,6 +167,8 @@ public final class ImageJob {
                 .provenance(options.provenance()).sbom(options.sbom())
                 .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
                 .credentials(creds).goBinary(goBinary)
+                .remoteGoCacheKey(goCacheDaemon() == null ? null
+                        : (imageName(s.name()) != null ? imageName(s.name()) : s.name()) + "@" + branch)
                 .labels(new OciLabels(OciLabels.publicSource(src.originUrl()), src.revision(), src.commitTime(), s.name()));
         if (src.commitTime() != null) {
             b.sourceDateEpoch(src.commitTime().getEpochSecond());
@@ -374,6 +383,20 @@ public final class ImageJob {
         } catch (JsonProcessingException e) {
             throw new ImageException("cannot render the image results as JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The gocache daemon the job uses: {@code --gocache-daemon}, else {@code GOPIPE_GOCACHE_DAEMON} from
+     * the environment (set where the agent's daemon was started) unless {@code --gocache} asks for
+     * the folder design; null for none. Design (b) is the default wherever a daemon runs: it was the
+     * faster one on the bench (bench/image/README.md).
+     */
+    private String goCacheDaemon() {
+        if (options.goCacheDaemon() != null) {
+            return options.goCacheDaemon();
+        }
+        String env = environment.get("GOPIPE_GOCACHE_DAEMON");
+        return env == null || env.isBlank() || options.goCache() != null ? null : env;
     }
 
     private static Path path(String p) {

@@ -47,6 +47,10 @@ import java.util.Map;
  * @param defaultBranch default branch, whose cache ref is shared
  * @param goModCache the agent's GOMODCACHE to feed into the build, or null
  * @param goCache the agent's GOCACHE to feed into the build, or null
+ * @param goCacheDaemon address of a running {@code gopipe gocache serve} ({@code unix:PATH} or
+ *                      {@code tcp:HOST:PORT}): the Dockerfile's go commands reach the remote Go build
+ *                      cache through it ({@code GOCACHEPROG}, tunnelled over the build's SSH
+ *                      forwarding); or null. Excludes {@code goCache}.
  * @param goBinary the go command for agent mode
  * @param runtime runtime of generated images: {@code scratch}, {@code distroless} or {@code alpine}
  * @param baseMirror registry mirror prefix for the base images, or null
@@ -103,6 +107,7 @@ public record ImageJobOptions(String repo,
         String defaultBranch,
         String goModCache,
         String goCache,
+        String goCacheDaemon,
         String goBinary,
         String runtime,
         String baseMirror,
@@ -191,6 +196,7 @@ public record ImageJobOptions(String repo,
         private String defaultBranch = "main";
         private String goModCache;
         private String goCache;
+        private String goCacheDaemon;
         private String goBinary = "go";
         private String runtime = "distroless";
         private String baseMirror;
@@ -249,6 +255,7 @@ public record ImageJobOptions(String repo,
         public Builder defaultBranch(String v) { defaultBranch = v == null || v.isBlank() ? "main" : v; return this; }
         public Builder goModCache(String v) { goModCache = v; return this; }
         public Builder goCache(String v) { goCache = v; return this; }
+        public Builder goCacheDaemon(String v) { goCacheDaemon = v == null || v.isBlank() ? null : v; return this; }
         public Builder goBinary(String v) { goBinary = v == null || v.isBlank() ? "go" : v; return this; }
         public Builder runtime(String v) { runtime = v == null || v.isBlank() ? "distroless" : v; return this; }
         public Builder baseMirror(String v) { baseMirror = v; return this; }
@@ -271,7 +278,7 @@ public record ImageJobOptions(String repo,
         public Builder dockerConfig(String v) { dockerConfig = v; return this; }
 
         public ImageJobOptions build() {
-            return new ImageJobOptions(repo, services, affectedFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
+            return new ImageJobOptions(repo, services, affectedFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goCacheDaemon, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
         }
     }
 }

@@ -27,6 +27,11 @@ public final class ProcessRunner {
         this.commands = commands;
     }
 
+    /** The caller's runner, for engine code that takes a {@link CommandRunner} (the gocache bridge build). */
+    CommandRunner commands() {
+        return commands;
+    }
+
     /**
      * Runs {@code argv} and waits for it.
      *

@@ -65,6 +65,26 @@ class ImageDefectsTest {
     }
 
     @Test
+    void goCacheDaemonExcludesGoCacheAndNeedsAnAddressAndKeysEachServiceByImageAndBranch() {
+        assertThatThrownBy(() -> plan(options("orders").goCache("/tmp/gc").goCacheDaemon("unix:/tmp/d.sock").build()))
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("--gocache and --gocache-daemon");
+        assertThatThrownBy(() -> plan(options("orders").goCacheDaemon("/tmp/d.sock").build()))
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("unix:PATH or tcp:HOST:PORT");
+        ImageBuildRequest r = plan(options("orders").registry("reg.example/shop").branch("feature/x")
+                .goCacheDaemon("unix:/tmp/d.sock").build());
+        assertThat(r.remoteGoCacheKey()).isEqualTo("reg.example/shop/orders@feature/x");
+        assertThat(plan(options("orders").build()).remoteGoCacheKey()).isNull();
+        // The agent's daemon from the environment is the default; --gocache chooses the folder design.
+        List<ImageBuildRequest> viaEnv = new ImageJob(options("orders").build(),
+                Map.of("GOPIPE_GOCACHE_DAEMON", "unix:/tmp/d.sock", "BRANCH_NAME", "main"), new LocalCommandRunner(),
+                reporter).plan();
+        assertThat(viaEnv.get(0).remoteGoCacheKey()).isEqualTo("orders@main");
+        List<ImageBuildRequest> folder = new ImageJob(options("orders").goCache("/tmp/gc").build(),
+                Map.of("GOPIPE_GOCACHE_DAEMON", "unix:/tmp/d.sock"), new LocalCommandRunner(), reporter).plan();
+        assertThat(folder.get(0).remoteGoCacheKey()).isNull();
+    }
+
+    @Test
     void defect3DockerfileWithAgentModeIsAnError() {
         assertThatThrownBy(() -> plan(options("orders").mode("agent").dockerfile("deploy/plain.Dockerfile").build()))
                 .isInstanceOf(InvalidImageConfigException.class)

@@ -1,0 +1,337 @@
+package io.gopipe.core.image;
+
+import io.gopipe.core.report.Reporter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The agent's end of the tunnel that lets {@code go build} inside a BuildKit build reach the
+ * {@code gopipe gocache serve} daemon: a unix socket handed to the build with
+ * {@code --ssh gopipe-gocache=SOCKET}. The client forwards it over its BuildKit session, so this
+ * works with a remote builder as well as the local one, with no network between builder and agent.
+ *
+ * <p>buildx/buildctl (up to buildx 0.25, BuildKit 0.23) forward such a socket as an ssh-agent, not as
+ * raw bytes: they speak the agent protocol to it and pass on only agent requests (BuildKit's
+ * {@code session/sshforward/sshprovider/agentprovider.go}: a read-only agent that refuses
+ * extensions). A sign request carries arbitrary data and its answer an arbitrary signature, so the
+ * relay in the build ({@code resources/io/gopipe/core/image/gocache-relay/main.go}, where the message
+ * layout is described) carries the bridge's byte stream in sign requests, and this class turns them
+ * back into a connection to the daemon. Everything else is refused like an agent without keys.
+ */
+final class AgentTunnel implements AutoCloseable {
+
+    static final String KEY_FORMAT = "gopipe-tunnel-v1";
+    private static final int MAX_MESSAGE = 16 << 20;
+    private static final int READ_CHUNK = 1 << 20;
+    private static final byte REQUEST_IDENTITIES = 11;
+    private static final byte IDENTITIES_ANSWER = 12;
+    private static final byte SIGN_REQUEST = 13;
+    private static final byte SIGN_RESPONSE = 14;
+    private static final byte FAILURE = 5;
+
+    private final Path socket;
+    private final String daemon;
+    private final Reporter reporter;
+    private final ServerSocketChannel server;
+    private final ExecutorService threads;
+    private final Map<String, SocketChannel> sessions = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private volatile boolean closed;
+
+    private AgentTunnel(Path socket, String daemon, Reporter reporter, ServerSocketChannel server) {
+        this.socket = socket;
+        this.daemon = daemon;
+        this.reporter = reporter;
+        this.server = server;
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "gopipe-gocache-tunnel");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Listens on a new socket in {@code dir} (private to this user) and forwards every tunnel session
+     * to {@code daemon} ({@code unix:PATH} or {@code tcp:HOST:PORT}).
+     */
+    static AgentTunnel start(Path dir, String daemon, Reporter reporter) throws IOException {
+        address(daemon); // bad input fails here, not inside the build
+        Files.createDirectories(dir);
+        dir.toFile().setReadable(false, false);
+        dir.toFile().setReadable(true, true);
+        dir.toFile().setExecutable(false, false);
+        dir.toFile().setExecutable(true, true);
+        Path socket = dir.resolve("t.sock");
+        Files.deleteIfExists(socket);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        AgentTunnel t = new AgentTunnel(socket, daemon, reporter, server);
+        t.threads.submit(t::acceptLoop);
+        return t;
+    }
+
+    /** The socket to pass as {@code --ssh ID=SOCKET}. */
+    Path socket() {
+        return socket;
+    }
+
+    /** The daemon address as a socket address; {@link InvalidImageConfigException} for anything else. */
+    static SocketAddress address(String daemon) {
+        if (daemon != null && daemon.startsWith("unix:") && daemon.length() > 5) {
+            return UnixDomainSocketAddress.of(daemon.substring(5));
+        }
+        if (daemon != null && daemon.startsWith("tcp:")) {
+            String hp = daemon.substring(4);
+            int colon = hp.lastIndexOf(':');
+            if (colon > 0) {
+                try {
+                    return new InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1)));
+                } catch (NumberFormatException e) {
+                    // falls through to the error
+                }
+            }
+        }
+        throw new InvalidImageConfigException("--gocache-daemon '" + daemon + "' must be unix:PATH or tcp:HOST:PORT"
+                + " (the address `gopipe gocache serve --socket/--tcp` listens on)");
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel c = server.accept();
+                threads.submit(() -> serve(c));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    /** One agent connection: request, answer, until the client hangs up. */
+    private void serve(SocketChannel c) {
+        List<String> opened = new ArrayList<>();
+        try (c) {
+            while (true) {
+                ByteBuffer len = ByteBuffer.allocate(4);
+                if (!readFully(c, len)) {
+                    return;
+                }
+                int n = len.flip().getInt();
+                if (n <= 0 || n > MAX_MESSAGE) {
+                    return;
+                }
+                ByteBuffer body = ByteBuffer.allocate(n);
+                if (!readFully(c, body)) {
+                    return;
+                }
+                body.flip();
+                byte type = body.get();
+                byte[] answer;
+                if (type == REQUEST_IDENTITIES) {
+                    answer = new byte[] {IDENTITIES_ANSWER, 0, 0, 0, 0};
+                } else if (type == SIGN_REQUEST) {
+                    answer = sign(body, opened);
+                } else {
+                    answer = new byte[] {FAILURE};
+                }
+                ByteBuffer out = ByteBuffer.allocate(4 + answer.length).putInt(answer.length).put(answer).flip();
+                while (out.hasRemaining()) {
+                    c.write(out);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the build step ended or the client went away: its sessions end below
+        } finally {
+            for (String id : opened) {
+                closeSession(id);
+            }
+        }
+    }
+
+    private byte[] sign(ByteBuffer body, List<String> opened) {
+        byte[] key = string(body);
+        byte[] data = string(body);
+        if (key == null || data == null || data.length == 0
+                || !KEY_FORMAT.equals(new String(firstString(key), StandardCharsets.UTF_8))) {
+            return new byte[] {FAILURE};
+        }
+        try {
+            char op = (char) data[0];
+            String id = data.length >= 17 ? new String(data, 1, 16, StandardCharsets.US_ASCII) : null;
+            switch (op) {
+                case 'O' -> {
+                    SocketChannel d = SocketChannel.open(address(daemon));
+                    byte[] raw = new byte[8];
+                    random.nextBytes(raw);
+                    String sid = HexFormat.of().formatHex(raw);
+                    sessions.put(sid, d);
+                    opened.add(sid);
+                    return signature("ok", sid.getBytes(StandardCharsets.US_ASCII));
+                }
+                case 'W' -> {
+                    SocketChannel d = session(id);
+                    ByteBuffer b = ByteBuffer.wrap(data, 17, data.length - 17);
+                    while (b.hasRemaining()) {
+                        d.write(b);
+                    }
+                    return signature("ok", new byte[0]);
+                }
+                case 'R' -> {
+                    SocketChannel d = session(id);
+                    ByteBuffer b = ByteBuffer.allocate(READ_CHUNK);
+                    int n = d.read(b);
+                    if (n < 0) {
+                        closeSession(id);
+                        return signature("eof", new byte[0]);
+                    }
+                    byte[] got = new byte[n];
+                    b.flip().get(got);
+                    return signature("ok", got);
+                }
+                case 'C' -> {
+                    endWrites(id); // nothing to do when the session already ended
+                    return signature("ok", new byte[0]);
+                }
+                default -> {
+                    return signature("err", ("unknown tunnel operation " + op).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        } catch (SessionEnded e) {
+            // The daemon hung up after its close answer (read as eof) before the relay's own close: normal.
+            return signature("err", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            if (warned.compareAndSet(false, true)) {
+                reporter.warn("Go build cache tunnel: the daemon at " + daemon + " cannot be used (the build goes on"
+                        + " without it): " + e.getMessage());
+            }
+            return signature("err", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private SocketChannel session(String id) throws IOException {
+        SocketChannel d = id == null ? null : sessions.get(id);
+        if (d == null) {
+            throw new SessionEnded("no tunnel session " + id);
+        }
+        return d;
+    }
+
+    /** A request for a session that already ended. */
+    private static final class SessionEnded extends IOException {
+        SessionEnded(String message) {
+            super(message);
+        }
+    }
+
+    /** The bridge is done writing: the daemon still answers its close, then hangs up (read as eof). */
+    private void endWrites(String id) {
+        SocketChannel d = id == null ? null : sessions.get(id);
+        if (d != null) {
+            try {
+                d.shutdownOutput();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private void closeSession(String id) {
+        SocketChannel d = id == null ? null : sessions.remove(id);
+        if (d != null) {
+            try {
+                d.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    /** An ssh-agent sign answer whose signature is {format, blob}. */
+    private static byte[] signature(String format, byte[] blob) {
+        ByteArrayOutputStream sig = new ByteArrayOutputStream();
+        writeString(sig, format.getBytes(StandardCharsets.US_ASCII));
+        writeString(sig, blob);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(SIGN_RESPONSE);
+        writeString(out, sig.toByteArray());
+        return out.toByteArray();
+    }
+
+    private static void writeString(ByteArrayOutputStream out, byte[] s) {
+        out.write(s.length >>> 24);
+        out.write(s.length >>> 16);
+        out.write(s.length >>> 8);
+        out.write(s.length);
+        out.writeBytes(s);
+    }
+
+    private static byte[] string(ByteBuffer b) {
+        if (b.remaining() < 4) {
+            return null;
+        }
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) {
+            return null;
+        }
+        byte[] s = new byte[n];
+        b.get(s);
+        return s;
+    }
+
+    private static byte[] firstString(byte[] blob) {
+        byte[] s = string(ByteBuffer.wrap(blob));
+        return s == null ? new byte[0] : s;
+    }
+
+    private static boolean readFully(SocketChannel c, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (c.read(b) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+        for (String id : List.copyOf(sessions.keySet())) {
+            SocketChannel d = sessions.remove(id);
+            try {
+                d.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+        threads.shutdownNow();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // a stale socket in a scratch folder is harmless
+        }
+    }
+}

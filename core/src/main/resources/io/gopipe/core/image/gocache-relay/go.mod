@@ -1,0 +1,3 @@
+module gopipe.io/gocache-relay
+
+go 1.24

@@ -1,0 +1,236 @@
+// gopipe-gocache-relay: lets `go build` inside a BuildKit build reach the agent's `gopipe gocache
+// serve` daemon through the build's SSH forwarding, which travels over the client's BuildKit
+// session and so works with a remote builder too.
+//
+// Up to buildx 0.25 / BuildKit 0.23 the client does not forward a socket raw: it speaks the
+// ssh-agent protocol to it and passes on only agent requests (session/sshforward/sshprovider/
+// agentprovider.go: a read-only agent that refuses extensions). A sign request carries an
+// arbitrary payload and its answer an arbitrary signature, so the relay tunnels the bridge's byte
+// stream through sign requests to gopipe's tunnel end on the agent (core image AgentTunnel):
+//
+//	key blob  = string "gopipe-tunnel-v1"
+//	data      = 'O'                 open a session to the daemon   -> format "ok", blob = session id (16 bytes)
+//	          | 'W' id bytes        bytes for the daemon           -> "ok"
+//	          | 'R' id              wait for bytes from the daemon -> "ok" + bytes, or "eof"
+//	          | 'C' id              end the session                -> "ok"
+//	any error                                                      -> format "err", blob = message
+//
+// Usage, as GOCACHEPROG: relay -agent SOCKET [-args-file FILE] BRIDGE [BRIDGE ARGS...]
+// The relay listens on a private unix socket, starts the bridge with GOPIPE_GOCACHE_DAEMON pointing
+// at it, and pumps every connection through the tunnel. Without a usable agent socket it starts
+// the bridge alone (the bridge then warns once and answers from its own directory): the cache never
+// fails a build. Standard library only, so it builds offline.
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+const keyFormat = "gopipe-tunnel-v1"
+
+// Answers above 16 MiB are refused by the ssh-agent code on the client; stay well below.
+const chunk = 1 << 20
+
+func main() {
+	agentSock := flag.String("agent", os.Getenv("SSH_AUTH_SOCK"), "the forwarded ssh-agent socket (RUN --mount=type=ssh)")
+	argsFile := flag.String("args-file", "", "extra bridge arguments, one a line (a build secret: not part of the step's cache key)")
+	flag.Parse()
+	if flag.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "usage: gopipe-gocache-relay -agent SOCKET [-args-file FILE] BRIDGE [ARGS...]")
+		os.Exit(2)
+	}
+	args := append([]string{}, flag.Args()[1:]...)
+	if *argsFile != "" {
+		if b, err := os.ReadFile(*argsFile); err == nil {
+			for _, l := range strings.Split(string(b), "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					args = append(args, l)
+				}
+			}
+		}
+	}
+	cmd := exec.Command(flag.Arg(0), args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+
+	var ln net.Listener
+	var dir string
+	if *agentSock != "" {
+		if _, err := os.Stat(*agentSock); err == nil {
+			var err error
+			if dir, err = os.MkdirTemp("", "gopipe-relay-"); err == nil {
+				sock := filepath.Join(dir, "d.sock")
+				if ln, err = net.Listen("unix", sock); err == nil {
+					cmd.Env = append(cmd.Env, "GOPIPE_GOCACHE_DAEMON=unix:"+sock)
+					go accept(ln, *agentSock)
+				}
+			}
+		}
+	}
+	err := cmd.Run()
+	if ln != nil {
+		ln.Close()
+	}
+	if dir != "" {
+		os.RemoveAll(dir) // os.Exit skips deferred calls
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		os.Exit(exit.ExitCode())
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gopipe gocache relay: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func accept(ln net.Listener, agentSock string) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go pump(c, agentSock)
+	}
+}
+
+// pump carries one bridge connection through two agent connections: one writes, one long-polls
+// reads (the agent protocol is one request, one answer, so a connection cannot do both at once).
+func pump(c net.Conn, agentSock string) {
+	defer c.Close()
+	w, err := dial(agentSock)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gopipe gocache relay: %v\n", err)
+		return
+	}
+	defer w.Close()
+	id, err := w.call('O', nil, nil)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gopipe gocache relay: opening the tunnel: %v\n", err)
+		return
+	}
+	r, err := dial(agentSock)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gopipe gocache relay: %v\n", err)
+		return
+	}
+	defer r.Close()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // daemon -> bridge
+		defer wg.Done()
+		for {
+			b, err := r.call('R', id, nil)
+			if err != nil || len(b) == 0 {
+				if uc, ok := c.(*net.UnixConn); ok {
+					uc.CloseWrite()
+				}
+				return
+			}
+			if _, err := c.Write(b); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, chunk)
+	for { // bridge -> daemon
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := w.call('W', id, buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	w.call('C', id, nil)
+	wg.Wait()
+}
+
+type agentConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func dial(sock string) (*agentConn, error) {
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the forwarded agent socket %s: %v", sock, err)
+	}
+	return &agentConn{Conn: c, r: bufio.NewReaderSize(c, 1<<16)}, nil
+}
+
+// call sends one tunnel request as an ssh-agent sign request and returns the answer's payload;
+// an "eof" answer is an empty payload without error.
+func (a *agentConn) call(op byte, id, payload []byte) ([]byte, error) {
+	data := make([]byte, 0, 1+len(id)+len(payload))
+	data = append(append(append(data, op), id...), payload...)
+	key := sshString(nil, []byte(keyFormat))
+	msg := []byte{13} // SSH_AGENTC_SIGN_REQUEST
+	msg = sshString(msg, key)
+	msg = sshString(msg, data)
+	msg = binary.BigEndian.AppendUint32(msg, 0)
+	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(msg)), uint32(len(msg)))
+	if _, err := a.Write(append(frame, msg...)); err != nil {
+		return nil, err
+	}
+	var n uint32
+	if err := binary.Read(a.r, binary.BigEndian, &n); err != nil {
+		return nil, err
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(a.r, body); err != nil {
+		return nil, err
+	}
+	if len(body) == 0 || body[0] != 14 { // SSH_AGENT_SIGN_RESPONSE
+		return nil, errors.New("the agent refused the request (is the socket gopipe's tunnel?)")
+	}
+	sig, _, ok := readString(body[1:])
+	if !ok {
+		return nil, errors.New("malformed agent answer")
+	}
+	format, rest, ok := readString(sig)
+	if !ok {
+		return nil, errors.New("malformed agent answer")
+	}
+	blob, _, ok := readString(rest)
+	if !ok {
+		return nil, errors.New("malformed agent answer")
+	}
+	switch string(format) {
+	case "ok":
+		return blob, nil
+	case "eof":
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("tunnel: %s", blob)
+	}
+}
+
+func sshString(b, s []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+func readString(b []byte) (s, rest []byte, ok bool) {
+	if len(b) < 4 {
+		return nil, nil, false
+	}
+	n := binary.BigEndian.Uint32(b)
+	if uint64(len(b)-4) < uint64(n) {
+		return nil, nil, false
+	}
+	return b[4 : 4+n], b[4+n:], true
+}

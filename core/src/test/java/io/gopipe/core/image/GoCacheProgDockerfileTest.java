@@ -1,0 +1,70 @@
+package io.gopipe.core.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Dockerfile rewrite of the remote Go build cache (design b), on real-shaped Dockerfiles. */
+class GoCacheProgDockerfileTest {
+
+    static final String GO = "127.0.0.1:5000/gopipe/golang:1.24";
+
+    @Test
+    void onlyTheRunWithTheGoBuildCacheMountGetsGocacheprogAndTheBridgeStageComesFirst() {
+        String user = String.join("\n",
+                "# syntax=docker/dockerfile:1",
+                "ARG GO_VERSION=1.24",
+                "FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build",
+                "WORKDIR /src",
+                "RUN --mount=type=cache,target=/go/pkg/mod go mod download",
+                "COPY . .",
+                "RUN --mount=type=cache,target=/go/pkg/mod \\",
+                "    # a comment inside the instruction",
+                "    --mount=type=cache,target=/root/.cache/go-build \\",
+                "    go build -o /out/app ./cmd/app && go vet ./...",
+                "FROM gcr.io/distroless/static",
+                "COPY --from=build /out/app /app",
+                "");
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(user, GO);
+        assertThat(r.runs()).isEqualTo(1);
+        List<String> lines = r.dockerfile().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("# syntax=docker/dockerfile:1");
+        assertThat(lines.get(1)).isEqualTo("ARG GO_VERSION=1.24");
+        // The stage's image references an ARG: the bridge is built with the Go image, on the same platform.
+        assertThat(lines).contains("FROM --platform=$BUILDPLATFORM " + GO + " AS " + GoCacheProgDockerfile.STAGE);
+        assertThat(lines.indexOf("FROM --platform=$BUILDPLATFORM " + GO + " AS " + GoCacheProgDockerfile.STAGE))
+                .isLessThan(lines.indexOf("FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build"));
+        assertThat(lines).contains("RUN --mount=type=cache,target=/go/pkg/mod go mod download");
+        String run = lines.stream().filter(l -> l.startsWith("RUN ") && l.contains("./cmd/app")).findFirst().orElseThrow();
+        assertThat(run).contains("--mount=type=ssh,id=gopipe-gocache,target=/run/gopipe-gocache.sock,required=false,mode=0666",
+                        "--mount=type=bind,from=gopipe-gocache-bridge,source=/out,target=/run/gopipe-gocache-bin",
+                        "--mount=type=secret,id=gopipe-gocache-args", "--mount=type=cache,target=/root/.cache/go-build")
+                .contains("export GOCACHEPROG=\"/run/gopipe-gocache-bin/relay -agent /run/gopipe-gocache.sock")
+                .endsWith("fi; go build -o /out/app ./cmd/app && go vet ./...");
+        assertThat(r.dockerfile()).contains("COPY <<'GOPIPE_SOURCE_END' /gopipe-src/bridge/main.go",
+                "COPY <<'GOPIPE_SOURCE_END' /gopipe-src/relay/main.go");
+    }
+
+    @Test
+    void aPlainImageOfTheRunsStageBuildsTheBridgeAndOtherFormsAreLeftAlone() {
+        String user = String.join("\n",
+                "FROM example.com/go:1.24 AS build",
+                "ENV GOCACHE=/cache/go",
+                "RUN --mount=type=cache,id=gc,target=/cache [\"go\", \"build\", \"./...\"]",
+                "RUN --mount=type=cache,id=gc,target=/cache go build ./...",
+                "");
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(user, GO);
+        assertThat(r.runs()).isEqualTo(1);
+        assertThat(r.skipped()).singleElement().satisfies(s -> assertThat(s).contains("[\"go\""));
+        assertThat(r.dockerfile()).contains("FROM example.com/go:1.24 AS " + GoCacheProgDockerfile.STAGE + "\n");
+    }
+
+    @Test
+    void aDockerfileWithoutAGoBuildCacheMountIsUnchanged() {
+        String user = "FROM golang:1.24\nRUN go build ./...\n";
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(user, GO);
+        assertThat(r.runs()).isZero();
+        assertThat(r.dockerfile()).isEqualTo(user);
+    }
+}

@@ -1,0 +1,283 @@
+package io.gopipe.core.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.gopipe.core.exec.CommandResult;
+import io.gopipe.core.exec.LocalCommandRunner;
+import io.gopipe.core.gocache.GoCacheDaemon;
+import io.gopipe.core.gocache.GoCacheDaemonOptions;
+import io.gopipe.core.gocache.GoCacheOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 9 design (b) against the real test environment ({@code .ci/test-env up}): the Dockerfile's
+ * {@code go build} inside BuildKit reaches a real {@code gopipe gocache serve} daemon through
+ * GOCACHEPROG (relay + bridge built inside the build) and the tunnel over the build's SSH
+ * forwarding. The daemon listens on a unix socket in a temp folder the build container cannot see,
+ * so the tunnel is the only way in. Each build runs on a pruned builder, and the change build on a
+ * fresh agent: a new daemon with an empty local tier over the same store.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RemoteGoCacheIntegrationTest {
+
+    static final String REGISTRY = ImageEngineIntegrationTest.REGISTRY;
+    static final BaseImages LOCAL_IMAGES = ImageEngineIntegrationTest.LOCAL_IMAGES;
+    static final Pattern COMPILE = Pattern.compile("/compile -o .* -p (\\S+) ");
+    static final Pattern FIGURES = Pattern.compile("gopipe: gocache: (\\d+) gets, (\\d+) hits .*?(\\d+) puts");
+
+    Path tmp;
+    Path repo;
+    Path workRoot;
+    Path store;
+    String ns;
+    final ProcessRunner runner = new ProcessRunner(new LocalCommandRunner());
+    BuildDriver driver;
+    GoCacheDaemon daemon;
+    CompletableFuture<GoCacheDaemon.Outcome> served;
+
+    @BeforeAll
+    void environmentIsUp() throws Exception {
+        CommandResult docker = sh(Duration.ofSeconds(15), "docker", "version", "--format", "{{.Server.Version}}");
+        if (!docker.succeeded()) {
+            fail("The BuildKit test environment is not up (" + docker.tailText() + "): run `bash .ci/test-env up`.");
+        }
+        tmp = Files.createTempDirectory(Path.of("/tmp"), "gopipe-remote-"); // unix socket paths must stay short
+        ns = REGISTRY + "/gopipe-remote-" + UUID.randomUUID().toString().substring(0, 8);
+        repo = Files.createDirectories(tmp.resolve("shop"));
+        workRoot = Files.createDirectories(tmp.resolve("work"));
+        store = Files.createDirectories(tmp.resolve("store"));
+        write("go.mod", "module example.com/shop\n\ngo 1.24\n");
+        write(".dockerignore", ".git\n");
+        write("pkg/greet/greet.go", "package greet\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n)\n\n"
+                + "// Line formats the banner a service prints.\nfunc Line(service, version string) string {\n"
+                + "\tb, _ := json.Marshal(map[string]string{\"service\": service, \"version\": version})\n"
+                + "\treturn fmt.Sprintf(\"%s hello\", b)\n}\n");
+        write("cmd/orders/main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/shop/pkg/greet\"\n)\n\n"
+                + "var version = \"dev\"\n\nfunc main() {\n\tfmt.Println(greet.Line(\"orders\", version))\n}\n");
+        // A user's plain multi-stage Dockerfile: nothing gopipe-specific in it.
+        write("deploy/orders.Dockerfile", "FROM " + LOCAL_IMAGES.go() + " AS build\nWORKDIR /src\nCOPY . .\n"
+                + "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n"
+                + "    CGO_ENABLED=0 go build -x -trimpath -o /out/orders ./cmd/orders\n"
+                + "FROM " + LOCAL_IMAGES.distroless() + "\nCOPY --from=build /out/orders /usr/local/bin/orders\n"
+                + "ENTRYPOINT [\"/usr/local/bin/orders\"]\n");
+        driver = new DriverSelector(runner, System.getenv()).select("buildx", null, null, null, DriverSelector.DEFAULT_BUDGET);
+    }
+
+    @AfterEach
+    void stopDaemon() throws Exception {
+        if (daemon != null) {
+            daemon.stop();
+            served.get();
+            daemon = null;
+        }
+    }
+
+    @AfterAll
+    void cleanUp() {
+        if (tmp != null) {
+            ImageBuilder.deleteTree(tmp);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aUserDockerfileGetsItsGoBuildCacheThroughTheBridgeOnAPrunedBuilderAndAFreshAgent() throws Exception {
+        Path dockerfile = repo.resolve("deploy/orders.Dockerfile");
+        String cold = startDaemon("cold-agent");
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter first = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(first, cold).build(request("user:1").dockerfile(dockerfile).remoteGoCacheKey("orders@main")
+                .cache(CachePolicy.of(ns + "/user-buildcache", "main", "main")).build());
+        assertThat(first.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+        assertThat(compiled(first)).as("a cold build compiles the standard library").contains("runtime", "fmt", "main");
+        int[] coldFigures = figures(first);
+        assertThat(coldFigures[2]).as("the cold build stored its outputs through the tunnel").isGreaterThan(100);
+        try (var s = Files.walk(store)) {
+            assertThat(s.filter(Files::isRegularFile).count()).as("objects in the daemon's store").isGreaterThan(100);
+        }
+        assertThat(first.lines()).as("the bridge went to a pushed image next to the registry cache")
+                .anySatisfy(l -> assertThat(l).contains("built and pushed the gocache bridge image " + ns + "/user-buildcache:"));
+
+        // Another build on main re-exports main's cache ref (an unchanged one keeps only the layers it loaded).
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter unchanged = new ImageEngineIntegrationTest.CapturingReporter();
+        BuildResult same = engine(unchanged, cold).build(request("user:1b").dockerfile(dockerfile)
+                .remoteGoCacheKey("orders@main").cache(CachePolicy.of(ns + "/user-buildcache", "main", "main")).build());
+        assertThat(same.digest()).startsWith("sha256:");
+        stopDaemon();
+
+        // A fresh agent (new daemon, empty local tier, same store) and a pruned builder.
+        String fresh = startDaemon("fresh-agent");
+        prune();
+        Path main = repo.resolve("cmd/orders/main.go");
+        Files.writeString(main, Files.readString(main).replace("greet.Line(\"orders\", version)",
+                "greet.Line(\"orders\", version+\"!\")"));
+        ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
+        BuildResult r = engine(second, fresh).build(request("user:2").dockerfile(dockerfile)
+                .remoteGoCacheKey("orders@change").cache(CachePolicy.of(ns + "/user-buildcache", "change", "main")).build());
+        assertThat(r.digest()).startsWith("sha256:");
+        assertThat(r.steps()).as("the bridge is not compiled again: its stage is the pushed image")
+                .filteredOn(st -> st.isInstruction() && !st.isFrom() && st.name().contains(GoCacheProgDockerfile.STAGE + " "))
+                .isEmpty();
+        assertThat(second.lines()).noneSatisfy(l -> assertThat(l).contains("built and pushed the gocache bridge image"));
+        assertThat(second.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+        assertThat(compiled(second)).as("after a one-line change only the changed package compiles").containsExactly("main");
+        int[] change = figures(second);
+        assertThat(change[1]).as("hits through the bridge").isGreaterThan(100);
+    }
+
+    @Test
+    @Order(2)
+    void theGeneratedDockerfileGetsItsGoBuildCacheThroughTheBridge() throws Exception {
+        String address = startDaemon("generated");
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter first = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(first, address).build(request("gen:1").remoteGoCacheKey("orders@main").build());
+        assertThat(first.lines()).anySatisfy(l -> assertThat(l).contains("1 RUN step(s) use the remote Go build cache"));
+        prune();
+        Path greet = repo.resolve("pkg/greet/greet.go");
+        Files.writeString(greet, Files.readString(greet).replace("%s hello", "%s hello!"));
+        ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(second, address).build(request("gen:2").remoteGoCacheKey("orders@change").build());
+        int[] f = figures(second);
+        // Changed: greet and main (their action ids change); everything else (runtime, fmt, json, ...) hits.
+        assertThat(f[1]).as("hits of " + f[0] + " gets").isGreaterThan(100);
+        assertThat(f[0] - f[1]).as("misses after a one-package change").isBetween(1, 10);
+    }
+
+    @Test
+    @Order(3)
+    void anUnreachableDaemonIsOneWarningAndAPlainBuild() throws Exception {
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter rep = new ImageEngineIntegrationTest.CapturingReporter();
+        BuildResult r = engine(rep, "unix:" + tmp.resolve("nobody.sock")).build(request("down:1")
+                .remoteGoCacheKey("orders@main").build());
+        assertThat(r.digest()).startsWith("sha256:");
+        assertThat(rep.warnings()).singleElement().satisfies(w -> assertThat(w).contains("cannot be reached"));
+        assertThat(rep.lines()).noneSatisfy(l -> assertThat(l).contains("GOCACHEPROG"));
+    }
+
+    @Test
+    @Order(4)
+    void agentModeBuildsThroughTheSameDaemonWithTheBridgeBuiltOnTheAgent() throws Exception {
+        String cold = startDaemon("agent-cold");
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter first = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(first, cold).build(request("agent:1").mode(BuildMode.AGENT).goBinary(ImageEngineIntegrationTest.GO)
+                .remoteGoCacheKey("orders-agent@main").build());
+        assertThat(figures(first)[2]).as("puts of the cold agent build").isGreaterThan(50);
+        stopDaemon();
+
+        String fresh = startDaemon("agent-fresh");
+        prune();
+        Path main = repo.resolve("cmd/orders/main.go");
+        Files.writeString(main, Files.readString(main).replace("fmt.Println(", "fmt.Print(\"\", "));
+        ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(second, fresh).build(request("agent:2").mode(BuildMode.AGENT).goBinary(ImageEngineIntegrationTest.GO)
+                .remoteGoCacheKey("orders-agent@change").build());
+        int[] f = figures(second);
+        assertThat(f[1]).as("hits of " + f[0] + " gets on a fresh agent").isGreaterThan(50);
+        assertThat(f[0] - f[1]).as("misses after a change of main").isBetween(1, 6);
+        assertThat(second.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+    }
+
+    // ---- helpers ----
+
+    /** Starts a daemon over the shared store with its own (empty) local tier; returns its address. */
+    private String startDaemon(String agent) throws Exception {
+        Path sock = tmp.resolve(agent + ".sock");
+        Path ready = tmp.resolve(agent + ".ready");
+        GoCacheOptions cache = GoCacheOptions.of("local:" + store, tmp.resolve(agent + "-tier")).withQuiet(true);
+        daemon = new GoCacheDaemon(new GoCacheDaemonOptions(cache, List.of("unix:" + sock), Duration.ZERO, null, ready),
+                new ImageEngineIntegrationTest.CapturingReporter());
+        GoCacheDaemon d = daemon;
+        served = CompletableFuture.supplyAsync(() -> {
+            try {
+                return d.serve();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < 200 && !Files.exists(ready); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(ready).as("the daemon is listening").exists();
+        return "unix:" + sock;
+    }
+
+    private ImageBuilder engine(ImageEngineIntegrationTest.CapturingReporter reporter, String daemonAddress) {
+        return new ImageBuilder(driver, runner, reporter, new ImageBuilder.Options(
+                new RetryPolicy(2, Duration.ofMillis(200), 2), true, Duration.ofMinutes(15), true, workRoot, null,
+                daemonAddress));
+    }
+
+    private ImageBuildRequest.Builder request(String nameTag) {
+        GoServiceSpec spec = new GoServiceSpec("orders", ".", "./cmd/orders", Runtime.SCRATCH, LOCAL_IMAGES, null,
+                List.of(), null, "main.version");
+        return ImageBuildRequest.builder("orders", repo).goSpec(spec)
+                .tag(ns + "/" + nameTag).push(true).network("host").version("v1").sourceDateEpoch(1767225600L);
+    }
+
+    /** gets, hits, puts of the bridge's figures lines in BuildKit's log (summed over go commands). */
+    private static int[] figures(ImageEngineIntegrationTest.CapturingReporter reporter) {
+        int[] f = new int[3];
+        boolean seen = false;
+        for (String l : reporter.lines()) {
+            Matcher m = FIGURES.matcher(l);
+            if (m.find()) {
+                seen = true;
+                for (int i = 0; i < 3; i++) {
+                    f[i] += Integer.parseInt(m.group(i + 1));
+                }
+            }
+        }
+        assertThat(seen).as("the bridge printed its figures in BuildKit's log").isTrue();
+        return f;
+    }
+
+    private static Set<String> compiled(ImageEngineIntegrationTest.CapturingReporter reporter) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String l : reporter.lines()) {
+            Matcher m = COMPILE.matcher(l);
+            if (m.find()) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
+    }
+
+    private void write(String rel, String text) throws Exception {
+        Path p = repo.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    private void prune() {
+        CommandResult r = sh(Duration.ofMinutes(3), "docker", "buildx", "prune", "-af");
+        assertThat(r.succeeded()).as(r.tailText()).isTrue();
+    }
+
+    private CommandResult sh(Duration timeout, String... argv) {
+        return runner.run(List.of(argv), Map.of(), null, timeout, SecretMasker.none(), l -> { });
+    }
+}
