@@ -67,7 +67,7 @@ final class AgentBinaryBuilder {
             Path bridge = io.gopipe.core.gocache.BridgeBinary.build(runner.commands(), go,
                     Path.of(System.getProperty("user.home"), ".cache", "gopipe", "bridge"));
             return new io.gopipe.core.gocache.GoCacheProgLine.Bridge(bridge.toString(), goCacheDaemon, null,
-                    req.remoteGoCacheKey(), false, null).value();
+                    req.remoteGoCacheKey(), false, null, null).value();
         } catch (RuntimeException e) {
             reporter.warn("[" + req.service() + "] cannot use the Go build cache daemon in agent mode (building without"
                     + " it): " + e.getMessage());
