@@ -852,7 +852,7 @@ public final class PipelineHarness {
     }
 
     /** Runs the script with /bin/sh -e as the sh step does (Durable Task), stdout captured. */
-    static ShHandler.Result realSh(String script, Path cwd, Map<String, String> env) throws Exception {
+    public static ShHandler.Result realSh(String script, Path cwd, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-e", "-c", script).directory(cwd.toFile());
         pb.environment().putAll(env);
         Path err = Files.createTempFile("gopipe-sh", ".err");

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Generates the bench/pipeline monorepo: N services (stdlib-only Go, in-repo libraries, no module
+proxy needed), each with its own plain multi-stage Dockerfile (COPY . ., go build with cache mounts)
+and a test, and a real git history on branch main: the base commit, then one commit per scenario,
+each on top of the previous one (as builds of main follow each other):
+
+  one-service  a one-line change in one service's main.go
+  half-lib     a one-line change in lib/shared, which half of the services import
+  docs         an edit of docs/guide.md only
+  gomod        the `go` line of the second module's go.mod (billing/go.mod), 1.18 -> 1.19
+
+Layout: module example.com/mono at the root (services/sNN, lib/shared, lib/extra, lib/base) and module
+example.com/billing in billing/ (billing/cmd/billNN, billing/internal/calc): the last quarter of
+the services. Deterministic. Prints "name<TAB>commit" per commit (base first).
+
+usage: gen_monorepo.py DIR [--services N] [--funcs N]"""
+import argparse
+import os
+import shutil
+import subprocess
+
+STD = ["fmt", "strings", "strconv", "sort", "encoding/json", "bytes", "errors"]
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def funcs(prefix, n, seed):
+    out = []
+    for i in range(n):
+        a, b = (seed * 31 + i * 17) % 997 + 1, (seed * 7 + i * 13) % 991 + 1
+        out.append(f"""
+// {prefix}F{i} is generated work for the compiler.
+func {prefix}F{i}(x int, s string) (int, string) {{
+	t := x*{a} + {b}
+	switch {{
+	case t%3 == 0:
+		s = s + strconv.Itoa(t) + "{prefix}{i}"
+	case t%5 == 1:
+		s = strings.ToUpper(s)
+	default:
+		for k := 0; k < {a % 7 + 1}; k++ {{
+			t ^= k * {b}
+		}}
+	}}
+	return t, s
+}}
+""")
+    return "".join(out)
+
+
+def lib(pkg, n, seed):
+    return f"""package {pkg}
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Record is what the services exchange.
+type Record struct {{
+	ID   int      `json:"id"`
+	Name string   `json:"name"`
+	Tags []string `json:"tags"`
+}}
+
+// Render sorts and prints records, as JSON too.
+func Render(in []Record) (string, error) {{
+	sort.Slice(in, func(i, j int) bool {{ return in[i].ID < in[j].ID }})
+	var b bytes.Buffer
+	for _, r := range in {{
+		fmt.Fprintf(&b, "%d:%s:%s;", r.ID, r.Name, strings.Join(r.Tags, ","))
+	}}
+	out, err := json.Marshal(in)
+	return b.String() + string(out), err
+}}
+{funcs(pkg.capitalize(), n, seed)}"""
+
+
+DOCKERFILE = """# The service's image: a plain multi-stage build, whole repository as context, go build with the
+# usual cache mounts. RUN --network=none: the build needs no network (stdlib and in-repo modules).
+FROM 127.0.0.1:5000/gopipe/golang:1.24 AS build
+WORKDIR /src
+COPY . .
+WORKDIR /src/{moddir}
+RUN --network=none --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\
+    CGO_ENABLED=0 GOFLAGS=-mod=mod GOPROXY=off go build -trimpath -ldflags "-s -w" -o /out/app ./{rel}
+
+FROM 127.0.0.1:5000/gopipe/static:nonroot
+COPY --from=build /out/app /usr/local/bin/app
+ENTRYPOINT ["/usr/local/bin/app"]
+"""
+
+
+def service(dirpath, name, module, imports, n, seed):
+    imp = "".join(f'\t"{m}"\n' for m in imports)
+    uses = "".join(f'\t_, s = {m.rsplit("/", 1)[1]}.{m.rsplit("/", 1)[1].capitalize()}F0(len(os.Args), s)\n'
+                   for m in imports if m.startswith("example.com/"))
+    write(f"{dirpath}/main.go", f"""package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+{imp})
+
+var version = "dev"
+
+func main() {{
+	s := "{name}"
+{uses}	_, s = {name.capitalize()}F0(len(os.Args), s)
+	out, _ := json.Marshal(map[string]string{{"service": s, "version": version}})
+	fmt.Println(string(out), strings.Count(s, "a"), strconv.Itoa(len(s)))
+}}
+""")
+    write(f"{dirpath}/work.go", f"""package main
+
+import (
+	"strconv"
+	"strings"
+)
+{funcs(name.capitalize(), n, seed)}""")
+    write(f"{dirpath}/main_test.go", f"""package main
+
+import "testing"
+
+func TestWork(t *testing.T) {{
+	if _, s := {name.capitalize()}F0(3, "x"); s == "" {{
+		t.Fatal("empty")
+	}}
+}}
+""")
+
+
+def git(d, *args):
+    return subprocess.run(["git", "-C", d, *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--services", type=int, default=24)
+    ap.add_argument("--funcs", type=int, default=40)
+    a = ap.parse_args()
+    if a.services < 4:
+        ap.error("--services must be at least 4")
+    d = a.dir
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    nbill = max(1, a.services // 4)
+    nroot = a.services - nbill
+    half = a.services // 2  # services importing lib/shared (all in the root module)
+    write(f"{d}/go.mod", "module example.com/mono\n\ngo 1.19\n")
+    write(f"{d}/.dockerignore", ".git\n")
+    write(f"{d}/README.md", "# mono\n\nGenerated by bench/pipeline/gen_monorepo.py.\n")
+    write(f"{d}/docs/guide.md", "# Guide\n\nHow to run the services.\n")
+    for i, pkg in enumerate(["shared", "extra", "base"]):
+        write(f"{d}/lib/{pkg}/{pkg}.go", lib(pkg, a.funcs, 100 + i))
+        write(f"{d}/lib/{pkg}/{pkg}_test.go", f"package {pkg}\n\nimport \"testing\"\n\nfunc TestRender(t *testing.T) {{\n"
+              f"\tif _, err := Render(nil); err != nil {{\n\t\tt.Fatal(err)\n\t}}\n}}\n")
+    names = []
+    for i in range(nroot):
+        name = f"s{i + 1:02d}"
+        names.append(name)
+        imports = ["example.com/mono/lib/shared"] if i < half else ["example.com/mono/lib/extra"]
+        if i % 3 == 0:
+            imports.append("example.com/mono/lib/base")
+        service(f"{d}/services/{name}", name, "example.com/mono", imports, a.funcs, i)
+        write(f"{d}/services/{name}/Dockerfile", DOCKERFILE.format(moddir=".", rel=f"services/{name}"))
+    write(f"{d}/billing/go.mod", "module example.com/billing\n\ngo 1.18\n")
+    write(f"{d}/billing/internal/calc/calc.go", lib("calc", a.funcs, 200))
+    for i in range(nbill):
+        name = f"bill{i + 1:02d}"
+        names.append(name)
+        service(f"{d}/billing/cmd/{name}", name, "example.com/billing", ["example.com/billing/internal/calc"], a.funcs, 50 + i)
+        write(f"{d}/billing/cmd/{name}/Dockerfile", DOCKERFILE.format(moddir="billing", rel=f"cmd/{name}"))
+
+    git(d, "init", "-q", "-b", "main")
+    ident = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+
+    def commit(msg):
+        git(d, "add", "-A")
+        git(d, *ident, "commit", "-q", "-m", msg)
+        return git(d, "rev-parse", "HEAD")
+
+    out = [("base", commit("generated monorepo"))]
+    one = "s" + f"{nroot:02d}"  # the last root service: imports lib/extra, not lib/shared
+    with open(f"{d}/services/{one}/main.go", "a") as f:
+        f.write("\nfunc changed() int { return 1 }\n")
+    out.append(("one-service", commit(f"{one}: one-line change")))
+    with open(f"{d}/lib/shared/shared.go", "a") as f:
+        f.write("\nfunc Changed() int { return 2 }\n")
+    out.append(("half-lib", commit("lib/shared: one-line change")))
+    with open(f"{d}/docs/guide.md", "a") as f:
+        f.write("\nA new paragraph.\n")
+    out.append(("docs", commit("docs: guide")))
+    write(f"{d}/billing/go.mod", "module example.com/billing\n\ngo 1.19\n")
+    out.append(("gomod", commit("billing: go 1.19")))
+    for name, c in out:
+        print(f"{name}\t{c}")
+
+
+if __name__ == "__main__":
+    main()
