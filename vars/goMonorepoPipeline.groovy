@@ -21,7 +21,8 @@ def call(Map config = [:]) {
     }
     try {
         stage('Build') {
-            if (cfg.agent) {
+            if (cfg.agent || gopipeFanOut.plan(affected, cfg).isEmpty()) {
+                // Nothing to build (docs-only change): no cache to restore, and nothing new to save.
                 gopipeFanOut(cfg, affected, results)
             } else {
                 // One workspace: restore the caches once, not once per branch.

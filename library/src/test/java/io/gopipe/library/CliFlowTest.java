@@ -56,6 +56,28 @@ class CliFlowTest {
         assertThat(h.currentBuild().getDescription()).contains("tested");
     }
 
+    /** A docs-only change builds nothing, so the pipeline neither restores nor saves a cache (it would only re-save the same archive). */
+    @Test
+    void aChangeThatAffectsNothingSkipsTheCaches() throws Exception {
+        ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "20-readme-only");
+        Path store = tmp.resolve("store");
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, repo.dir(), null)
+                .env("BRANCH_NAME", "main").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base())
+                .env("PATH", System.getenv("PATH")).env("HOME", tmp.toString())
+                .env("GOCACHE", goCache().toString()).env("GOPATH", tmp.resolve("gopath").toString())
+                .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
+        PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
+                + "', caches: ['mod', 'build'], cacheBackend: 'local:" + store + "')");
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(repo.testAffected()).isEmpty();
+        assertThat(h.log()).contains("gopipe: nothing to build or test");
+        assertThat(h.events()).anyMatch(e -> e.kind().equals("sh") && e.detail().contains("affected"));
+        assertThat(h.events()).noneMatch(e -> e.kind().equals("sh") && e.detail().contains("'cache' '"));
+        assertThat(store).doesNotExist();
+    }
+
     @Test
     void aFailingGoTestFailsItsBranchOnly() throws Exception {
         ShopFixture.Repo repo = ShopFixture.materialize(tmp.resolve("shop"), "05-test-files-only");
