@@ -113,6 +113,7 @@ class CliFlowTest {
     void bothEnginesKeyTheModuleCacheOnTheRepositoryNotTheWholeWorkspace() throws Exception {
         Path ws = tmp.resolve("ws");
         ShopFixture.materialize(ws.resolve("shop"), "01-leaf-package-edit");
+        // (testCommand 'true': a pipeline with nothing to build or test skips its caches.)
         // Another module in the same workspace (a second checkout, a tools directory): not the repository's.
         Files.createDirectories(ws.resolve("tools"));
         Files.writeString(ws.resolve("tools/go.sum"), "example.com/lint v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
@@ -120,7 +121,7 @@ class CliFlowTest {
 
         PipelineHarness cli = cliHarness(ws);
         PipelineHarness.Result r = cli.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
-                + "', repo: 'shop', caches: ['mod'], cacheBackend: '" + store + "', test: false, image: false)");
+                + "', repo: 'shop', caches: ['mod'], cacheBackend: '" + store + "', testCommand: 'true', image: false)");
         assertThat(r.failure()).as(cli.log()).isNull();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("cache miss: key=(gomod-\\S+)").matcher(cli.log());
         assertThat(m.find()).as(cli.log()).isTrue();
@@ -128,7 +129,7 @@ class CliFlowTest {
 
         EnginePluginSteps steps = new EnginePluginSteps();
         PipelineHarness plugin = new PipelineHarness(PluginFlowTest.VARS, ws, steps).env("BRANCH_NAME", "main");
-        assertThat(plugin.run("goMonorepoPipeline(repo: 'shop', caches: ['mod'], test: false, image: false)").failure())
+        assertThat(plugin.run("goMonorepoPipeline(repo: 'shop', caches: ['mod'], testCommand: 'true', image: false)").failure())
                 .as(plugin.log()).isNull();
         // The key's last part hashes the go.sum files below the directory the step keys on.
         assertThat(steps.moduleKeyHashes).singleElement().satisfies(h -> assertThat(cliKey).endsWith("-" + h));
