@@ -62,19 +62,7 @@ class ReproducibleAndCachedIntegrationTest {
         ns = REGISTRY + "/gopipe-repro-" + UUID.randomUUID().toString().substring(0, 8);
         repo = Files.createDirectories(tmp.resolve("shop"));
         workRoot = Files.createDirectories(tmp.resolve("work"));
-        write("go.mod", "module example.com/shop\n\ngo 1.24\n");
-        write(".dockerignore", ".git\n");
-        write("pkg/greet/greet.go", "package greet\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n)\n\n"
-                + "// Line formats the banner a service prints.\nfunc Line(service, version string) string {\n"
-                + "\tb, _ := json.Marshal(map[string]string{\"service\": service, \"version\": version})\n"
-                + "\treturn fmt.Sprintf(\"%s hello\", b)\n}\n");
-        write("cmd/orders/main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/shop/pkg/greet\"\n)\n\n"
-                + "var version = \"dev\"\n\nfunc main() {\n\tfmt.Println(greet.Line(\"orders\", version))\n}\n");
-        write("deploy/orders.Dockerfile", "FROM " + LOCAL_IMAGES.go() + " AS build\nWORKDIR /src\nCOPY . .\n"
-                + "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n"
-                + "    CGO_ENABLED=0 go build -x -trimpath -o /out/orders ./cmd/orders\n"
-                + "FROM " + LOCAL_IMAGES.distroless() + "\nCOPY --from=build /out/orders /usr/local/bin/orders\n"
-                + "ENTRYPOINT [\"/usr/local/bin/orders\"]\n");
+        SmallShopRepo.writeTo(repo, LOCAL_IMAGES);
         try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
             git.add().addFilepattern(".").call();
             git.commit().setMessage("shop").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
@@ -204,9 +192,7 @@ class ReproducibleAndCachedIntegrationTest {
     }
 
     private void write(String rel, String text) throws Exception {
-        Path p = repo.resolve(rel);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
+        SmallShopRepo.write(repo, rel, text);
     }
 
     private void prune() {
