@@ -115,9 +115,7 @@ public final class GoCacheCommand implements Callable<Integer> {
         try {
             options = store.options().withPrefetchKey(prefetchKey).withStatsJson(statsJson).withQuiet(quiet);
         } catch (GopipeException e) {
-            err.println("gopipe gocache: " + e.getMessage());
-            err.flush();
-            return 2;
+            return fail(err, "gopipe gocache", e, 2);
         }
         // stdout is the protocol: anything a library prints there would corrupt it, so it goes to stderr.
         FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
@@ -126,9 +124,7 @@ public final class GoCacheCommand implements Callable<Integer> {
             new GoCacheProgram(options, reporter).run(new FileInputStream(FileDescriptor.in), protocolOut);
             return 0;
         } catch (GopipeException | java.io.IOException e) {
-            err.println("gopipe gocache: " + e.getMessage());
-            err.flush();
-            return 1;
+            return fail(err, "gopipe gocache", e, 1);
         }
     }
 
@@ -183,9 +179,7 @@ public final class GoCacheCommand implements Callable<Integer> {
                 }
                 options = new GoCacheDaemonOptions(store.options().withPrefetchKey(prefetchKey), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
             } catch (GopipeException e) {
-                err.println("gopipe gocache serve: " + e.getMessage());
-                err.flush();
-                return 2;
+                return fail(err, "gopipe gocache serve", e, 2);
             }
             try {
                 GoCacheDaemon daemon = new GoCacheDaemon(options, reporter);
@@ -216,13 +210,9 @@ public final class GoCacheCommand implements Callable<Integer> {
                 }
                 return 0;
             } catch (IllegalArgumentException e) {
-                err.println("gopipe gocache serve: " + e.getMessage());
-                err.flush();
-                return 2;
+                return fail(err, "gopipe gocache serve", e, 2);
             } catch (GopipeException | java.io.IOException e) {
-                err.println("gopipe gocache serve: " + e.getMessage());
-                err.flush();
-                return 1;
+                return fail(err, "gopipe gocache serve", e, 1);
             }
         }
     }
@@ -273,13 +263,9 @@ public final class GoCacheCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (BridgeBinary.GoTooOldException | IllegalArgumentException e) {
-                err.println("gopipe gocache bridge: " + e.getMessage());
-                err.flush();
-                return 2;
+                return fail(err, "gopipe gocache bridge", e, 2);
             } catch (GopipeException e) {
-                err.println("gopipe gocache bridge: " + e.getMessage());
-                err.flush();
-                return 1;
+                return fail(err, "gopipe gocache bridge", e, 1);
             }
         }
     }
@@ -306,5 +292,12 @@ public final class GoCacheCommand implements Callable<Integer> {
     private static ObjectStore open(CacheCommand.BackendOptions b) {
         return ObjectStores.open(b.backend, new S3Options(b.s3Endpoint, b.s3Region, b.s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
                 System.getenv("GOPIPE_S3_SECRET_KEY"), !b.s3NoConditional), Duration.ofSeconds(30));
+    }
+
+    /** One line on stderr naming the subcommand, then the exit code (2 bad input, 1 failure). */
+    static int fail(PrintWriter err, String command, Exception e, int code) {
+        err.println(command + ": " + e.getMessage());
+        err.flush();
+        return code;
     }
 }
