@@ -144,6 +144,13 @@ class ArchiveRoundTripTest {
                 }
             }, () -> { });
         }
+        // The pool counts as terminated once its workers have left their loop; a worker thread may
+        // still be unwinding for a moment after that, so give each one a bounded join first.
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("gopipe-cache-compress")) {
+                t.join(5_000);
+            }
+        }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("gopipe-cache-compress") && t.isAlive());
     }
 
