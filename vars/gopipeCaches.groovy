@@ -2,10 +2,28 @@
 // goModCache or, for engine 'cli', goModCacheCli. Pull requests restore but never save by default.
 // With buildCacheFlavour 'remote' the 'build' cache is not restored here: each service's go
 // commands ask `gopipe gocache` per action instead (remoteBuild), keyed per service and branch,
-// through goModCache(flavour: 'remote') or, for engine 'cli', goModCacheCli.
+// through goModCache(flavour: 'remote') or, for engine 'cli', goModCacheCli. For engine 'cli' one
+// `gopipe gocache serve` per workspace serves them all (gopipeGocacheDaemon; buildCacheDaemon: false
+// for a JVM per go command instead): go through the bridge, image builds through GOPIPE_GOCACHE_DAEMON.
 
 def call(Map cfg, Closure body) {
-    return nest(cfg, archived(cfg), 0, body)
+    if (!daemon(cfg)) {
+        return nest(cfg, archived(cfg), 0, body)
+    }
+    Map d = gopipeGocacheDaemon.start(cfg)
+    try {
+        // go older than 1.24: the build cache travels as the archive, restored once around the fan-out.
+        List policies = d.mode == 'archive' ? cfg.caches : archived(cfg)
+        return withEnv(gopipeGocacheDaemon.env(d)) { nest(cfg, policies, 0, body) }
+    } finally {
+        gopipeGocacheDaemon.stop(d)
+    }
+}
+
+/** Whether this workspace runs its own gocache daemon: engine cli, remote build cache, not switched off. */
+@NonCPS
+boolean daemon(Map cfg) {
+    return remote(cfg) && cfg.engine == 'cli' && cfg.buildCacheDaemon != false
 }
 
 /** The policies restored and saved around the whole fan-out (or each agent's node). */
@@ -32,6 +50,15 @@ def remoteBuild(Map cfg, String service, Closure body) {
     String branch = cfg.pullRequest && env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : cfg.branch.toString()
     String key = "${service}/${branch}".toString()
     if (cfg.engine == 'cli') {
+        if (env.GOPIPE_GOCACHE_FALLBACK == 'archive') {
+            return body() // GOCACHE was restored from the archive around the whole fan-out
+        }
+        if (env.GOPIPE_GOCACHE_BRIDGE && env.GOPIPE_GOCACHE_DAEMON) {
+            // The workspace's daemon: go starts the bridge (milliseconds), not a JVM, per go command.
+            String prog = gopipeGocacheDaemon.progLine(env.GOPIPE_GOCACHE_BRIDGE.toString(), env.GOPIPE_GOCACHE_DAEMON.toString(),
+                    key, cfg.readOnlyCache ? true : false)
+            return withEnv(["GOCACHE=${env.WORKSPACE}@gopipe/build".toString(), "GOCACHEPROG=${prog}".toString()]) { body() }
+        }
         Map cli = [policy: 'build', flavour: 'remote', readOnly: cfg.readOnlyCache ? true : false,
                    key: key, gopipe: cfg.gopipe, repo: cfg.repo]
         if (cfg.cacheBackend) {
@@ -44,6 +71,18 @@ def remoteBuild(Map cfg, String service, Closure body) {
     Map args = [policy: 'build', flavour: 'remote', readOnly: cfg.readOnlyCache ? true : false, key: key, gopipe: cfg.gopipe]
     if (cfg.repo && cfg.repo != '.') { args.dir = cfg.repo }
     return goModCache(args) { body() }
+}
+
+/**
+ * Runs one service's image build: with the workspace's daemon (engine cli) `gopipe image build` finds it
+ * in GOPIPE_GOCACHE_DAEMON and keys it <image>@<branch> itself (the go build inside BuildKit tunnels to
+ * it; agent mode builds its own bridge); otherwise as remoteBuild.
+ */
+def remoteImage(Map cfg, String service, Closure body) {
+    if (remote(cfg) && cfg.engine == 'cli' && env.GOPIPE_GOCACHE_DAEMON && env.GOPIPE_GOCACHE_FALLBACK != 'archive') {
+        return body()
+    }
+    return remoteBuild(cfg, service, body)
 }
 
 def nest(Map cfg, List policies, int i, Closure body) {

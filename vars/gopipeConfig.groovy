@@ -33,6 +33,7 @@ Map schema() {
         cacheRepo      : [String, 'BuildKit registry cache repository'],
         caches         : [List, "Go caches to restore and save: 'mod', 'build'"],
         buildCacheFlavour: [String, "how the 'build' cache travels: 'archive' (GOCACHE restored and saved whole) or 'remote' (GOCACHEPROG=gopipe gocache, Go >= 1.24, both engines)"],
+        buildCacheDaemon: [Boolean, "engine cli with buildCacheFlavour 'remote': one 'gopipe gocache serve' per workspace, go through its bridge, images through GOPIPE_GOCACHE_DAEMON (default true; false: a JVM per go command)"],
         cacheBackend   : [String, "cache store for engine cli: local:DIR or s3://BUCKET/PREFIX (default: agent's GOPIPE_CACHE_BACKEND)"],
         readOnlyCache  : [Boolean, 'restore caches but never save them'],
         failFast       : [Boolean, 'abort the other services when one fails'],
@@ -113,6 +114,7 @@ Map withDefaults(Map c, boolean pullRequest, String branch, String commit, Strin
     d.push = c.push == null ? (c.registry != null) : c.push
     d.caches = c.caches == null ? ['mod'] : asList(c.caches).collect { it.toString() }
     d.buildCacheFlavour = (c.buildCacheFlavour ?: 'archive').toString()
+    d.buildCacheDaemon = c.buildCacheDaemon == null ? true : c.buildCacheDaemon
     d.readOnlyCache = c.readOnlyCache == null ? pullRequest : c.readOnlyCache
     d.failFast = c.failFast == null ? false : c.failFast
     d.maxParallel = c.maxParallel == null ? 0 : ((Number) c.maxParallel).intValue()

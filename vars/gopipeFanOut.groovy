@@ -58,8 +58,9 @@ def steps(Map cfg, Map svc, Map record) {
     }
     if (svc.image && cfg.image) {
         stage('Image') {
-            // Agent-mode builds run go on the agent, which then asks the remote build cache too.
-            record.image = gopipeCaches.remoteBuild(cfg, svc.name) { image(cfg, svc) }
+            // Agent-mode builds run go on the agent, which then asks the remote build cache too; with the
+            // workspace's gocache daemon every mode does (Dockerfile builds through a tunnel into BuildKit).
+            record.image = gopipeCaches.remoteImage(cfg, svc.name) { image(cfg, svc) }
         }
     }
 }

@@ -283,7 +283,8 @@ class CliFlowTest {
 
     /**
      * goMonorepoPipeline(buildCacheFlavour: 'remote'): each test-affected service's Test stage runs the
-     * real `go test` (Go 1.24) with GOCACHEPROG = the real `gopipe gocache`, keyed per service and branch.
+     * real `go test` (Go 1.24) with GOCACHEPROG = the real `gopipe gocache`, keyed per service and branch
+     * (buildCacheDaemon: false; the workspace daemon, the default, is GocacheDaemonFlowTest's).
      */
     @Test
     void theRemoteBuildCacheFlavourRunsTheTestStageThroughGopipeGocache() throws Exception {
@@ -299,7 +300,7 @@ class CliFlowTest {
                 .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local");
         // `go env` prints what the go command itself sees, not what the script was handed.
         PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()
-                + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + store + "', image: false,"
+                + "', caches: ['build'], buildCacheFlavour: 'remote', buildCacheDaemon: false, cacheBackend: 'local:" + store + "', image: false,"
                 + " testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...')");
 
         assertThat(r.failure()).as(h.log()).isNull();

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>System properties: gopipe.bench.pipeline.out (results folder), .repo (the generated repo),
  * .commits (its "name TAB commit" list, base first), .jar (gopipe.jar), .go (a Go bin folder),
- * .registry (image prefix, unique per run), .variants (default naive,gopipe).
+ * .registry (image prefix, unique per run), .variants (default naive,gopipe; also gopipe-remote: the
+ * remote build cache through the workspace's gocache daemon), .cases (default: all; the base commit is
+ * always built first, as the previous build).
  */
 @EnabledIfSystemProperty(named = "gopipe.bench.pipeline.out", matches = ".+")
 class PipelineBench {
@@ -63,13 +65,20 @@ class PipelineBench {
         }
         String naive = Files.readString(Path.of(prop("naive")));
         Path store = Files.createDirectories(out.resolve("store"));
+        Path remoteStore = Files.createDirectories(out.resolve("store-remote"));
         Path results = out.resolve("results.tsv");
         Files.writeString(results, "variant\tcase\tcommit\tseconds\tprune_s\tload1\timages\ttests\taffected_s\trestore_s\ttest_s\timage_s\tsave_s\tother_s\n");
 
         String prev = null;
         int build = 0;
+        String casesProp = System.getProperty("gopipe.bench.pipeline.cases", "");
+        List<String> cases = casesProp.isBlank() ? List.of() : List.of(casesProp.split(","));
+        String first = commits.keySet().iterator().next();
         for (Map.Entry<String, String> c : commits.entrySet()) {
             build++;
+            if (!cases.isEmpty() && !c.getKey().equals(first) && !cases.contains(c.getKey())) {
+                continue; // not built: the next case's previous successful build stays the last commit built
+            }
             for (String v : variants) {
                 String script = switch (v) {
                     case "naive" -> naive;
@@ -79,7 +88,12 @@ class PipelineBench {
                     // cache and gopipe would only warn that it skipped it.
                     case "gopipe" -> "goMonorepoPipeline(engine: 'cli', gopipe: 'java -jar " + jar + "', caches: ['build'],"
                             + " cacheBackend: 'local:" + store + "', registry: '" + registry + "/gopipe')";
-                    default -> throw new IllegalArgumentException("unknown variant " + v + " (naive, gopipe)");
+                    // The same, with the remote build cache: one gocache daemon for the fan-out, go test through
+                    // its bridge, and each image's go build inside BuildKit through it (no archive).
+                    case "gopipe-remote" -> "goMonorepoPipeline(engine: 'cli', gopipe: 'java -jar " + jar + "', caches: ['build'],"
+                            + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + remoteStore + "', registry: '" + registry
+                            + "/gopipe-remote')";
+                    default -> throw new IllegalArgumentException("unknown variant " + v + " (naive, gopipe, gopipe-remote)");
                 };
                 try {
                     runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1);
@@ -109,7 +123,9 @@ class PipelineBench {
                 .env("PATH", go + ":" + System.getenv("PATH")).env("HOME", Files.createDirectories(agent.resolve("home")).toString())
                 .env("GOCACHE", agent.resolve("gocache").toString()).env("GOPATH", agent.resolve("gopath").toString())
                 .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0")
-                .env("REGISTRY", registry + "/naive");
+                .env("REGISTRY", registry + "/naive")
+                // The gocache daemon's local tier belongs to the agent (the JVM's user.home ignores HOME).
+                .env("GOPIPE_GOCACHE_DIR", agent.resolve("gocache-tier").toString());
         if (prev != null) {
             h.env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", prev);
         }
@@ -158,7 +174,7 @@ class PipelineBench {
         Files.writeString(results, line, StandardOpenOption.APPEND);
         progress(out, String.format("%s %s: %.1f s (%d images, %d test runs)", variant, name, seconds, images, tests));
         // The agent goes away with its workspace and its caches; the disk is shared.
-        for (String d : List.of("ws", "ws@tmp", "ws@gopipe", "gocache", "gopath")) {
+        for (String d : List.of("ws", "ws@tmp", "ws@gopipe", "gocache", "gopath", "gocache-tier")) {
             deleteTree(agent.resolve(d));
         }
     }
@@ -167,6 +183,13 @@ class PipelineBench {
     static String kind(String script) {
         if (script.contains("'affected'")) {
             return "affected";
+        }
+        // The remote build cache's daemon: its start counts as the cache restore, its stop as the save.
+        if (script.contains("'gocache' 'serve'")) {
+            return "restore";
+        }
+        if (script.contains("gopipe-gocache") && script.contains("kill -TERM")) {
+            return "save";
         }
         if (script.contains("'cache' 'restore'")) {
             return "restore";

@@ -149,7 +149,8 @@ final class GoCacheProgDockerfile {
             l.add(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
             l.add(HEREDOC_END);
         });
-        l.add("RUN mkdir -p /out && "
+        // Offline (GOPROXY=off), so no network: it then builds on a builder without a bridge network too.
+        l.add("RUN --network=none mkdir -p /out && "
                 + "export CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOWORK=off GOCACHEPROG= && "
                 + "(cd /gopipe-src/bridge && go build -trimpath -ldflags=-s -o /out/bridge . && "
                 + "cd /gopipe-src/relay && go build -trimpath -ldflags=-s -o /out/relay .) || "

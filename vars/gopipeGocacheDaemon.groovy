@@ -1,0 +1,182 @@
+// One `gopipe gocache serve` per build workspace for the remote build cache (engine 'cli'): started
+// before the fan-out, stopped after it (also on failure or abort). Go commands reach it through the
+// small bridge (GOCACHEPROG = bridge line, milliseconds per go command instead of a JVM start), and
+// `gopipe image build` through GOPIPE_GOCACHE_DAEMON (Dockerfile builds tunnel it into BuildKit).
+// Why it looks like this (docs/jenkins.md, "The gocache daemon on an agent"):
+// - loopback TCP on a free port, read back from the ready file: in a Kubernetes pod `sh` runs in one
+//   container and docker/buildctl may run in another; they share the network namespace, not /tmp,
+//   and a unix socket path under a long workspace path can pass the 108-byte limit;
+// - the daemon survives its `sh` (Pipeline kills leftovers only when the node block ends, through
+//   JENKINS_NODE_COOKIE, which we keep as a backstop) and writes to a log file, never to the step's
+//   output; it runs in its own process group (setsid) so stopping it also stops a JVM the gopipe
+//   launcher runs as a child; --idle-exit ends a daemon whose stop never ran;
+// - a lock file per workspace, so two builds on one agent each get their own daemon;
+// - nothing here fails the build: go older than 1.24 uses the archive build cache, a daemon that is
+//   not ready in time leaves each go command to start `gopipe gocache` itself, each with one warning.
+
+/** Seconds the start waits for the daemon's ready file (a JVM start on a loaded agent, the bridge build). */
+@NonCPS
+int readySeconds() {
+    return 120
+}
+
+/** A daemon whose stop never ran (a lost agent connection, a killed controller) exits after this long idle. */
+@NonCPS
+String idleExit() {
+    return '30m'
+}
+
+/** Where the daemon keeps its pid, ready file, lock and log: the workspace's temp directory, as Jenkins names it. */
+@NonCPS
+String dir(String workspace) {
+    return "${workspace}@tmp/gopipe-gocache".toString()
+}
+
+/**
+ * Starts the daemon and builds the bridge. Returns the state the body and stop() need:
+ * [mode: 'daemon' (address, bridge), 'program' (each go command runs gopipe gocache), or 'archive'
+ * (go older than 1.24), dir, address, bridge, warning].
+ */
+def start(Map cfg) {
+    String d = dir(env.WORKSPACE.toString())
+    String backend = (cfg.cacheBackend ?: env.GOPIPE_CACHE_BACKEND ?: '').toString()
+    if (!backend) {
+        // goModCacheCli names the missing parameter when the first go command asks for the cache.
+        return [mode: 'program', dir: d]
+    }
+    String out = sh(script: startScript(cfg, backend, d), returnStdout: true, label: 'gopipe gocache serve (this workspace)')
+    Map s = parse(out)
+    s.dir = d
+    if (s.bridgeExit != '0' && s.bridgeError?.contains('go1.24')) {
+        stop(s)
+        s.mode = 'archive'
+        echo("gopipe: WARNING: the remote build cache needs go1.24 or newer (GOCACHEPROG); using the archive build cache"
+                + " (${s.bridgeError})")
+    } else if (!s.address) {
+        stop(s)
+        s.mode = 'program'
+        echo("gopipe: WARNING: the gocache daemon did not become ready within ${readySeconds()} s (${s.daemonLog ?: 'no output'});"
+                + " each go command starts `gopipe gocache` itself")
+    } else if (s.bridgeExit != '0' || !s.bridge) {
+        // The daemon serves image builds (their bridge is built inside BuildKit); go on the agent uses the program.
+        s.mode = 'program'
+        echo("gopipe: WARNING: cannot build the gocache bridge (${s.bridgeError ?: 'exit ' + s.bridgeExit}); each go command"
+                + " starts `gopipe gocache` itself, images still use the daemon ${s.address}")
+    } else {
+        s.mode = 'daemon'
+        echo("gopipe: gocache daemon ${s.address} for this workspace (pid ${s.pid}, log ${d}/daemon.log)")
+    }
+    return s
+}
+
+/** Stops the daemon started by start() (its whole process group), waits for it, and shows its log. */
+def stop(Map s) {
+    if (s == null || !s.pid) {
+        return
+    }
+    sh(script: stopScript(s.dir.toString()), label: 'gopipe gocache serve: stop')
+    s.pid = null
+}
+
+/** The environment of the fan-out: the daemon's address (image builds) and the bridge (go commands). */
+@NonCPS
+List env(Map s) {
+    List e = []
+    if (s.address && s.mode != 'archive') {
+        e << "GOPIPE_GOCACHE_DAEMON=${s.address}".toString()
+    }
+    if (s.mode == 'daemon') {
+        e << "GOPIPE_GOCACHE_BRIDGE=${s.bridge}".toString()
+    }
+    if (s.mode == 'archive') {
+        e << 'GOPIPE_GOCACHE_FALLBACK=archive'
+    }
+    return e
+}
+
+/** GOCACHEPROG for one service: the bridge, the daemon, the service's key (go splits it on spaces, no shell). */
+@NonCPS
+String progLine(String bridge, String address, String key, boolean readOnly) {
+    List w = [bridge, '-daemon', address, '-prefetch-key', key]
+    if (readOnly) { w << '-read-only' }
+    for (Object x : w) {
+        if (!x || x.toString() =~ /\s/) {
+            throw new Exception("gopipe: GOCACHEPROG cannot hold '${x}': go splits it on spaces without quoting")
+        }
+    }
+    return w.join(' ')
+}
+
+@NonCPS
+String startScript(Map cfg, String backend, String d) {
+    List g = goAffectedServicesCli.gopipeWords(cfg.gopipe)
+    List serve = g + ['gocache', 'serve', '--backend', backend, '--tcp', '127.0.0.1:0', '--ready-file', d + '/ready',
+                      '--lock', d + '/daemon.lock', '--idle-exit', idleExit()]
+    if (cfg.readOnlyCache) { serve << '--read-only' }
+    // The bridge's own address is a placeholder: the line is put together per service with the real one.
+    List bridge = g + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go']
+    String q = serve.collect { goAffectedServicesCli.shq(it) }.join(' ')
+    String b = bridge.collect { goAffectedServicesCli.shq(it) }.join(' ')
+    String dq = goAffectedServicesCli.shq(d)
+    return """\
+d=${dq}
+mkdir -p "\$d"
+rm -f "\$d/ready" "\$d/pid" "\$d/group"
+# Own process group, so stop reaches a JVM the launcher runs as its child; output to a file, never this step's.
+if command -v setsid >/dev/null 2>&1; then
+  setsid ${q} </dev/null >"\$d/daemon.log" 2>&1 &
+  echo group >"\$d/group"
+else
+  ${q} </dev/null >"\$d/daemon.log" 2>&1 &
+fi
+pid=\$!
+echo "\$pid" >"\$d/pid"
+brc=0
+bridge=\$(${b} 2>"\$d/bridge.err" </dev/null) || brc=\$?
+end=\$((\$(date +%s) + ${readySeconds()}))
+while [ ! -s "\$d/ready" ] && kill -0 "\$pid" 2>/dev/null && [ "\$(date +%s)" -lt "\$end" ]; do
+  sleep 0.2 2>/dev/null || sleep 1
+done
+echo "pid=\$pid"
+echo "bridgeExit=\$brc"
+echo "bridge=\${bridge%% *}"
+echo "bridgeError=\$(tail -n 1 "\$d/bridge.err" 2>/dev/null)"
+if [ -s "\$d/ready" ]; then echo "address=\$(head -n 1 "\$d/ready")"; fi
+echo "daemonLog=\$(tail -n 1 "\$d/daemon.log" 2>/dev/null)"
+""".toString()
+}
+
+@NonCPS
+String stopScript(String d) {
+    return """\
+d=${goAffectedServicesCli.shq(d)}
+pid=\$(cat "\$d/pid" 2>/dev/null || true)
+if [ -n "\$pid" ]; then
+  t="\$pid"
+  if [ -s "\$d/group" ]; then t="-\$pid"; fi
+  # A pid the daemon no longer holds (it exited idle, the number was reused) is left alone.
+  if [ -r "/proc/\$pid/cmdline" ] && ! tr '\\000' ' ' <"/proc/\$pid/cmdline" | grep -q gocache; then t=""; fi
+  if [ -n "\$t" ]; then
+    kill -TERM "\$t" 2>/dev/null || true
+    i=0
+    while kill -0 "\$t" 2>/dev/null && [ "\$i" -lt 50 ]; do sleep 0.2 2>/dev/null || sleep 1; i=\$((i + 1)); done
+    kill -KILL "\$t" 2>/dev/null || true
+  fi
+  rm -f "\$d/pid" "\$d/group"
+fi
+cat "\$d/daemon.log" 2>/dev/null || true
+""".toString()
+}
+
+/** key=value lines of the start script. */
+@NonCPS
+Map parse(String out) {
+    Map m = [:]
+    for (String line : (out ?: '').readLines()) {
+        int eq = line.indexOf('=')
+        if (eq > 0) {
+            m[line.substring(0, eq).trim()] = line.substring(eq + 1).trim()
+        }
+    }
+    return m
+}
