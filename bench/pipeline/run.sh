@@ -7,13 +7,14 @@
 # a whole chain with its own registry namespace and cache store); see bench/pipeline/README.md.
 #
 #   bench/pipeline/run.sh [--services N] [--funcs N] [--reps N] [--out DIR]
+#                         [--variants naive,gopipe,gopipe-remote] [--cases one-service,half-lib,docs,gomod]
 #
 # Needs `.ci/test-env up`. Builds cli/target/gopipe.jar (mvn package, no install).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-services=24; funcs=40; reps=1
+services=24; funcs=40; reps=1; variants=naive,gopipe,gopipe-remote; cases=
 out=${OUT:-/work/data/pipeline-bench/run-$(date -u +%Y%m%d-%H%M%S)}
 GO_BIN=${GO_BIN:-/usr/lib/go-1.24/bin}
 while [ $# -gt 0 ]; do
@@ -22,7 +23,9 @@ while [ $# -gt 0 ]; do
     --funcs) funcs=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+    --variants) variants=$2; shift 2 ;;
+    --cases) cases=$2; shift 2 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,7 +58,8 @@ for ((r = 1; r <= reps; r++)); do
      -Dgopipe.bench.pipeline.out="$o" -Dgopipe.bench.pipeline.repo="$out/repo" \
      -Dgopipe.bench.pipeline.commits="$out/commits.tsv" -Dgopipe.bench.pipeline.jar="$root/cli/target/gopipe.jar" \
      -Dgopipe.bench.pipeline.go="$GO_BIN" -Dgopipe.bench.pipeline.registry="$registry" \
-     -Dgopipe.bench.pipeline.naive="$here/naive.Jenkinsfile") >"$o/mvn-test.log" 2>&1 || rc=$?
+     -Dgopipe.bench.pipeline.naive="$here/naive.Jenkinsfile" -Dgopipe.bench.pipeline.variants="$variants" \
+     -Dgopipe.bench.pipeline.cases="$cases") >"$o/mvn-test.log" 2>&1 || rc=$?
   kill "$tailpid" 2>/dev/null || true
   if [ $rc != 0 ]; then
     tail -n 40 "$o/mvn-test.log" >&2
