@@ -276,9 +276,9 @@ class StepContractTest {
 
         com.github.javaparser.ast.CompilationUnit exec = java17.parse(cache.resolve("GoModCacheExecution.java")).getResult().orElseThrow();
         List<String> calls = exec.findAll(MethodCallExpr.class).stream().map(MethodCallExpr::toString).toList();
-        // The body's environment: EnvironmentExpander.constant(Map.of("GOCACHE", …, "GOCACHEPROG", prog)), merged into the context's.
-        assertThat(exec.findAll(MethodCallExpr.class)).anyMatch(c -> c.toString().startsWith("EnvironmentExpander.constant(Map.of(\"GOCACHE\"")
-                && c.toString().contains("\"GOCACHEPROG\", prog"));
+        // The body's environment: GOCACHE and GOCACHEPROG (+ GOPIPE_GOCACHE_DAEMON with a daemon), merged into the context's.
+        assertThat(exec.toString()).contains("new HashMap<>(Map.of(\"GOCACHE\", CacheJob.cachePath(options).toString(), \"GOCACHEPROG\", prog))",
+                "vars.put(\"GOPIPE_GOCACHE_DAEMON\", daemonAddress)", "EnvironmentExpander.constant(vars)");
         assertThat(calls).anyMatch(c -> c.contains("withContext(remote)") && c.contains("new StopLoopback()"));
         assertThat(exec.findAll(com.github.javaparser.ast.expr.ObjectCreationExpr.class))
                 .anyMatch(o -> o.getType().getNameAsString().equals("GoCacheProgLine"));
@@ -329,6 +329,32 @@ class StepContractTest {
         assertThat(rp.indexOf("goVersionWarning(workspace)")).as("version check in remoteProgram").isNotNegative()
                 .isLessThan(rp.indexOf("GoCacheLoopback.start("));
         assertThat(exec.toString()).contains("new GoVersionCallable(commands.runner())");
+        // One gocache daemon per body, started through the step's launcher before the JVM line is considered,
+        // stopped when the body ends and when the step is stopped; the JVM line stays the fallback.
+        assertThat(rp.indexOf("GoCacheDaemonStart.start(")).as("daemon in remoteProgram").isNotNegative()
+                .isLessThan(rp.indexOf("new GoCacheProgLine("));
+        assertThat(stop.getMethodsByName("finished").get(0).toString()).contains("GoCacheDaemonStart.stop(");
+        assertThat(exec.findAll(com.github.javaparser.ast.body.MethodDeclaration.class))
+                .anyMatch(m -> m.getNameAsString().equals("stop") && m.toString().contains("d.kill()"));
+        assertThat(calls).anyMatch(c -> c.contains("withContext(remote)") && c.contains("daemon == null"));
+        String start = java17.parse(cache.resolve("GoCacheDaemonStart.java")).getResult().orElseThrow().toString();
+        assertThat(start).contains("WorkspaceList.tempDir(workspace)", "\"--tcp\", \"127.0.0.1:0\", \"--ready-file\"", "\"--lock\"",
+                "\"--idle-exit\", IDLE_EXIT", "LauncherDaemon.start(ctx, argv, Map.of(), workspace)",
+                "workspace.act(new BridgeCallable(commands.runner(), go,", "new GoCacheProgLine.Bridge(bridge, address, null, key, readOnly, null, null)");
+        assertThat(java17.parse(cache.resolve("BridgeCallable.java")).getResult().orElseThrow().toString())
+                .contains("extends AgentFileCallable<String>", "BridgeBinary.build(commands, go, Path.of(cacheDir))");
+        String daemonProc = java17.parse(cache.resolveSibling("exec").resolve("LauncherDaemon.java")).getResult().orElseThrow().toString();
+        assertThat(daemonProc).contains("launcher.launch().cmds(LauncherCommands.escape(argv)).envs(LauncherCommands.escape(vars)).quiet(true)",
+                "proc.kill()", "proc.isAlive()");
+        // The core and CLI API those sources name (the plugin is compiled only under -Pjenkins).
+        assertThat(io.gopipe.core.gocache.BridgeBinary.class.getMethod("build", io.gopipe.core.exec.CommandRunner.class, String.class,
+                Path.class)).isNotNull();
+        assertThat(io.gopipe.core.gocache.GoCacheProgLine.Bridge.class.getConstructor(String.class, String.class, String.class,
+                String.class, boolean.class, String.class, String.class)).isNotNull();
+        picocli.CommandLine serve = io.gopipe.cli.GopipeCommand.newCommandLine().getSubcommands().get("gocache")
+                .getSubcommands().get("serve");
+        assertThat(serve.getCommandSpec().optionsMap().keySet()).contains("--backend", "--tcp", "--ready-file", "--lock",
+                "--idle-exit", "--read-only", "--s3-endpoint", "--s3-region", "--s3-path-style");
         assertThat(java17.parse(cache.resolve("GoVersionCallable.java")).getResult().orElseThrow().toString())
                 .contains("extends AgentFileCallable<String>", "GoCacheSupport.check(commands, null, dir.toPath()).warning()");
         assertThat(io.gopipe.core.gocache.GoCacheSupport.class.getMethod("check", io.gopipe.core.exec.CommandRunner.class,

@@ -14,11 +14,14 @@ import io.gopipe.core.gocache.GoCacheProgLine;
 import io.gopipe.core.gocache.store.ObjectStores;
 import io.gopipe.jenkins.config.GopipeGlobalConfiguration;
 import io.gopipe.jenkins.exec.LauncherCommandRunner;
+import io.gopipe.jenkins.exec.LauncherDaemon;
 import io.gopipe.jenkins.report.ListenerReporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
@@ -39,6 +42,13 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
     private String endpoint;
     /** Stops that server; lost on a controller restart, when the closed channel has stopped it already. */
     private transient GoCacheLoopback.Handle loopback;
+    /**
+     * The remote flavour's {@code gopipe gocache serve} of this body, started through the step's launcher;
+     * lost on a controller restart, when its --idle-exit (or the node block's end) stops it.
+     */
+    private transient LauncherDaemon daemon;
+    /** Its address, for the body's GOPIPE_GOCACHE_DAEMON (image builds); null without a daemon. */
+    private String daemonAddress;
 
     GoModCacheExecution(GoModCacheStep step, StepContext context) {
         super(context);
@@ -69,10 +79,13 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
             String prog = remoteProgram(config, env, ctx.get(TaskListener.class), workspace, ctx.get(Run.class));
             if (prog != null) {
                 // Remote flavour: every go command in the body asks `gopipe gocache` per action; nothing to restore or save.
-                EnvironmentExpander remote = EnvironmentExpander.merge(ctx.get(EnvironmentExpander.class),
-                        EnvironmentExpander.constant(Map.of("GOCACHE", CacheJob.cachePath(options).toString(), "GOCACHEPROG", prog)));
+                Map<String, String> vars = new HashMap<>(Map.of("GOCACHE", CacheJob.cachePath(options).toString(), "GOCACHEPROG", prog));
+                if (daemonAddress != null) {
+                    vars.put("GOPIPE_GOCACHE_DAEMON", daemonAddress); // gopipe image build: go inside BuildKit reaches it too
+                }
+                EnvironmentExpander remote = EnvironmentExpander.merge(ctx.get(EnvironmentExpander.class), EnvironmentExpander.constant(vars));
                 ctx.newBodyInvoker().withContext(remote)
-                        .withCallback(endpoint == null ? BodyExecutionCallback.wrap(ctx) : new StopLoopback()).start();
+                        .withCallback(endpoint == null && daemon == null ? BodyExecutionCallback.wrap(ctx) : new StopLoopback()).start();
                 return;
             }
         }
@@ -162,6 +175,24 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         }
         String key = step.getKey() != null ? step.getKey() : env.get("JOB_NAME") != null ? env.get("JOB_NAME") : "default";
         boolean s3 = config.getCacheBackend() == GopipeGlobalConfiguration.CacheBackendKind.S3;
+        // One daemon for the body: go starts the small bridge per go command instead of a JVM.
+        List<String> storeArgs = new ArrayList<>(List.of("--backend", backend));
+        if (s3 && config.getS3Endpoint() != null) {
+            storeArgs.addAll(List.of("--s3-endpoint", config.getS3Endpoint()));
+        }
+        if (s3 && config.getS3Region() != null) {
+            storeArgs.addAll(List.of("--s3-region", config.getS3Region()));
+        }
+        if (s3 && config.isS3PathStyle()) {
+            storeArgs.add("--s3-path-style");
+        }
+        GoCacheDaemonStart.Running running = GoCacheDaemonStart.start(getContext(), workspace, step.getGopipe(), storeArgs,
+                step.getGo() != null ? step.getGo() : "go", key, readOnly, listener);
+        if (running != null) {
+            daemon = running.daemon();
+            daemonAddress = running.address();
+            return running.prog();
+        }
         try {
             return new GoCacheProgLine(step.getGopipe(), backend, s3 ? config.getS3Endpoint() : null,
                     s3 ? config.getS3Region() : null, s3 && config.isS3PathStyle(), key, readOnly).value();
@@ -195,9 +226,20 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         }
     }
 
-    /** An aborted body never reaches {@link StopLoopback}: stop the server off the CPS VM thread. */
+    /** An aborted body never reaches {@link StopLoopback}: stop the server and the daemon off the CPS VM thread. */
     @Override
     public void stop(Throwable cause) throws Exception {
+        if (daemon != null) {
+            LauncherDaemon d = daemon;
+            daemon = null;
+            Timer.get().submit(() -> {
+                try {
+                    d.kill();
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    // the agent is gone, and the daemon with it (or its --idle-exit ends it)
+                }
+            });
+        }
         if (loopback != null) {
             GoCacheLoopback.Handle h = loopback;
             loopback = null;
@@ -212,14 +254,21 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
         super.stop(cause);
     }
 
-    /** The remote flavour on the controller store: stops the loopback server when the body ends, passing its outcome on. */
+    /**
+     * The remote flavour: stops the body's gocache daemon and the controller store's loopback server
+     * when the body ends, passing its outcome on.
+     */
     private final class StopLoopback extends TailCall {
 
         private static final long serialVersionUID = 1L;
 
         @Override
         protected void finished(StepContext context) throws Exception {
-            stopLoopback(context.get(TaskListener.class));
+            TaskListener listener = context.get(TaskListener.class);
+            LauncherDaemon d = daemon;
+            daemon = null;
+            GoCacheDaemonStart.stop(d, listener);
+            stopLoopback(listener);
         }
     }
 

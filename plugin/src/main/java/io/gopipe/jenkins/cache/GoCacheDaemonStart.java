@@ -1,0 +1,103 @@
+package io.gopipe.jenkins.cache;
+
+import hudson.FilePath;
+import hudson.model.TaskListener;
+import hudson.slaves.WorkspaceList;
+import io.gopipe.core.gocache.GoCacheProgLine;
+import io.gopipe.jenkins.exec.LauncherCommandRunner;
+import io.gopipe.jenkins.exec.LauncherDaemon;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+
+/**
+ * The remote flavour's {@code gopipe gocache serve} for one {@code goModCache} body: started through
+ * the step's launcher (inside {@code container('go')} on a pod), on loopback TCP (a pod's containers
+ * share the network namespace, not {@code /tmp}), its bound address read back from a ready file in
+ * {@code <workspace>@tmp}; the bridge built with the body's go into {@code <workspace>@tmp} (the
+ * workspace volume, seen by the agent JVM that writes its sources and by the container that runs go).
+ * The body then gets {@code GOCACHEPROG} = the bridge line and {@code GOPIPE_GOCACHE_DAEMON} (image
+ * builds). Anything that goes wrong is null with one warning: the caller uses the JVM line instead.
+ */
+final class GoCacheDaemonStart {
+
+    static final long READY_MILLIS = 120_000;
+    static final String IDLE_EXIT = "30m";
+
+    private GoCacheDaemonStart() {
+    }
+
+    /** A running daemon: what the body gets, and what the step stops when the body ends. */
+    record Running(String address, String prog, LauncherDaemon daemon, String dir) {
+    }
+
+    /**
+     * @param storeArgs the store flags of {@code gopipe gocache} ({@code --backend …} and the S3 ones)
+     * @return the running daemon, or null after one warning
+     */
+    static Running start(StepContext ctx, FilePath workspace, String gopipe, List<String> storeArgs, String go, String key,
+                         boolean readOnly, TaskListener listener) throws InterruptedException {
+        FilePath tmp = WorkspaceList.tempDir(workspace);
+        if (tmp == null) {
+            return warn(listener, "the workspace has no temp folder", null);
+        }
+        FilePath dir = tmp.child("gopipe-gocache-" + UUID.randomUUID().toString().substring(0, 8));
+        FilePath ready = dir.child("ready");
+        LauncherDaemon daemon = null;
+        try {
+            dir.mkdirs();
+            List<String> argv = new ArrayList<>(List.of((gopipe == null ? "gopipe" : gopipe).trim().split("\\s+")));
+            argv.addAll(List.of("gocache", "serve"));
+            argv.addAll(storeArgs);
+            argv.addAll(List.of("--tcp", "127.0.0.1:0", "--ready-file", ready.getRemote(), "--lock", dir.child("daemon.lock").getRemote(),
+                    "--idle-exit", IDLE_EXIT));
+            if (readOnly) {
+                argv.add("--read-only");
+            }
+            daemon = LauncherDaemon.start(ctx, argv, Map.of(), workspace);
+            // The bridge builds while the daemon's JVM starts.
+            String bridge;
+            try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(ctx, workspace)) {
+                bridge = workspace.act(new BridgeCallable(commands.runner(), go, tmp.child("gopipe-gocache-bridge").getRemote()));
+            }
+            long deadline = System.currentTimeMillis() + READY_MILLIS;
+            while (!(ready.exists() && ready.length() > 0)) {
+                if (!daemon.isAlive() || System.currentTimeMillis() > deadline) {
+                    return warn(listener, "the gocache daemon did not become ready within " + READY_MILLIS / 1000 + " s", daemon);
+                }
+                Thread.sleep(100);
+            }
+            String address = ready.readToString().lines().findFirst().orElse("").trim();
+            String prog = new GoCacheProgLine.Bridge(bridge, address, null, key, readOnly, null, null).value();
+            listener.getLogger().println("gopipe: gocache daemon " + address + " for this body (log above, folder " + dir.getRemote() + ")");
+            return new Running(address, prog, daemon, dir.getRemote());
+        } catch (IOException | RuntimeException e) {
+            // AgentFileCallable brings an engine failure (a bridge that does not build) back as AbortException/PortableException
+            return warn(listener, e.getMessage(), daemon);
+        }
+    }
+
+    private static Running warn(TaskListener listener, String why, LauncherDaemon daemon) throws InterruptedException {
+        listener.getLogger().println("gopipe: WARNING: the gocache daemon is not available (" + why
+                + "); each go command starts `gopipe gocache` itself");
+        stop(daemon, listener);
+        return null;
+    }
+
+    /** Stops the daemon (its JVM's shutdown hook removes the ready file); a cache problem is a warning. */
+    static void stop(LauncherDaemon daemon, TaskListener listener) throws InterruptedException {
+        if (daemon == null) {
+            return;
+        }
+        try {
+            daemon.kill();
+        } catch (IOException | RuntimeException e) {
+            // the agent is gone, and the daemon with it (or its --idle-exit ends it)
+            listener.getLogger().println("gopipe: WARNING: stopping the gocache daemon: " + e.getMessage());
+        }
+    }
+
+}
