@@ -133,6 +133,30 @@ class GocacheDaemonFlowTest {
         assertThat(daemonsOf(ws)).isEmpty();
     }
 
+    /** An abort in the middle of a Test stage (the user's stop button) interrupts the fan-out; the finally still stops the daemon. */
+    @Test
+    void anAbortedBuildStopsTheDaemonToo() throws Exception {
+        Path ws = tmp.resolve("ws");
+        ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
+        Path store = tmp.resolve("store");
+        PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        List<Long> runningAtAbort = new ArrayList<>();
+        h.sh((script, cwd, env) -> {
+            if (script.contains("go test")) {
+                runningAtAbort.addAll(daemonsOf(ws));
+                throw new io.gopipe.library.harness.FlowInterrupted("Aborted by user");
+            }
+            return PipelineHarness.realSh(script, cwd, env);
+        });
+        PipelineHarness.Result r = h.run(flow(store, ", image: false, failFast: true"));
+
+        assertThat(r.failure()).as(h.log()).isNotNull();
+        assertThat(runningAtAbort).as("the daemon ran when the build was aborted").isNotEmpty();
+        assertThat(shEvents(h, "kill -TERM")).hasSize(1);
+        assertThat(daemonsOf(ws)).isEmpty();
+    }
+
     @Test
     void goOlderThan124FallsBackToTheArchiveWithOneWarning() throws Exception {
         Path ws = tmp.resolve("ws");
