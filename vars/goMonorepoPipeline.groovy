@@ -21,12 +21,14 @@ def call(Map config = [:]) {
     }
     try {
         stage('Build') {
-            if (cfg.agent || gopipeFanOut.plan(affected, cfg).isEmpty()) {
+            List plan = gopipeFanOut.plan(affected, cfg)
+            if (cfg.agent || plan.isEmpty()) {
                 // Nothing to build (docs-only change): no cache to restore, and nothing new to save.
                 gopipeFanOut(cfg, affected, results)
             } else {
-                // One workspace: restore the caches once, not once per branch.
-                gopipeCaches(cfg) { gopipeFanOut(cfg, affected, results) }
+                // One workspace: restore the caches once, not once per branch. A remote build cache's
+                // daemon starts prefetching the first service's set at once.
+                gopipeCaches(cfg + [prefetchService: plan[0].name]) { gopipeFanOut(cfg, affected, results) }
             }
         }
     } finally {

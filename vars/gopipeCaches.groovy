@@ -26,6 +26,13 @@ boolean daemon(Map cfg) {
     return remote(cfg) && cfg.engine == 'cli' && cfg.buildCacheDaemon != false
 }
 
+/** A service's remote build cache key: the service on its branch; a pull request's is its target branch's. */
+@NonCPS
+String prefetchKey(Map cfg, String service, String changeTarget) {
+    String branch = cfg.pullRequest && changeTarget ? changeTarget : cfg.branch.toString()
+    return "${service}/${branch}".toString()
+}
+
 /** The policies restored and saved around the whole fan-out (or each agent's node). */
 @NonCPS
 List archived(Map cfg) {
@@ -47,8 +54,7 @@ def remoteBuild(Map cfg, String service, Closure body) {
     if (!remote(cfg)) {
         return body()
     }
-    String branch = cfg.pullRequest && env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : cfg.branch.toString()
-    String key = "${service}/${branch}".toString()
+    String key = prefetchKey(cfg, service, env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : null)
     if (cfg.engine == 'cli') {
         if (env.GOPIPE_GOCACHE_FALLBACK == 'archive') {
             return body() // GOCACHE was restored from the archive around the whole fan-out

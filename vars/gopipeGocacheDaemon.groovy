@@ -44,7 +44,10 @@ def start(Map cfg) {
         // goModCacheCli names the missing parameter when the first go command asks for the cache.
         return [mode: 'program', dir: d]
     }
-    String out = sh(script: startScript(cfg, backend, d), returnStdout: true, label: 'gopipe gocache serve (this workspace)')
+    // The first service's set starts downloading as soon as the daemon runs, before its go test asks.
+    String first = cfg.prefetchService ? gopipeCaches.prefetchKey(cfg, cfg.prefetchService.toString(),
+            env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : null) : null
+    String out = sh(script: startScript(cfg, backend, d, first), returnStdout: true, label: 'gopipe gocache serve (this workspace)')
     Map s = parse(out)
     s.dir = d
     if (s.bridgeExit != '0' && s.bridgeError?.contains('go1.24')) {
@@ -69,7 +72,7 @@ def start(Map cfg) {
     return s
 }
 
-/** Stops the daemon started by start() (its whole process group), waits for it, and shows its log. */
+/** Stops the daemon started by start() (its whole process group) and shows its log so far. */
 def stop(Map s) {
     if (s == null || !s.pid) {
         return
@@ -108,11 +111,12 @@ String progLine(String bridge, String address, String key, boolean readOnly) {
 }
 
 @NonCPS
-String startScript(Map cfg, String backend, String d) {
+String startScript(Map cfg, String backend, String d, String prefetchKey) {
     List g = goAffectedServicesCli.gopipeWords(cfg.gopipe)
     List serve = g + ['gocache', 'serve', '--backend', backend, '--tcp', '127.0.0.1:0', '--ready-file', d + '/ready',
                       '--lock', d + '/daemon.lock', '--idle-exit', idleExit()]
     if (cfg.readOnlyCache) { serve << '--read-only' }
+    if (prefetchKey) { serve += ['--prefetch-key', prefetchKey] }
     // The bridge's own address is a placeholder: the line is put together per service with the real one.
     List bridge = g + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go']
     String q = serve.collect { goAffectedServicesCli.shq(it) }.join(' ')
@@ -148,6 +152,9 @@ echo "daemonLog=\$(tail -n 1 "\$d/daemon.log" 2>/dev/null)"
 
 @NonCPS
 String stopScript(String d) {
+    // SIGTERM to the group, then a detached reaper sends SIGKILL after 10 s if anything is left: the
+    // step does not wait for the JVM to exit (it has nothing left to flush: each go command's uploads
+    // were flushed at its close), and the reaper holds none of the step's output.
     return """\
 d=${goAffectedServicesCli.shq(d)}
 pid=\$(cat "\$d/pid" 2>/dev/null || true)
@@ -156,11 +163,9 @@ if [ -n "\$pid" ]; then
   if [ -s "\$d/group" ]; then t="-\$pid"; fi
   # A pid the daemon no longer holds (it exited idle, the number was reused) is left alone.
   if [ -r "/proc/\$pid/cmdline" ] && ! tr '\\000' ' ' <"/proc/\$pid/cmdline" | grep -q gocache; then t=""; fi
-  if [ -n "\$t" ]; then
-    kill -TERM "\$t" 2>/dev/null || true
-    i=0
-    while kill -0 "\$t" 2>/dev/null && [ "\$i" -lt 50 ]; do sleep 0.2 2>/dev/null || sleep 1; i=\$((i + 1)); done
-    kill -KILL "\$t" 2>/dev/null || true
+  if [ -n "\$t" ] && kill -TERM "\$t" 2>/dev/null; then
+    ( i=0; while kill -0 "\$t" 2>/dev/null && [ "\$i" -lt 50 ]; do sleep 0.2 2>/dev/null || sleep 1; i=\$((i + 1)); done
+      kill -KILL "\$t" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
   fi
   rm -f "\$d/pid" "\$d/group"
 fi

@@ -72,6 +72,8 @@ class GocacheDaemonFlowTest {
         // Exactly one daemon for the whole fan-out, started before and stopped after every Test stage.
         List<Event> starts = shEvents(first, "gocache' 'serve'");
         assertThat(starts).hasSize(1);
+        // It starts prefetching the first service's set at once.
+        assertThat(starts.get(0).detail()).contains("'--prefetch-key' '" + repo.testAffected().get(0) + "/main'");
         assertThat(shEvents(first, "kill -TERM")).hasSize(1);
         for (String svc : repo.testAffected()) {
             // go itself reports the bridge, the workspace's daemon and the service's key: no JVM per go command.
@@ -82,9 +84,9 @@ class GocacheDaemonFlowTest {
         assertThat(log1).doesNotContain("WARNING");
         assertThat(sum(log1, 3)).as("misses of the first build").isPositive();
         assertThat(compiles(log1)).as(log1).hasSize(repo.testAffected().size()).anyMatch(n -> n > 0);
-        // The daemon's own log, shown at stop: it served the go commands and stopped when asked.
-        assertThat(log1).containsPattern("gocache daemon: stopping after [1-9]\\d* clients");
-        assertThat(daemonsOf(ws)).isEmpty();
+        // The daemon's own log: it served the go commands and stopped when asked.
+        assertThat(awaitNoDaemon(ws)).isEmpty();
+        assertThat(daemonLog(ws)).containsPattern("gocache daemon: stopping after [1-9]\\d* clients");
 
         // A fresh agent: the workspace (its GOCACHE, temp dir) and HOME (the daemon's local tier) are new;
         // only the store is kept. Same workspace path, as a job's workspace on any agent.
@@ -105,7 +107,7 @@ class GocacheDaemonFlowTest {
         assertThat(compiles(log2)).hasSize(repo.testAffected().size()).allMatch(n -> n == 0);
         assertThat(figures).filteredOn(f -> f[0] > 0).isNotEmpty()
                 .allSatisfy(f -> assertThat(f[1]).as("hits").isGreaterThan(f[0] * 9 / 10));
-        assertThat(daemonsOf(ws)).isEmpty();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
     }
 
     @Test
@@ -129,8 +131,8 @@ class GocacheDaemonFlowTest {
         assertThat(filesUnder(store)).as("nothing written to the store").isEmpty();
         // The failure went through the finally: the daemon was stopped, its process group is gone.
         assertThat(shEvents(h, "kill -TERM")).hasSize(1);
-        assertThat(h.log()).containsPattern("gocache daemon: stopping after \\d+ clients");
-        assertThat(daemonsOf(ws)).isEmpty();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
+        assertThat(daemonLog(ws)).containsPattern("gocache daemon: stopping after \\d+ clients");
     }
 
     /** An abort in the middle of a Test stage (the user's stop button) interrupts the fan-out; the finally still stops the daemon. */
@@ -154,7 +156,7 @@ class GocacheDaemonFlowTest {
         assertThat(r.failure()).as(h.log()).isNotNull();
         assertThat(runningAtAbort).as("the daemon ran when the build was aborted").isNotEmpty();
         assertThat(shEvents(h, "kill -TERM")).hasSize(1);
-        assertThat(daemonsOf(ws)).isEmpty();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
     }
 
     @Test
@@ -169,11 +171,11 @@ class GocacheDaemonFlowTest {
         assertThat(r.failure()).as(h.log()).isNull();
         assertThat(countOf(h.log(), "WARNING")).as(h.log()).isEqualTo(1);
         assertThat(h.log()).contains("WARNING: the remote build cache needs go1.24 or newer (GOCACHEPROG)").contains("go1.19")
-                .contains("prog=[]").doesNotContain("-prefetch-key");
+                .contains("prog=[]").doesNotContain("-daemon tcp:");
         // The archive once around the whole fan-out, not once per service.
         assertThat(shEvents(h, "'cache' 'restore'")).singleElement().satisfies(e -> assertThat(e.detail()).contains("'--policy' 'build'"));
         assertThat(shEvents(h, "'cache' 'save'")).hasSize(1);
-        assertThat(daemonsOf(ws)).isEmpty();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
     }
 
     @Test
@@ -255,8 +257,8 @@ class GocacheDaemonFlowTest {
         // go build compiled is in the store now (no Test stage ran: nothing else could have put it there).
         assertThat(h.log()).containsPattern("client \\d+ \\(gopipe-gocache-bridge go1\\.24[^)]*\\): gocache: [1-9]\\d* gets");
         assertThat(filesUnder(store.resolve("gocache/o"))).as(h.log()).isNotEmpty();
-        assertThat(h.log()).containsPattern("gocache daemon: stopping after [1-9]\\d* clients");
-        assertThat(daemonsOf(ws)).isEmpty();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
+        assertThat(daemonLog(ws)).containsPattern("gocache daemon: stopping after [1-9]\\d* clients");
     }
 
     private static List<Event> shEvents(PipelineHarness h, String contains) {
@@ -291,6 +293,23 @@ class GocacheDaemonFlowTest {
             n++;
         }
         return n;
+    }
+
+    /**
+     * The daemon's processes once they had 15 s to exit: the stop sends SIGTERM and does not wait
+     * (a reaper sends SIGKILL after 10 s).
+     */
+    static List<Long> awaitNoDaemon(Path ws) throws IOException, InterruptedException {
+        List<Long> left = daemonsOf(ws);
+        for (int i = 0; i < 150 && !left.isEmpty(); i++) {
+            Thread.sleep(100);
+            left = daemonsOf(ws);
+        }
+        return left;
+    }
+
+    private static String daemonLog(Path ws) throws IOException {
+        return Files.readString(ws.resolveSibling(ws.getFileName() + "@tmp").resolve("gopipe-gocache/daemon.log"));
     }
 
     /** Live processes (any, the JVM included) whose command line names this workspace's daemon lock. */
