@@ -4,6 +4,7 @@ import io.gopipe.core.GopipeException;
 import io.gopipe.core.cache.backend.S3Options;
 import io.gopipe.core.exec.LocalCommandRunner;
 import io.gopipe.core.gocache.BridgeBinary;
+import io.gopipe.core.gocache.BridgeShelf;
 import io.gopipe.core.gocache.GoCacheDaemon;
 import io.gopipe.core.gocache.GoCacheDaemonOptions;
 import io.gopipe.core.gocache.GoCacheHousekeeping;
@@ -248,6 +249,20 @@ public final class GoCacheCommand implements Callable<Integer> {
                 description = "The bridge keeps trying to reach a daemon that is still starting this long (Go syntax: 20s).")
         String wait;
 
+        @Option(names = "--backend", paramLabel = "local:DIR|s3://BUCKET/PREFIX",
+                description = {"The daemon's store: take a bridge another agent built for this go version and platform from it,",
+                        "and publish one built here (unless --read-only). Saves the bridge's compile on ephemeral agents."})
+        String backend;
+
+        @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
+        URI s3Endpoint;
+
+        @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: AWS_REGION or us-east-1).")
+        String s3Region;
+
+        @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
+        boolean s3PathStyle;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -255,8 +270,24 @@ public final class GoCacheCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "bridge");
+            if (backend != null) {
+                try {
+                    ObjectStores.check(backend);
+                } catch (GopipeException e) {
+                    return fail(err, "gopipe gocache bridge", e, 2);
+                }
+            }
+            ObjectStore store = null;
             try {
-                Path bin = BridgeBinary.build(new LocalCommandRunner(), go, cache);
+                if (backend != null) {
+                    store = ObjectStores.open(backend, new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
+                            System.getenv("GOPIPE_S3_SECRET_KEY"), true), Duration.ofSeconds(30));
+                }
+                BridgeShelf shelf = store == null ? null : new BridgeShelf(store, readOnly, w -> {
+                    err.println("gopipe gocache bridge: WARNING: " + w);
+                    err.flush();
+                });
+                Path bin = BridgeBinary.build(new LocalCommandRunner(), go, cache, shelf);
                 String line = new GoCacheProgLine.Bridge(bin.toString(), daemon, dir == null ? null : dir.toAbsolutePath().toString(),
                         prefetchKey, readOnly, statsJson == null ? null : statsJson.toAbsolutePath().toString(), wait).value();
                 spec.commandLine().getOut().println(line);
@@ -266,7 +297,20 @@ public final class GoCacheCommand implements Callable<Integer> {
                 return fail(err, "gopipe gocache bridge", e, 2);
             } catch (GopipeException e) {
                 return fail(err, "gopipe gocache bridge", e, 1);
+            } finally {
+                closeQuietly(store);
             }
+        }
+    }
+
+    private static void closeQuietly(ObjectStore store) {
+        if (store == null) {
+            return;
+        }
+        try {
+            store.close();
+        } catch (Exception ignored) {
+            // nothing of ours is left to flush: the bridge was published or not, as its warning said
         }
     }
 

@@ -67,4 +67,32 @@ class GoCacheCommandTest {
         assertThat(r.err().strip()).startsWith("gopipe gocache bridge: '/usr/lib/go-1.19/bin/go' is go1.19");
         assertThat(r.out()).isEmpty();
     }
+
+    @Test
+    void bridgeNamesABadBackendBeforeBuildingAnything() {
+        Run r = gopipe("gocache", "bridge", "--daemon", "unix:/tmp/x.sock", "--backend", "ftp://somewhere/x", "--cache-dir",
+                System.getProperty("java.io.tmpdir") + "/gopipe-bridge-test-backend");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("gopipe gocache bridge: --backend ftp://somewhere/x");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void bridgeTakesTheBridgeFromTheStoreWhenAnotherAgentBuiltIt() throws Exception {
+        java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("gopipe-bridge-shelf");
+        String go = System.getenv().getOrDefault("GOPIPE_GO124", "/usr/lib/go-1.24/bin/go");
+        Run first = gopipe("gocache", "bridge", "--daemon", "tcp:127.0.0.1:1", "--go", go, "--backend", "local:" + tmp.resolve("store"),
+                "--cache-dir", tmp.resolve("agent-a").toString());
+        assertThat(first.exit()).as(first.err()).isEqualTo(0);
+        try (var s = java.nio.file.Files.list(tmp.resolve("store").resolve("gocache").resolve("t"))) {
+            assertThat(s.count()).as("published").isEqualTo(1);
+        }
+        Run second = gopipe("gocache", "bridge", "--daemon", "tcp:127.0.0.1:1", "--go", go, "--backend", "local:" + tmp.resolve("store"),
+                "--cache-dir", tmp.resolve("agent-b").toString(), "--read-only");
+        assertThat(second.exit()).as(second.err()).isEqualTo(0);
+        String bin = second.out().strip().split(" ")[0];
+        assertThat(bin).startsWith(tmp.resolve("agent-b").toString());
+        assertThat(java.nio.file.Files.mismatch(java.nio.file.Path.of(first.out().strip().split(" ")[0]), java.nio.file.Path.of(bin)))
+                .isEqualTo(-1L);
+    }
 }

@@ -69,6 +69,17 @@ public final class BridgeBinary {
      * @throws GopipeException   naming the go command and its output when the build fails
      */
     public static Path build(CommandRunner runner, String go, Path cacheDir) {
+        return build(runner, go, cacheDir, null);
+    }
+
+    /**
+     * As {@link #build(CommandRunner, String, Path)}, with the cache store as a second place to look:
+     * a bridge another agent built for this source, go version and platform is downloaded instead
+     * of compiled, and one built here is published for the next agent.
+     *
+     * @param shelf the store's bridges, or null for none
+     */
+    public static Path build(CommandRunner runner, String go, Path cacheDir, BridgeShelf shelf) {
         String bin = go == null || go.isBlank() ? "go" : go;
         Map<String, String> env = GoEnv.read(runner, bin, null, List.of("GOVERSION", "GOOS", "GOARCH", "GOEXE"));
         String version = env.get("GOVERSION");
@@ -80,13 +91,30 @@ public final class BridgeBinary {
         if (Files.isExecutable(target)) {
             return target;
         }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new GopipeException("cannot build the gocache bridge in " + dir + ": " + e.getMessage(), e);
+        }
+        if (shelf != null && shelf.fetch(key, target)) {
+            return target;
+        }
+        Path built = compile(runner, bin, version, env.get("GOEXE"), src, dir, target);
+        if (shelf != null) {
+            shelf.publish(key, built);
+        }
+        return built;
+    }
+
+    private static Path compile(CommandRunner runner, String bin, String version, String goexe, Map<String, byte[]> src, Path dir,
+                                Path target) {
         Path work = dir.resolve("build-" + UUID.randomUUID());
         try {
             Files.createDirectories(work.resolve("src"));
             for (Map.Entry<String, byte[]> e : src.entrySet()) {
                 Files.write(work.resolve("src").resolve(e.getKey()), e.getValue());
             }
-            Path out = work.resolve("bridge" + env.get("GOEXE"));
+            Path out = work.resolve("bridge" + goexe);
             List<String> lines = new ArrayList<>();
             // Offline and self-contained: no proxy, no toolchain switch, no cgo, no workspace; and never
             // through a GOCACHEPROG, which may be this very bridge.
