@@ -17,6 +17,7 @@ DATA="${BENCH_DATA:-/work/data/bench-gocache}"
 SERVICES="${SERVICES:-40}"
 LIBS="${LIBS:-24}"
 FUNCS="${FUNCS:-150}"
+FANOUT="${FANOUT:-3}"
 REPS="${REPS:-3}"
 DELAY="${DELAY:-5ms}"
 GO="${GO:-/usr/lib/go-1.24/bin/go}"
@@ -24,6 +25,7 @@ JAR="${GOPIPE_JAR:-$root/cli/target/gopipe.jar}"
 SVC_CHANGE="${SVC_CHANGE:-s07}"
 SVC_SAME="${SVC_SAME:-s08}"
 REUSE="${REUSE:-1}"
+SEED_ONLY="${SEED_ONLY:-0}"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,10 +33,12 @@ while [ $# -gt 0 ]; do
     --services) SERVICES="$2"; shift 2 ;;
     --libs) LIBS="$2"; shift 2 ;;
     --funcs) FUNCS="$2"; shift 2 ;;
+    --fanout) FANOUT="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --delay) DELAY="$2"; shift 2 ;;
     --reseed) REUSE=0; shift ;;
-    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --reps N --delay 5ms --reseed (or env vars)"; exit 0 ;;
+    --seed-only) SEED_ONLY=1; shift ;;
+    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --fanout N --reps N --delay 5ms --reseed --seed-only (or env vars)"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,7 +61,7 @@ export GOPIPE_S3_ACCESS_KEY=bench GOPIPE_S3_SECRET_KEY=bench-secret
 
 echo "== setup: $SERVICES services, $LIBS libraries x $FUNCS functions, delay $DELAY each way; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$GO" build -o "$DATA/bin/latencyproxy" "$here/latencyproxy/main.go"
-[ "$seeded" = 1 ] || python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS"
+[ "$seeded" = 1 ] || python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS" --fanout "$FANOUT"
 (cd "$root" && mvn -q -B -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$DATA/s3proxy.cp" >/dev/null)
 cp_s3=$(tr ':' '\n' < "$DATA/s3proxy.cp" | grep -v logback | paste -sd:)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -104,6 +108,7 @@ else
   touch "$DATA/seeded"
 fi
 echo "   GOCACHE $(du -sh "$DATA/warm" | cut -f1); store $(du -sh "$DATA/s3/bench" | cut -f1)"
+if [ "$SEED_ONLY" = 1 ]; then echo "== seeded (--seed-only)"; exit 0; fi
 
 fresh() { rm -rf "$DATA/fresh"; mkdir -p "$DATA/fresh"; echo "$DATA/fresh"; }
 
