@@ -47,9 +47,13 @@ final class BridgeConnection implements Runnable {
     private GoCacheSession session;
     private boolean shared;
     private String client = "?";
+    private final DebugTimeline timeline;
+    private boolean firstGet = true;
 
     BridgeConnection(int number, InputStream in, OutputStream out, AutoCloseable channel, GoCacheOptions base, DiskTier tier,
-                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DaemonPrefetch started) {
+                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DaemonPrefetch started,
+                     DebugTimeline timeline) {
+        this.timeline = timeline;
         this.keySets = keySets;
         this.started = started;
         this.number = number;
@@ -80,6 +84,10 @@ final class BridgeConnection implements Runnable {
                         }
                     }
                     case "get" -> {
+                        if (firstGet) {
+                            firstGet = false;
+                            timeline.mark("client " + number + ": first get");
+                        }
                         long id = m.path("ID").asLong();
                         String action = m.path("A").asText();
                         gets.execute(() -> get(id, action));
@@ -89,7 +97,9 @@ final class BridgeConnection implements Runnable {
                             new ActionRecord(m.path("O").asText(), m.path("Size").asLong(), Instant.ofEpochMilli(m.path("T").asLong())));
                     case "close" -> {
                         closed = true;
+                        timeline.mark("client " + number + ": close");
                         GoCacheFigures f = session.close(0);
+                        timeline.mark("client " + number + ": closed");
                         log.info("client " + number + " (" + client + "): " + f.summary());
                         ObjectNode r = reply("close", m.path("ID").asLong());
                         r.put("Summary", f.summary());
@@ -129,6 +139,7 @@ final class BridgeConnection implements Runnable {
             return false;
         }
         client = m.path("Client").asText("?");
+        timeline.mark("client " + number + ": hello");
         shared = probe(m.path("Probe").asText(""), m.path("Token").asText(""));
         String key = m.path("Key").asText("");
         GoCacheOptions o = base.withPrefetchKey(key.isBlank() ? null : key)

@@ -32,19 +32,23 @@ final class Prefetcher {
     private final Map<String, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
-    private final List<CompletableFuture<Void>> downloads = new ArrayList<>();
+    private final Map<String, PrefetchManifest.Pack> packOf = new ConcurrentHashMap<>();
+    /** Packs not started yet, in the order workers take them; guarded by itself, as is {@link #demanded}. */
+    private final java.util.LinkedHashMap<String, PrefetchManifest.Pack> queue = new java.util.LinkedHashMap<>();
+    private final java.util.ArrayDeque<String> demanded = new java.util.ArrayDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    private final int threads;
     private final long t0 = System.nanoTime();
-    private final io.gopipe.core.report.Reporter debug;
+    private final AtomicLong doneNanos = new AtomicLong();
+    private final DebugTimeline timeline;
 
-    /** Timings of the prefetch, when the caller wants them ({@code GOPIPE_GOCACHE_DEBUG} in the CLI). */
     private void debug(String what) {
-        if (debug != null) {
-            debug.info(String.format("gocache debug: %6d ms %s", (System.nanoTime() - t0) / 1_000_000, what));
-        }
+        timeline.mark(what);
     }
 
-    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads, io.gopipe.core.report.Reporter debug) {
-        this.debug = debug;
+    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads, DebugTimeline timeline) {
+        this.timeline = timeline;
+        this.threads = threads;
         this.store = store;
         this.tier = tier;
         this.bytesDown = bytesDown;
@@ -60,7 +64,11 @@ final class Prefetcher {
         pool.execute(() -> {
             PrefetchManifest m = null;
             try {
-                byte[] bytes = store.call("reading prefetch manifest", s -> s.get(PrefetchManifest.objectName(key)).orElse(null));
+                debug("prefetch of " + key + " starts");
+                byte[] bytes = store.call("reading prefetch manifest", s -> {
+                    debug("store client ready");
+                    return s.get(PrefetchManifest.objectName(key)).orElse(null);
+                });
                 if (bytes != null) {
                     bytesDown.addAndGet(bytes.length);
                     m = PrefetchManifest.parse(bytes);
@@ -81,6 +89,7 @@ final class Prefetcher {
     }
 
     private void schedule(PrefetchManifest m) {
+        List<PrefetchManifest.Pack> toFetch = new ArrayList<>();
         for (PrefetchManifest.Pack pack : m.packs()) {
             List<Packs.Entry> missing = new ArrayList<>();
             for (Packs.Entry e : pack.entries()) {
@@ -96,8 +105,68 @@ final class Prefetcher {
             }
             for (Packs.Entry e : missing) {
                 pending.putIfAbsent(e.actionId(), new CompletableFuture<>());
+                packOf.putIfAbsent(e.actionId(), pack);
             }
-            downloads.add(CompletableFuture.runAsync(() -> download(pack), pool));
+            toFetch.add(pack);
+        }
+        // Biggest first (they take longest, so the last pack ends sooner); a pack go is already waiting
+        // for jumps the queue (demand), since go asks in dependency order and stalls on each wait.
+        toFetch.sort(java.util.Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        synchronized (queue) {
+            toFetch.forEach(p -> queue.put(p.name(), p));
+        }
+        int workers = Math.min(threads, toFetch.size());
+        active.set(workers);
+        if (workers == 0) {
+            doneNanos.set(System.nanoTime());
+        }
+        for (int i = 0; i < workers; i++) {
+            pool.execute(this::work);
+        }
+    }
+
+    /** A download worker: takes packs until none is left, demanded ones first. */
+    private void work() {
+        PrefetchManifest.Pack next;
+        while ((next = take()) != null) {
+            download(next);
+        }
+        if (active.decrementAndGet() == 0 && doneNanos.get() == 0) {
+            doneNanos.set(System.nanoTime());
+            debug("prefetch done");
+        }
+    }
+
+    private PrefetchManifest.Pack take() {
+        synchronized (queue) {
+            String name;
+            while ((name = demanded.pollFirst()) != null) {
+                PrefetchManifest.Pack p = queue.remove(name);
+                if (p != null) {
+                    return p;
+                }
+                // already taken by another worker
+            }
+            java.util.Iterator<PrefetchManifest.Pack> it = queue.values().iterator();
+            if (!it.hasNext()) {
+                return null;
+            }
+            PrefetchManifest.Pack p = it.next();
+            it.remove();
+            return p;
+        }
+    }
+
+    /** go waits for this action: its pack, if not started yet, is the next one a worker takes. */
+    private void demand(String actionId) {
+        PrefetchManifest.Pack p = packOf.get(actionId);
+        if (p == null) {
+            return;
+        }
+        synchronized (queue) {
+            if (queue.containsKey(p.name())) {
+                demanded.addLast(p.name());
+            }
         }
     }
 
@@ -165,7 +234,8 @@ final class Prefetcher {
         try {
             manifest.get(max.toMillis(), TimeUnit.MILLISECONDS);
             CompletableFuture<Boolean> f = pending.get(actionId);
-            if (f != null) {
+            if (f != null && !f.isDone()) {
+                demand(actionId);
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -173,6 +243,12 @@ final class Prefetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Milliseconds from the start of the prefetch until its last pack was in; -1 while running or without a manifest. */
+    long millisToDone() {
+        long d = doneNanos.get();
+        return d == 0 || !manifest.isDone() ? -1 : (d - t0) / 1_000_000;
     }
 
     /** Whether this run's prefetch brought the action's output. */
