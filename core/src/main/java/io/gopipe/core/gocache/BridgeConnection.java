@@ -41,7 +41,6 @@ final class BridgeConnection implements Runnable {
     private final ExecutorService gets;
     private final Reporter log;
     private final KeySets keySets;
-    private final DaemonPrefetch started;
     private String key;
     private final Object writeLock = new Object();
     private GoCacheSession session;
@@ -51,11 +50,9 @@ final class BridgeConnection implements Runnable {
     private boolean firstGet = true;
 
     BridgeConnection(int number, InputStream in, OutputStream out, AutoCloseable channel, GoCacheOptions base, DiskTier tier,
-                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DaemonPrefetch started,
-                     DebugTimeline timeline) {
+                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DebugTimeline timeline) {
         this.timeline = timeline;
         this.keySets = keySets;
-        this.started = started;
         this.number = number;
         this.in = new BufferedInputStream(in, 1 << 16);
         this.out = new BufferedOutputStream(out, 1 << 16);
@@ -146,9 +143,12 @@ final class BridgeConnection implements Runnable {
                 .withReadOnly(base.readOnly() || m.path("ReadOnly").asBoolean())
                 .withStatsJson(null).withQuiet(true);
         // The sessions of one key share what they used: the key's manifest covers the whole job.
-        this.key = o.prefetchKey();
-        session = key == null ? new GoCacheSession(o, new Forward(), tier, store.view())
-                : new GoCacheSession(o, new Forward(), tier, store.view(), keySets.open(key), started);
+        // They also share one prefetch: the manifest is read and the packs fetched once per job.
+        String k = o.prefetchKey();
+        this.key = k;
+        session = k == null ? new GoCacheSession(o, new Forward(), tier, store.view())
+                : new GoCacheSession(o, new Forward(), tier, store.view(), keySets.open(k), keySets.prefetch(k,
+                        () -> DaemonPrefetch.start(k, new StoreAccess(store.view(), log, base.callTimeout()), tier, timeline)));
         r.put("Shared", shared);
         r.put("Dir", tier.root().toString());
         send(r, null, 0);

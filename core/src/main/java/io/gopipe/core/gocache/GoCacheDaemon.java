@@ -107,6 +107,7 @@ public final class GoCacheDaemon {
                 if (key != null && !key.isBlank()) {
                     // The daemon of a job that knows its key: the prefetch starts now, not when go connects.
                     started = DaemonPrefetch.start(key, new StoreAccess(store.view(), log, options.cache().callTimeout()), tier, timeline);
+                    keySets.adopt(key, started);
                 } else {
                     store.openSoon();
                 }
@@ -143,9 +144,7 @@ public final class GoCacheDaemon {
                 return idled ? Outcome.IDLE_EXIT : Outcome.STOPPED;
             } finally {
                 idle.shutdownNow();
-                if (started != null) {
-                    started.close();
-                }
+                keySets.closeAll();
                 for (ServerSocketChannel s : servers) {
                     s.close();
                 }
@@ -253,7 +252,7 @@ public final class GoCacheDaemon {
             active.incrementAndGet();
             lastActivity.set(System.nanoTime());
             BridgeConnection c = new BridgeConnection(n, ChannelStreams.in(ch), ChannelStreams.out(ch), ch, options.cache(), tier,
-                    store, gets, log, keySets, started, timeline);
+                    store, gets, log, keySets, timeline);
             Thread t = new Thread(() -> {
                 try {
                     c.run();

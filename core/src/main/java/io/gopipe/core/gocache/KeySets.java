@@ -10,7 +10,9 @@ import java.util.Map;
  * {@code go build}, {@code go vet} and {@code go test} run one after another, each its own session,
  * and the key's manifest should name everything the job used, not only the last command's set. A
  * key's set starts afresh when no session of it has been open for {@link #JOB_GAP}: that is the
- * next job, whose set must not carry the previous commit's outputs forever.
+ * next job, whose set must not carry the previous commit's outputs forever. The sessions of one job
+ * also share one prefetch of the key (the manifest is read and the packs fetched once per job, not
+ * once per go command); it is dropped with the set.
  */
 final class KeySets {
 
@@ -22,6 +24,7 @@ final class KeySets {
         Map<String, ActionRecord> used = new LinkedHashMap<>();
         int open;
         long lastClose = System.nanoTime();
+        DaemonPrefetch prefetch;
     }
 
     /** The set a new session of {@code key} records into (synchronize on it to use it). */
@@ -29,9 +32,37 @@ final class KeySets {
         Entry e = keys.computeIfAbsent(key, k -> new Entry());
         if (e.open == 0 && System.nanoTime() - e.lastClose > JOB_GAP.toNanos()) {
             e.used = new LinkedHashMap<>();
+            if (e.prefetch != null) {
+                e.prefetch.close();
+                e.prefetch = null;
+            }
         }
         e.open++;
         return e.used;
+    }
+
+    /** The key's prefetch for the current job: the one already running, else a new one from {@code start}. */
+    synchronized DaemonPrefetch prefetch(String key, java.util.function.Supplier<DaemonPrefetch> start) {
+        Entry e = keys.computeIfAbsent(key, k -> new Entry());
+        if (e.prefetch == null) {
+            e.prefetch = start.get();
+        }
+        return e.prefetch;
+    }
+
+    /** Makes {@code p} (started with the daemon for its {@code --prefetch-key}) the key's prefetch. */
+    synchronized void adopt(String key, DaemonPrefetch p) {
+        keys.computeIfAbsent(key, k -> new Entry()).prefetch = p;
+    }
+
+    /** Stops every prefetch (the daemon ends). */
+    synchronized void closeAll() {
+        for (Entry e : keys.values()) {
+            if (e.prefetch != null) {
+                e.prefetch.close();
+                e.prefetch = null;
+            }
+        }
     }
 
     /** A session of {@code key} ended. */
