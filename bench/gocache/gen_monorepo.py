@@ -75,7 +75,7 @@ def main():
                   "net/http": "http.StatusText", "strings": "strings.ToUpper"}
         body = f"package {name}\n\nimport (\n" + "".join(f'\t"{p}"\n' for p in imports) + ")\n\n"
         body += f'// {name.upper()}Name names the package.\nconst {name.upper()}Name = "{name}"\n\n'
-        body += "var _ = []any{" + ", ".join(stduse[s] for s in set(std) | {"strings"}) + "}\n\nfunc init() {\n" + uses + "}\n"
+        body += "var _ = []any{" + ", ".join(stduse[s] for s in sorted(set(std) | {"strings"})) + "}\n\nfunc init() {\n" + uses + "}\n"
         body += funcs(rnd, name.upper(), a.funcs)
         write(os.path.join(a.dir, "lib", name, f"{name}.go"), body)
         libs.append((name, layer))
