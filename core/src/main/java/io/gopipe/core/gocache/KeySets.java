@@ -29,6 +29,7 @@ final class KeySets {
 
     /** The set a new session of {@code key} records into (synchronize on it to use it). */
     synchronized Map<String, ActionRecord> open(String key) {
+        sweep(key);
         Entry e = keys.computeIfAbsent(key, k -> new Entry());
         if (e.open == 0 && System.nanoTime() - e.lastClose > JOB_GAP.toNanos()) {
             e.used = new LinkedHashMap<>();
@@ -53,6 +54,21 @@ final class KeySets {
     /** Makes {@code p} (started with the daemon for its {@code --prefetch-key}) the key's prefetch. */
     synchronized void adopt(String key, DaemonPrefetch p) {
         keys.computeIfAbsent(key, k -> new Entry()).prefetch = p;
+    }
+
+    /** Forgets the other keys whose last job ended more than {@link #JOB_GAP} ago: a long-lived daemon sees many keys. */
+    private void sweep(String keep) {
+        long now = System.nanoTime();
+        keys.entrySet().removeIf(en -> {
+            Entry e = en.getValue();
+            if (en.getKey().equals(keep) || e.open > 0 || now - e.lastClose <= JOB_GAP.toNanos()) {
+                return false;
+            }
+            if (e.prefetch != null) {
+                e.prefetch.close();
+            }
+            return true;
+        });
     }
 
     /** Stops every prefetch (the daemon ends). */

@@ -5,16 +5,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,9 +40,9 @@ final class Prefetcher {
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
     private final Map<String, PrefetchManifest.Pack> packOf = new ConcurrentHashMap<>();
     /** Packs not started yet, in the order workers take them; guarded by itself, as is {@link #demanded}. */
-    private final java.util.LinkedHashMap<String, PrefetchManifest.Pack> queue = new java.util.LinkedHashMap<>();
-    private final java.util.ArrayDeque<String> demanded = new java.util.ArrayDeque<>();
-    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    private final LinkedHashMap<String, PrefetchManifest.Pack> queue = new LinkedHashMap<>();
+    private final ArrayDeque<String> demanded = new ArrayDeque<>();
+    private final AtomicInteger active = new AtomicInteger();
     private final int threads;
     private final long t0 = System.nanoTime();
     private final AtomicLong doneNanos = new AtomicLong();
@@ -52,11 +58,11 @@ final class Prefetcher {
         this.store = store;
         this.tier = tier;
         this.bytesDown = bytesDown;
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "gocache-prefetch");
-            t.setDaemon(true);
-            return t;
-        });
+        // Threads end when idle: a daemon keeps a job's prefetch for a while after its downloads are done.
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), GoCacheSession.daemon("gocache-prefetch"));
+        p.allowCoreThreadTimeOut(true);
+        this.pool = p;
     }
 
     /** Starts reading {@code key}'s manifest and its packs; returns at once. */
@@ -111,7 +117,7 @@ final class Prefetcher {
         }
         // Biggest first (they take longest, so the last pack ends sooner); a pack go is already waiting
         // for jumps the queue (demand), since go asks in dependency order and stalls on each wait.
-        toFetch.sort(java.util.Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
         synchronized (queue) {
             toFetch.forEach(p -> queue.put(p.name(), p));
         }
@@ -147,7 +153,7 @@ final class Prefetcher {
                 }
                 // already taken by another worker
             }
-            java.util.Iterator<PrefetchManifest.Pack> it = queue.values().iterator();
+            Iterator<PrefetchManifest.Pack> it = queue.values().iterator();
             if (!it.hasNext()) {
                 return null;
             }

@@ -140,7 +140,11 @@ final class S3Http {
     private HttpURLConnection request(String method, String key, String payloadHash) throws IOException {
         String path = (base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", ""))
                 + (virtualHost ? "" : "/" + encode(bucket)) + "/" + encodePath(key);
-        String host = (virtualHost ? bucket + "." : "") + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort());
+        // The Host header the JDK sends, which the signature covers: the port only when it is not the scheme's default.
+        int port = base.getPort();
+        boolean defaultPort = port < 0 || (port == 80 && "http".equalsIgnoreCase(base.getScheme()))
+                || (port == 443 && "https".equalsIgnoreCase(base.getScheme()));
+        String host = (virtualHost ? bucket + "." : "") + base.getHost() + (defaultPort ? "" : ":" + port);
         URL url = URI.create(base.getScheme() + "://" + host + path).toURL();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String amzDate = AMZ_DATE.format(now);
