@@ -15,6 +15,7 @@ final class DaemonPrefetch {
     private final StoreAccess store;
     private final AtomicLong bytes;
     private final AtomicLong startupMillis = new AtomicLong();
+    private volatile boolean closed;
 
     private DaemonPrefetch(String key, Prefetcher prefetcher, StoreAccess store, AtomicLong bytes) {
         this.key = key;
@@ -55,7 +56,12 @@ final class DaemonPrefetch {
     }
 
     void close() {
+        closed = true;
         prefetcher.close();
         store.close();
+    }
+
+    boolean closed() {
+        return closed;
     }
 }

@@ -19,6 +19,16 @@ final class KeySets {
     static final Duration JOB_GAP = Duration.ofMinutes(2);
 
     private final Map<String, Entry> keys = new HashMap<>();
+    private final long gapNanos;
+
+    KeySets() {
+        this(JOB_GAP);
+    }
+
+    /** With another gap between jobs (tests). */
+    KeySets(Duration gap) {
+        this.gapNanos = gap.toNanos();
+    }
 
     private static final class Entry {
         Map<String, ActionRecord> used = new LinkedHashMap<>();
@@ -31,7 +41,7 @@ final class KeySets {
     synchronized Map<String, ActionRecord> open(String key) {
         sweep(key);
         Entry e = keys.computeIfAbsent(key, k -> new Entry());
-        if (e.open == 0 && System.nanoTime() - e.lastClose > JOB_GAP.toNanos()) {
+        if (e.open == 0 && System.nanoTime() - e.lastClose > gapNanos) {
             e.used = new LinkedHashMap<>();
             if (e.prefetch != null) {
                 e.prefetch.close();
@@ -61,7 +71,7 @@ final class KeySets {
         long now = System.nanoTime();
         keys.entrySet().removeIf(en -> {
             Entry e = en.getValue();
-            if (en.getKey().equals(keep) || e.open > 0 || now - e.lastClose <= JOB_GAP.toNanos()) {
+            if (en.getKey().equals(keep) || e.open > 0 || now - e.lastClose <= gapNanos) {
                 return false;
             }
             if (e.prefetch != null) {
