@@ -3,7 +3,10 @@
 packages (layered, each importing a few of the layer below and some of the standard library), each
 service with its own internal handler package. Deterministic for a seed.
 
-usage: gen_monorepo.py DIR [--services N] [--libs N] [--funcs N] [--seed N]"""
+usage: gen_monorepo.py DIR [--services N] [--libs N] [--funcs N] [--fanout N] [--seed N]
+
+--fanout: how many packages of the layer below each library (and each service, of the top layers)
+imports; with many libraries it sets how much of the tree one service's closure holds."""
 import argparse
 import os
 import random
@@ -48,6 +51,7 @@ def main():
     ap.add_argument("--services", type=int, default=40)
     ap.add_argument("--libs", type=int, default=24)
     ap.add_argument("--funcs", type=int, default=150)
+    ap.add_argument("--fanout", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
@@ -59,7 +63,7 @@ def main():
     for i in range(a.libs):
         layer = min(i // per, layers - 1)
         below = [l for l in libs if l[1] == layer - 1]
-        deps = rnd.sample(below, min(len(below), 3)) if below else []
+        deps = rnd.sample(below, min(len(below), a.fanout)) if below else []
         std = rnd.sample(STD, 3)
         name = f"l{i}"
         imports = ["strings"] + [s for s in std if s != "strings"] + [f"{mod}/lib/{d[0]}" for d in deps]
@@ -71,14 +75,14 @@ def main():
                   "net/http": "http.StatusText", "strings": "strings.ToUpper"}
         body = f"package {name}\n\nimport (\n" + "".join(f'\t"{p}"\n' for p in imports) + ")\n\n"
         body += f'// {name.upper()}Name names the package.\nconst {name.upper()}Name = "{name}"\n\n'
-        body += "var _ = []any{" + ", ".join(stduse[s] for s in set(std) | {"strings"}) + "}\n\nfunc init() {\n" + uses + "}\n"
+        body += "var _ = []any{" + ", ".join(stduse[s] for s in sorted(set(std) | {"strings"})) + "}\n\nfunc init() {\n" + uses + "}\n"
         body += funcs(rnd, name.upper(), a.funcs)
         write(os.path.join(a.dir, "lib", name, f"{name}.go"), body)
         libs.append((name, layer))
     top = [l for l in libs if l[1] >= layers - 2]
     for s in range(a.services):
         name = f"s{s:02d}"
-        deps = rnd.sample(top, min(len(top), 3))
+        deps = rnd.sample(top, min(len(top), a.fanout))
         write(os.path.join(a.dir, "svc", name, "internal", "h", "h.go"),
               "package h\n\nimport \"strings\"\n\n// Version is bumped by the benchmark's one-line change.\nconst Version = 0\n"
               + funcs(rnd, "H", a.funcs // 2))

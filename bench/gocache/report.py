@@ -57,6 +57,13 @@ rows.append(("local directory store, fully warm", f"gocache {l_g/1000:.2f}s | pl
 if has("localwarm", "daemon"):
     l_d = med("localwarm", "daemon")
     rows.append(("  same, bridge + running daemon", f"daemon {l_d/1000:.2f}s | plain GOCACHE {l_w/1000:.2f}s", f"{ratio(l_d, l_w):.2f}x (target <= 1.3x)"))
+if has("localwarm-nolink", "warm-local"):
+    n_w = med("localwarm-nolink", "warm-local")
+    for v, label in (("gocache", "gocache"), ("daemon", "bridge + running daemon")):
+        if has("localwarm-nolink", v):
+            n = med("localwarm-nolink", v)
+            rows.append((f"  same, no link (-o holds the binary already), {label}", f"{v} {n/1000:.2f}s | plain GOCACHE {n_w/1000:.2f}s",
+                         f"{ratio(n, n_w):.2f}x"))
 if has("growth-daemon", "bytes"):
     rows.append(("  store growth, unchanged rebuild through the daemon", f"+{statistics.median(res[('growth-daemon', 'bytes')])} bytes", ""))
 print("| case | figures (medians) | ratio |")
@@ -81,7 +88,11 @@ for name, case in (("change-daemon", "change"), ("same-daemon", "same"), ("local
         continue
     wait = statistics.median(s["storeWaitMillis"] for s in st)
     flush = statistics.median(s["flushMillis"] for s in st)
-    print(f"{name}: store/prefetch wait {wait} ms; close flush {flush} ms; hits {st[-1]['hits']}/{st[-1]['gets']} "
+    start = statistics.median(s["startupMillis"] for s in st)
+    pre = [s["prefetchMillis"] for s in st if s.get("prefetchMillis", -1) >= 0]
+    share = f" = {100*start/med(case, 'daemon'):.0f}% of the job" if start and has(case, "daemon") else ""
+    pre_s = f"; prefetch {statistics.median(pre)} ms" if pre else ""
+    print(f"{name}: daemon JVM start to listening {start} ms{share}{pre_s}; store/prefetch wait {wait} ms; close flush {flush} ms; hits {st[-1]['hits']}/{st[-1]['gets']} "
           f"(local {st[-1]['localHits']}, prefetched {st[-1]['prefetchHits']}, fetched {st[-1]['remoteHits']}), misses {st[-1]['misses']}, "
           f"down {st[-1]['bytesDown']/2**20:.2f} MiB, up {st[-1]['bytesUp']/2**20:.2f} MiB")
 if has("bridge", "cold-build"):

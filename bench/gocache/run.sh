@@ -17,6 +17,7 @@ DATA="${BENCH_DATA:-/work/data/bench-gocache}"
 SERVICES="${SERVICES:-40}"
 LIBS="${LIBS:-24}"
 FUNCS="${FUNCS:-150}"
+FANOUT="${FANOUT:-3}"
 REPS="${REPS:-3}"
 DELAY="${DELAY:-5ms}"
 GO="${GO:-/usr/lib/go-1.24/bin/go}"
@@ -24,6 +25,7 @@ JAR="${GOPIPE_JAR:-$root/cli/target/gopipe.jar}"
 SVC_CHANGE="${SVC_CHANGE:-s07}"
 SVC_SAME="${SVC_SAME:-s08}"
 REUSE="${REUSE:-1}"
+SEED_ONLY="${SEED_ONLY:-0}"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,10 +33,12 @@ while [ $# -gt 0 ]; do
     --services) SERVICES="$2"; shift 2 ;;
     --libs) LIBS="$2"; shift 2 ;;
     --funcs) FUNCS="$2"; shift 2 ;;
+    --fanout) FANOUT="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --delay) DELAY="$2"; shift 2 ;;
     --reseed) REUSE=0; shift ;;
-    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --reps N --delay 5ms --reseed (or env vars)"; exit 0 ;;
+    --seed-only) SEED_ONLY=1; shift ;;
+    -h|--help) sed -n 2,8p "$0"; echo "options: --data DIR --services N --libs N --funcs N --fanout N --reps N --delay 5ms --reseed --seed-only (or env vars)"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,7 +61,7 @@ export GOPIPE_S3_ACCESS_KEY=bench GOPIPE_S3_SECRET_KEY=bench-secret
 
 echo "== setup: $SERVICES services, $LIBS libraries x $FUNCS functions, delay $DELAY each way; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$GO" build -o "$DATA/bin/latencyproxy" "$here/latencyproxy/main.go"
-[ "$seeded" = 1 ] || python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS"
+[ "$seeded" = 1 ] || python3 "$here/gen_monorepo.py" "$DATA/mono" --services "$SERVICES" --libs "$LIBS" --funcs "$FUNCS" --fanout "$FANOUT"
 (cd "$root" && mvn -q -B -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$DATA/s3proxy.cp" >/dev/null)
 cp_s3=$(tr ':' '\n' < "$DATA/s3proxy.cp" | grep -v logback | paste -sd:)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -104,8 +108,13 @@ else
   touch "$DATA/seeded"
 fi
 echo "   GOCACHE $(du -sh "$DATA/warm" | cut -f1); store $(du -sh "$DATA/s3/bench" | cut -f1)"
+if [ "$SEED_ONLY" = 1 ]; then echo "== seeded (--seed-only)"; exit 0; fi
 
 fresh() { rm -rf "$DATA/fresh"; mkdir -p "$DATA/fresh"; echo "$DATA/fresh"; }
+# Every timed build writes its binary into a new, empty directory: a fresh agent's checkout has no
+# binary, and go skips the link when -o already holds the binary it would write (which made earlier
+# warm-local figures skip the link while the fresh agent linked). So every variant links.
+newout() { rm -rf "$DATA/out/job"; mkdir -p "$DATA/out/job"; echo "$DATA/out/job/bin"; }
 
 # The bridge: built once per agent image / tool cache (like the jar and the JDK), so outside the timed
 # jobs; its cold build (empty GOCACHE: go compiles the standard library it uses) is timed on its own.
@@ -137,31 +146,31 @@ for r in $(seq "$REPS"); do
   echo "== rep $r/$REPS (load $(cut -d' ' -f1-3 /proc/loadavg))"; cut -d' ' -f1 /proc/loadavg >> "$LOADS"
   # One-line change in one service, then build it.
   sed -i "s/^const Version = .*/const Version = ${NONCE}${r}1/" "svc/$SVC_CHANGE/internal/h/h.go"
-  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change warm-local $(( $(ms) - t0 ))
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$(newout)" "./svc/$SVC_CHANGE"; record change warm-local $(( $(ms) - t0 ))
   f=$(fresh); t0=$(ms)
-  GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_CHANGE/main --stats-json $DATA/stats-change.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
+  GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_CHANGE/main --stats-json $DATA/stats-change.jsonl" go build -o "$(newout)" "./svc/$SVC_CHANGE"
   record change gocache $(( $(ms) - t0 ))
   # Another new change for the daemon's job: the gocache job above already uploaded the outputs of its change.
   sed -i "s/^const Version = .*/const Version = ${NONCE}${r}2/" "svc/$SVC_CHANGE/internal/h/h.go"
   f=$(fresh); t0=$(ms)
   start_daemon "$f" "$SVC_CHANGE/main"
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_CHANGE"
   record change daemon $(( $(ms) - t0 )); wait "$D_PID"
   f=$(fresh); t0=$(ms)
   "$root/bin/gopipe" cache restore --policy build $S3 --path "$f/gocache" --key bench-build >/dev/null 2>&1
-  GOCACHE="$f/gocache" go build -o "$DATA/out/x" "./svc/$SVC_CHANGE"; record change archive $(( $(ms) - t0 ))
+  GOCACHE="$f/gocache" go build -o "$(newout)" "./svc/$SVC_CHANGE"; record change archive $(( $(ms) - t0 ))
 
   # Nothing changed: another service, fresh agent.
   before=$(du -sb "$DATA/s3/bench" | cut -f1)
-  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/y" "./svc/$SVC_SAME"; record same warm-local $(( $(ms) - t0 ))
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$(newout)" "./svc/$SVC_SAME"; record same warm-local $(( $(ms) - t0 ))
   f=$(fresh); t0=$(ms)
-  GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_SAME/main --stats-json $DATA/stats-same.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
+  GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk --prefetch-key $SVC_SAME/main --stats-json $DATA/stats-same.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
   record same gocache $(( $(ms) - t0 ))
   after=$(du -sb "$DATA/s3/bench" | cut -f1)
   record growth bytes $(( after - before )); record growth store "$before"
   f=$(fresh); t0=$(ms)
   start_daemon "$f" "$SVC_SAME/main"
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$DATA/out/y" "./svc/$SVC_SAME"
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
   record same daemon $(( $(ms) - t0 )); wait "$D_PID"
   record growth-daemon bytes $(( $(du -sb "$DATA/s3/bench" | cut -f1) - after ))
 
@@ -172,15 +181,27 @@ for r in $(seq "$REPS"); do
       --ready-file "$DATA/lw/ready" --idle-exit 10m 2>> "$DATA/daemon-lw.log" &
     LW_PID=$!
     while [ ! -f "$DATA/lw/ready" ]; do sleep 0.01; done
-    GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+    GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet" go build -o "$(newout)" "./svc/$SVC_SAME"
   fi
-  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/z" "./svc/$SVC_SAME"; record localwarm warm-local $(( $(ms) - t0 ))
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$(newout)" "./svc/$SVC_SAME"; record localwarm warm-local $(( $(ms) - t0 ))
   t0=$(ms)
-  GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet --stats-json $DATA/stats-localwarm.jsonl" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+  GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet --stats-json $DATA/stats-localwarm.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
   record localwarm gocache $(( $(ms) - t0 ))
   t0=$(ms)
-  GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet -stats-json $DATA/stats-localwarm-daemon.jsonl" go build -o "$DATA/out/z" "./svc/$SVC_SAME"
+  GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet -stats-json $DATA/stats-localwarm-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
   record localwarm daemon $(( $(ms) - t0 ))
+  # The same three builds once more into the binary each just wrote: go skips the link, so what is
+  # left is the per-get cost of each variant (the comparison earlier runs of this script made).
+  GOCACHE="$DATA/warm" go build -o "$DATA/out/lw-plain" "./svc/$SVC_SAME"
+  t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/lw-plain" "./svc/$SVC_SAME"; record localwarm-nolink warm-local $(( $(ms) - t0 ))
+  GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet" go build -o "$DATA/out/lw-gocache" "./svc/$SVC_SAME"
+  t0=$(ms)
+  GOCACHE="$DATA/lw/gocache" GOCACHEPROG="$root/bin/gopipe gocache --backend local:$DATA/localstore --dir $DATA/lw/disk --quiet" go build -o "$DATA/out/lw-gocache" "./svc/$SVC_SAME"
+  record localwarm-nolink gocache $(( $(ms) - t0 ))
+  GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet" go build -o "$DATA/out/lw-daemon" "./svc/$SVC_SAME"
+  t0=$(ms)
+  GOCACHE="$DATA/lw/gocache-d" GOCACHEPROG="$BRIDGE -daemon unix:$DATA/lw/d.sock -quiet" go build -o "$DATA/out/lw-daemon" "./svc/$SVC_SAME"
+  record localwarm-nolink daemon $(( $(ms) - t0 ))
 done
 kill "$LW_PID" 2>/dev/null || true; wait "$LW_PID" 2>/dev/null || true; LW_PID=
 sed -i "s/^const Version = .*/const Version = 0/" "svc/$SVC_CHANGE/internal/h/h.go"

@@ -41,17 +41,18 @@ final class BridgeConnection implements Runnable {
     private final ExecutorService gets;
     private final Reporter log;
     private final KeySets keySets;
-    private final DaemonPrefetch started;
     private String key;
     private final Object writeLock = new Object();
     private GoCacheSession session;
     private boolean shared;
     private String client = "?";
+    private final DebugTimeline timeline;
+    private boolean firstGet = true;
 
     BridgeConnection(int number, InputStream in, OutputStream out, AutoCloseable channel, GoCacheOptions base, DiskTier tier,
-                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DaemonPrefetch started) {
+                     SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DebugTimeline timeline) {
+        this.timeline = timeline;
         this.keySets = keySets;
-        this.started = started;
         this.number = number;
         this.in = new BufferedInputStream(in, 1 << 16);
         this.out = new BufferedOutputStream(out, 1 << 16);
@@ -80,6 +81,10 @@ final class BridgeConnection implements Runnable {
                         }
                     }
                     case "get" -> {
+                        if (firstGet) {
+                            firstGet = false;
+                            timeline.mark("client " + number + ": first get");
+                        }
                         long id = m.path("ID").asLong();
                         String action = m.path("A").asText();
                         gets.execute(() -> get(id, action));
@@ -89,7 +94,9 @@ final class BridgeConnection implements Runnable {
                             new ActionRecord(m.path("O").asText(), m.path("Size").asLong(), Instant.ofEpochMilli(m.path("T").asLong())));
                     case "close" -> {
                         closed = true;
+                        timeline.mark("client " + number + ": close");
                         GoCacheFigures f = session.close(0);
+                        timeline.mark("client " + number + ": closed");
                         log.info("client " + number + " (" + client + "): " + f.summary());
                         ObjectNode r = reply("close", m.path("ID").asLong());
                         r.put("Summary", f.summary());
@@ -129,15 +136,19 @@ final class BridgeConnection implements Runnable {
             return false;
         }
         client = m.path("Client").asText("?");
+        timeline.mark("client " + number + ": hello");
         shared = probe(m.path("Probe").asText(""), m.path("Token").asText(""));
         String key = m.path("Key").asText("");
         GoCacheOptions o = base.withPrefetchKey(key.isBlank() ? null : key)
                 .withReadOnly(base.readOnly() || m.path("ReadOnly").asBoolean())
                 .withStatsJson(null).withQuiet(true);
         // The sessions of one key share what they used: the key's manifest covers the whole job.
-        this.key = o.prefetchKey();
-        session = key == null ? new GoCacheSession(o, new Forward(), tier, store.view())
-                : new GoCacheSession(o, new Forward(), tier, store.view(), keySets.open(key), started);
+        // They also share one prefetch: the manifest is read and the packs fetched once per job.
+        String k = o.prefetchKey();
+        this.key = k;
+        session = k == null ? new GoCacheSession(o, new Forward(), tier, store.view())
+                : new GoCacheSession(o, new Forward(), tier, store.view(), keySets.open(k), keySets.prefetch(k,
+                        () -> DaemonPrefetch.start(k, new StoreAccess(store.view(), log, base.callTimeout()), tier, timeline)));
         r.put("Shared", shared);
         r.put("Dir", tier.root().toString());
         send(r, null, 0);

@@ -14,6 +14,8 @@ final class DaemonPrefetch {
     private final Prefetcher prefetcher;
     private final StoreAccess store;
     private final AtomicLong bytes;
+    private final AtomicLong startupMillis = new AtomicLong();
+    private volatile boolean closed;
 
     private DaemonPrefetch(String key, Prefetcher prefetcher, StoreAccess store, AtomicLong bytes) {
         this.key = key;
@@ -22,9 +24,9 @@ final class DaemonPrefetch {
         this.bytes = bytes;
     }
 
-    static DaemonPrefetch start(String key, StoreAccess store, DiskTier tier, io.gopipe.core.report.Reporter debug) {
+    static DaemonPrefetch start(String key, StoreAccess store, DiskTier tier, DebugTimeline timeline) {
         AtomicLong bytes = new AtomicLong();
-        Prefetcher p = new Prefetcher(store, tier, bytes, 8, debug);
+        Prefetcher p = new Prefetcher(store, tier, bytes, 8, timeline);
         store.openInBackground();
         p.start(key);
         return new DaemonPrefetch(key, p, store, bytes);
@@ -38,13 +40,28 @@ final class DaemonPrefetch {
         return prefetcher;
     }
 
+    /** The daemon's start-up (JVM start until it listened), set once it listens. */
+    void startedAfter(long millis) {
+        startupMillis.set(millis);
+    }
+
+    /** The daemon's start-up, once: the job's first session reports it as its own start-up. */
+    long claimStartupMillis() {
+        return startupMillis.getAndSet(0);
+    }
+
     /** The bytes downloaded so far, once: the session that claims them reports them. */
     long claimBytes() {
         return bytes.getAndSet(0);
     }
 
     void close() {
+        closed = true;
         prefetcher.close();
         store.close();
+    }
+
+    boolean closed() {
+        return closed;
     }
 }

@@ -92,7 +92,7 @@ public final class DiskTier {
             long written = 0;
             OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try (OutputStream out = verify ? new DigestOutputStream(file, md) : file) {
-                byte[] buf = new byte[64 << 10];
+                byte[] buf = new byte[(int) Math.max(1, Math.min(size, 64 << 10))];
                 while (written < size) {
                     int n = body.read(buf, 0, (int) Math.min(buf.length, size - written));
                     if (n < 0) {

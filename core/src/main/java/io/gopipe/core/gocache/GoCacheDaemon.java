@@ -53,6 +53,7 @@ public final class GoCacheDaemon {
     private volatile List<String> bound = List.of();
     private final KeySets keySets = new KeySets();
     private volatile DaemonPrefetch started;
+    private final DebugTimeline timeline;
 
     /** The daemon for {@code options}, opening the store named by its backend. */
     public GoCacheDaemon(GoCacheDaemonOptions options, Reporter log) {
@@ -64,6 +65,7 @@ public final class GoCacheDaemon {
         this.options = options;
         this.log = log;
         this.opener = store;
+        this.timeline = DebugTimeline.fromEnv(log);
     }
 
     /**
@@ -74,6 +76,7 @@ public final class GoCacheDaemon {
      * @throws IllegalArgumentException naming an address that is neither unix:PATH nor tcp:LOOPBACK:PORT
      */
     public Outcome serve() throws IOException {
+        timeline.mark("daemon starts");
         check();
         Path lockPath = options.effectiveLockFile().toAbsolutePath();
         Files.createDirectories(lockPath.getParent());
@@ -103,8 +106,8 @@ public final class GoCacheDaemon {
                 String key = options.cache().prefetchKey();
                 if (key != null && !key.isBlank()) {
                     // The daemon of a job that knows its key: the prefetch starts now, not when go connects.
-                    started = DaemonPrefetch.start(key, new StoreAccess(store.view(), log, options.cache().callTimeout()), tier,
-                            System.getenv("GOPIPE_GOCACHE_DEBUG") != null ? log : null);
+                    started = DaemonPrefetch.start(key, new StoreAccess(store.view(), log, options.cache().callTimeout()), tier, timeline);
+                    keySets.adopt(key, started);
                 } else {
                     store.openSoon();
                 }
@@ -114,6 +117,10 @@ public final class GoCacheDaemon {
                     t.start();
                 }
                 writeReady(addresses);
+                if (started != null) {
+                    started.startedAfter(DebugTimeline.sinceJvmStart());
+                }
+                timeline.mark("listening on " + String.join(", ", addresses));
                 log.info("gocache daemon: serving " + String.join(", ", addresses) + " (store " + options.cache().backend()
                         + ", local tier " + tier.root() + (options.cache().readOnly() ? ", read-only" : "") + ")");
                 boolean idled = false;
@@ -137,9 +144,7 @@ public final class GoCacheDaemon {
                 return idled ? Outcome.IDLE_EXIT : Outcome.STOPPED;
             } finally {
                 idle.shutdownNow();
-                if (started != null) {
-                    started.close();
-                }
+                keySets.closeAll();
                 for (ServerSocketChannel s : servers) {
                     s.close();
                 }
@@ -247,7 +252,7 @@ public final class GoCacheDaemon {
             active.incrementAndGet();
             lastActivity.set(System.nanoTime());
             BridgeConnection c = new BridgeConnection(n, ChannelStreams.in(ch), ChannelStreams.out(ch), ch, options.cache(), tier,
-                    store, gets, log, keySets, started);
+                    store, gets, log, keySets, timeline);
             Thread t = new Thread(() -> {
                 try {
                     c.run();

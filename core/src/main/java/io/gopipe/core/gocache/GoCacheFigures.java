@@ -17,12 +17,15 @@ package io.gopipe.core.gocache;
  * @param bytesUp        bytes written to the store (compressed)
  * @param storeWaitMillis time go's requests spent waiting on the store or prefetch
  * @param flushMillis    time {@code close} spent on uploads and the manifest
- * @param startupMillis  JVM start to the capabilities message
+ * @param startupMillis  JVM start to the capabilities message; through the daemon, for the job that
+ *                       started it with its prefetch key, the daemon's JVM start until it listened
  * @param warnings       store problems (each a miss or skipped upload; only the first is printed)
+ * @param prefetchMillis prefetch start until its last pack was in the local tier (-1: no prefetch
+ *                       manifest, or still running at close)
  */
 public record GoCacheFigures(long gets, long hits, long localHits, long prefetchHits, long remoteHits, long misses,
                              long puts, long uploads, long uploadsSkipped, long hitBytes, long bytesDown, long bytesUp,
-                             long storeWaitMillis, long flushMillis, long startupMillis, long warnings) {
+                             long storeWaitMillis, long flushMillis, long startupMillis, long warnings, long prefetchMillis) {
 
     /** One JSON object (no dependencies, so the summary can be appended line by line). */
     public String toJson() {
@@ -30,15 +33,16 @@ public record GoCacheFigures(long gets, long hits, long localHits, long prefetch
                 + ",\"remoteHits\":" + remoteHits + ",\"misses\":" + misses + ",\"puts\":" + puts + ",\"uploads\":" + uploads
                 + ",\"uploadsSkipped\":" + uploadsSkipped + ",\"hitBytes\":" + hitBytes + ",\"bytesDown\":" + bytesDown + ",\"bytesUp\":" + bytesUp
                 + ",\"storeWaitMillis\":" + storeWaitMillis + ",\"flushMillis\":" + flushMillis
-                + ",\"startupMillis\":" + startupMillis + ",\"warnings\":" + warnings + "}";
+                + ",\"startupMillis\":" + startupMillis + ",\"warnings\":" + warnings + ",\"prefetchMillis\":" + prefetchMillis + "}";
     }
 
     /** The stderr line. */
     public String summary() {
         return String.format("gocache: %d gets, %d hits (%d local, %d prefetched, %d fetched), %d misses; %d puts "
-                        + "(%d uploaded, %d already stored); %s down, %s up; store wait %.2fs, flush %.2fs, start-up %.2fs%s",
+                        + "(%d uploaded, %d already stored); %s down, %s up; store wait %.2fs, flush %.2fs, start-up %.2fs%s%s",
                 gets, hits, localHits, prefetchHits, remoteHits, misses, puts, uploads, uploadsSkipped,
                 human(bytesDown), human(bytesUp), storeWaitMillis / 1000.0, flushMillis / 1000.0, startupMillis / 1000.0,
+                prefetchMillis < 0 ? "" : String.format(", prefetch %.2fs", prefetchMillis / 1000.0),
                 warnings == 0 ? "" : "; " + warnings + " store problems");
     }
 

@@ -88,7 +88,7 @@ final class GoCacheSession {
         if (this.started != null) {
             prefetcher = this.started.prefetcher(); // the daemon's, started before this go command
         } else if (options.prefetchKey() != null && !options.prefetchKey().isBlank()) {
-            prefetcher = new Prefetcher(this.store, tier, bytesDown, 8, System.getenv("GOPIPE_GOCACHE_DEBUG") != null ? reporter : null);
+            prefetcher = new Prefetcher(this.store, tier, bytesDown, 8, DebugTimeline.fromEnv(reporter));
             prefetcher.start(options.prefetchKey());
         } else {
             prefetcher = null;
@@ -391,11 +391,12 @@ final class GoCacheSession {
     private GoCacheFigures figures(long flushMillis, long startupMillis) {
         if (started != null) {
             bytesDown.addAndGet(started.claimBytes());
+            startupMillis = Math.max(startupMillis, started.claimStartupMillis());
         }
         long l = localHits.get(), p = prefetchHits.get(), rh = remoteHits.get();
         return new GoCacheFigures(gets.get(), l + p + rh, l, p, rh, misses.get(), puts.get(), uploads.get(),
                 uploadsSkipped.get(), hitBytes.get(), bytesDown.get(), bytesUp.get(), waitNanos.get() / 1_000_000, flushMillis,
-                startupMillis, store.problems());
+                startupMillis, store.problems(), prefetcher == null ? -1 : prefetcher.millisToDone());
     }
 
     private void report(GoCacheFigures f) {

@@ -125,7 +125,10 @@ final class Packs {
         }
 
         void skipRest() throws IOException {
-            byte[] buf = new byte[64 << 10];
+            if (left == 0) {
+                return; // the usual case: the sink read the body
+            }
+            byte[] buf = new byte[(int) Math.min(left, 64 << 10)];
             while (read(buf, 0, buf.length) >= 0) {
                 // discard
             }

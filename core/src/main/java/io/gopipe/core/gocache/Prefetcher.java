@@ -5,16 +5,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,27 +38,31 @@ final class Prefetcher {
     private final Map<String, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
-    private final List<CompletableFuture<Void>> downloads = new ArrayList<>();
+    private final Map<String, PrefetchManifest.Pack> packOf = new ConcurrentHashMap<>();
+    /** Packs not started yet, in the order workers take them; guarded by itself, as is {@link #demanded}. */
+    private final LinkedHashMap<String, PrefetchManifest.Pack> queue = new LinkedHashMap<>();
+    private final ArrayDeque<String> demanded = new ArrayDeque<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final int threads;
     private final long t0 = System.nanoTime();
-    private final io.gopipe.core.report.Reporter debug;
+    private final AtomicLong doneNanos = new AtomicLong();
+    private final DebugTimeline timeline;
 
-    /** Timings of the prefetch, when the caller wants them ({@code GOPIPE_GOCACHE_DEBUG} in the CLI). */
     private void debug(String what) {
-        if (debug != null) {
-            debug.info(String.format("gocache debug: %6d ms %s", (System.nanoTime() - t0) / 1_000_000, what));
-        }
+        timeline.mark(what);
     }
 
-    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads, io.gopipe.core.report.Reporter debug) {
-        this.debug = debug;
+    Prefetcher(StoreAccess store, DiskTier tier, AtomicLong bytesDown, int threads, DebugTimeline timeline) {
+        this.timeline = timeline;
+        this.threads = threads;
         this.store = store;
         this.tier = tier;
         this.bytesDown = bytesDown;
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "gocache-prefetch");
-            t.setDaemon(true);
-            return t;
-        });
+        // Threads end when idle: a daemon keeps a job's prefetch for a while after its downloads are done.
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), GoCacheSession.daemon("gocache-prefetch"));
+        p.allowCoreThreadTimeOut(true);
+        this.pool = p;
     }
 
     /** Starts reading {@code key}'s manifest and its packs; returns at once. */
@@ -60,7 +70,11 @@ final class Prefetcher {
         pool.execute(() -> {
             PrefetchManifest m = null;
             try {
-                byte[] bytes = store.call("reading prefetch manifest", s -> s.get(PrefetchManifest.objectName(key)).orElse(null));
+                debug("prefetch of " + key + " starts");
+                byte[] bytes = store.call("reading prefetch manifest", s -> {
+                    debug("store client ready");
+                    return s.get(PrefetchManifest.objectName(key)).orElse(null);
+                });
                 if (bytes != null) {
                     bytesDown.addAndGet(bytes.length);
                     m = PrefetchManifest.parse(bytes);
@@ -81,6 +95,7 @@ final class Prefetcher {
     }
 
     private void schedule(PrefetchManifest m) {
+        List<PrefetchManifest.Pack> toFetch = new ArrayList<>();
         for (PrefetchManifest.Pack pack : m.packs()) {
             List<Packs.Entry> missing = new ArrayList<>();
             for (Packs.Entry e : pack.entries()) {
@@ -96,8 +111,68 @@ final class Prefetcher {
             }
             for (Packs.Entry e : missing) {
                 pending.putIfAbsent(e.actionId(), new CompletableFuture<>());
+                packOf.putIfAbsent(e.actionId(), pack);
             }
-            downloads.add(CompletableFuture.runAsync(() -> download(pack), pool));
+            toFetch.add(pack);
+        }
+        // Biggest first (they take longest, so the last pack ends sooner); a pack go is already waiting
+        // for jumps the queue (demand), since go asks in dependency order and stalls on each wait.
+        toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        synchronized (queue) {
+            toFetch.forEach(p -> queue.put(p.name(), p));
+        }
+        int workers = Math.min(threads, toFetch.size());
+        active.set(workers);
+        if (workers == 0) {
+            doneNanos.set(System.nanoTime());
+        }
+        for (int i = 0; i < workers; i++) {
+            pool.execute(this::work);
+        }
+    }
+
+    /** A download worker: takes packs until none is left, demanded ones first. */
+    private void work() {
+        PrefetchManifest.Pack next;
+        while ((next = take()) != null) {
+            download(next);
+        }
+        if (active.decrementAndGet() == 0 && doneNanos.get() == 0) {
+            doneNanos.set(System.nanoTime());
+            debug("prefetch done");
+        }
+    }
+
+    private PrefetchManifest.Pack take() {
+        synchronized (queue) {
+            String name;
+            while ((name = demanded.pollFirst()) != null) {
+                PrefetchManifest.Pack p = queue.remove(name);
+                if (p != null) {
+                    return p;
+                }
+                // already taken by another worker
+            }
+            Iterator<PrefetchManifest.Pack> it = queue.values().iterator();
+            if (!it.hasNext()) {
+                return null;
+            }
+            PrefetchManifest.Pack p = it.next();
+            it.remove();
+            return p;
+        }
+    }
+
+    /** go waits for this action: its pack, if not started yet, is the next one a worker takes. */
+    private void demand(String actionId) {
+        PrefetchManifest.Pack p = packOf.get(actionId);
+        if (p == null) {
+            return;
+        }
+        synchronized (queue) {
+            if (queue.containsKey(p.name())) {
+                demanded.addLast(p.name());
+            }
         }
     }
 
@@ -165,7 +240,8 @@ final class Prefetcher {
         try {
             manifest.get(max.toMillis(), TimeUnit.MILLISECONDS);
             CompletableFuture<Boolean> f = pending.get(actionId);
-            if (f != null) {
+            if (f != null && !f.isDone()) {
+                demand(actionId);
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -173,6 +249,12 @@ final class Prefetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Milliseconds from the start of the prefetch until its last pack was in; -1 while running or without a manifest. */
+    long millisToDone() {
+        long d = doneNanos.get();
+        return d == 0 || !manifest.isDone() ? -1 : (d - t0) / 1_000_000;
     }
 
     /** Whether this run's prefetch brought the action's output. */

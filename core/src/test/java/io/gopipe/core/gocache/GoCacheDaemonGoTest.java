@@ -274,6 +274,15 @@ class GoCacheDaemonGoTest {
         JsonNode f = figures(stats).get(0);
         assertThat(f.path("remoteHits").asLong()).as(f.toString()).isZero();
         assertThat(f.path("prefetchHits").asLong()).as(f.toString()).isPositive();
+        // The job's next go command shares that prefetch: the manifest is not read again, nothing is fetched.
+        Path statsNext = work.resolve("job-next.jsonl");
+        Run next = go(bridgeEnv(fresh, work.resolve("gc-c2"), "-prefetch-key", "job", "-read-only", "-stats-json", statsNext.toString()),
+                "build", "-x", "-o", work.resolve("a3").toString(), "./svc/adder");
+        next.assertOk();
+        assertThat(next.compiles()).isEmpty();
+        JsonNode n = figures(statsNext).get(0);
+        assertThat(n.path("bytesDown").asLong()).as(n.toString()).isZero();
+        assertThat(n.path("remoteHits").asLong()).as(n.toString()).isZero();
 
         // A daemon started with the job's key prefetches before go connects; its bytes count in the first session.
         Running keyed = daemon(store, work.resolve("tier-job-keyed"), "job");

@@ -7,7 +7,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -20,20 +19,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Objects in an S3-compatible bucket under {@code <prefix>gocache/}. A PUT is atomic in S3, so a
  * killed writer leaves nothing visible. The client gives up quickly (short connect timeout, one
- * retry): for a build cache, a slow answer is worth less than compiling.
+ * retry): for a build cache, a slow answer is worth less than compiling. With explicit credentials,
+ * gets, heads and puts go through {@link S3Http}, and the SDK client is only built to list or delete.
  */
 public final class S3ObjectStore implements ObjectStore {
 
-    private final S3Client s3;
+    private final Supplier<S3Client> opener;
+    private volatile S3Client s3;
+    private final S3Http http;
     private final String bucket;
     private final String prefix;
 
-    S3ObjectStore(S3Client s3, String bucket, String prefix) {
-        this.s3 = s3;
+    S3ObjectStore(Supplier<S3Client> s3, S3Http http, String bucket, String prefix) {
+        this.opener = s3;
+        this.http = http;
         this.bucket = bucket;
         String p = prefix == null ? "" : prefix.replaceAll("^/+", "");
         this.prefix = (p.isEmpty() || p.endsWith("/") ? p : p + "/") + "gocache/";
@@ -41,12 +45,33 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** A store for {@code s3://bucket/prefix} with its own client. */
     public static S3ObjectStore create(String bucket, String prefix, S3Options options, Duration callTimeout) {
-        S3ClientBuilder b = S3Clients.builder(options)
+        Supplier<S3Client> sdk = () -> S3Clients.builder(options)
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64)
                         .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(callTimeout))
                 .overrideConfiguration(o -> o.apiCallTimeout(callTimeout)
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
-        return new S3ObjectStore(b.build(), bucket, prefix);
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()))
+                .build();
+        S3Http http = S3Http.of(bucket, options, callTimeout);
+        return new S3ObjectStore(http == null ? memo(sdk.get()) : sdk, http, bucket, prefix);
+    }
+
+    private static Supplier<S3Client> memo(S3Client c) {
+        return () -> c;
+    }
+
+    /** The SDK client, built on first use. */
+    private S3Client s3() {
+        S3Client c = s3;
+        if (c == null) {
+            synchronized (this) {
+                c = s3;
+                if (c == null) {
+                    c = opener.get();
+                    s3 = c;
+                }
+            }
+        }
+        return c;
     }
 
     @Override
@@ -56,8 +81,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public Optional<byte[]> get(String name) throws IOException {
+        if (http != null) {
+            try {
+                return Optional.of(http.get(key(name)));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new IOException(describe() + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            return Optional.of(call(() -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key(name))).asByteArray()));
+            return Optional.of(call(() -> s3().getObjectAsBytes(r -> r.bucket(bucket).key(key(name))).asByteArray()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -65,13 +99,29 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public InputStream open(String name) throws IOException {
-        return call(() -> s3.getObject(r -> r.bucket(bucket).key(key(name))));
+        if (http != null) {
+            try {
+                return http.open(key(name));
+            } catch (NoSuchFileException e) {
+                throw new NoSuchFileException(describe() + ": not found");
+            } catch (IOException e) {
+                throw new IOException(describe() + ": " + e.getMessage(), e);
+            }
+        }
+        return call(() -> s3().getObject(r -> r.bucket(bucket).key(key(name))));
     }
 
     @Override
     public boolean exists(String name) throws IOException {
+        if (http != null) {
+            try {
+                return http.exists(key(name));
+            } catch (IOException e) {
+                throw new IOException(describe() + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            call(() -> s3.headObject(r -> r.bucket(bucket).key(key(name))));
+            call(() -> s3().headObject(r -> r.bucket(bucket).key(key(name))));
             return true;
         } catch (NoSuchFileException e) {
             return false;
@@ -80,7 +130,15 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void put(String name, InputStream data, long size) throws IOException {
-        call(() -> s3.putObject(r -> r.bucket(bucket).key(key(name)).contentLength(size),
+        if (http != null) {
+            try {
+                http.put(key(name), data, size);
+                return;
+            } catch (IOException e) {
+                throw new IOException(describe() + ": " + e.getMessage(), e);
+            }
+        }
+        call(() -> s3().putObject(r -> r.bucket(bucket).key(key(name)).contentLength(size),
                 RequestBody.fromInputStream(data, size)));
     }
 
@@ -89,7 +147,7 @@ public final class S3ObjectStore implements ObjectStore {
         ListObjectsV2Request req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix + namePrefix).build();
         return call(() -> {
             List<StoredObject> all = new ArrayList<>();
-            for (S3Object o : s3.listObjectsV2Paginator(req).contents()) {
+            for (S3Object o : s3().listObjectsV2Paginator(req).contents()) {
                 all.add(new StoredObject(o.key().substring(prefix.length()), o.size(), o.lastModified()));
             }
             return all;
@@ -99,7 +157,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void delete(String name) throws IOException {
         try {
-            call(() -> s3.deleteObject(r -> r.bucket(bucket).key(key(name))));
+            call(() -> s3().deleteObject(r -> r.bucket(bucket).key(key(name))));
         } catch (NoSuchFileException ignored) {
             // already gone
         }
@@ -112,7 +170,10 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void close() {
-        s3.close();
+        S3Client c = s3;
+        if (c != null) {
+            c.close();
+        }
     }
 
     private String key(String name) {

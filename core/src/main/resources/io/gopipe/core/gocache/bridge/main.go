@@ -14,7 +14,7 @@
 //	daemon -> bridge  {"Op":"get","ID":n,"A":a,"Miss":true} | {"Op":"get","ID":n,"A":a,"O":out,"Size":s,"T":ms,"Path":p}
 //	                  | {"Op":"get","ID":n,"A":a,"O":out,"Size":s,"T":ms,"Data":true} + s bytes
 //	bridge -> daemon  {"Op":"put","A":a,"O":o,"Size":s,"Path":p} | {..."Data":true} + s bytes   (no answer)
-//	bridge -> daemon  {"Op":"used","A":a,"O":o,"Size":s,"T":ms}   (a local hit; no answer)
+//	bridge -> daemon  {"Op":"used","A":a,"O":o,"Size":s,"T":ms}   (a local hit; no answer; may be buffered until the next message)
 //	daemon -> bridge  {"Op":"log","Level":"warn"|"info","Msg":m}   (at any time)
 //	bridge -> daemon  {"Op":"close","ID":n}
 //	daemon -> bridge  {"Op":"close","ID":n,"Summary":line,"Figures":{...}}
@@ -250,6 +250,28 @@ func (b *bridge) write(m *msg, data io.Reader) error {
 	return b.w.Flush()
 }
 
+// note tells the daemon about a local hit (for the figures and the prefetch manifest). Notes are
+// only buffered: the daemon needs them by close, and the next get, put or close flushes them, so a
+// warm build's hundreds of local hits cost no write to the socket each.
+func (b *bridge) note(action, out string, size, ms int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.down {
+		return
+	}
+	line := make([]byte, 0, 200)
+	line = append(line, `{"Op":"used","A":"`...)
+	line = append(line, action...)
+	line = append(line, `","O":"`...)
+	line = append(line, out...)
+	line = append(line, `","Size":`...)
+	line = strconv.AppendInt(line, size, 10)
+	line = append(line, `,"T":`...)
+	line = strconv.AppendInt(line, ms, 10)
+	line = append(line, "}\n"...)
+	b.w.Write(line) // a full buffer is written out by bufio; an error shows at the next flush
+}
+
 func readMsg(r *bufio.Reader, m *msg) error {
 	line, err := r.ReadBytes('\n')
 	if err != nil {
@@ -388,9 +410,7 @@ func (b *bridge) get(req *goRequest) *goResponse {
 		return &goResponse{ID: req.ID, Miss: true}
 	}
 	if out, size, ms, ok := b.tier.lookup(action); ok {
-		if !b.isDown() {
-			b.write(&msg{Op: "used", A: action, O: out, Size: size, T: ms}, nil)
-		}
+		b.note(action, out, size, ms)
 		return hit(req.ID, out, size, ms, b.tier.object(out))
 	}
 	r := b.call(&msg{Op: "get", A: action}, b.timeout)
@@ -494,6 +514,9 @@ func (t *tier) lookup(action string) (out string, size, ms int64, ok bool) {
 	}
 	f := strings.Fields(string(data))
 	if len(f) != 4 || f[0] != "v1" || len(f[1]) < 2 {
+		return "", 0, 0, false
+	}
+	if _, err := hex.DecodeString(f[1]); err != nil {
 		return "", 0, 0, false
 	}
 	size, err1 := strconv.ParseInt(f[2], 10, 64)
