@@ -118,7 +118,9 @@ String startScript(Map cfg, String backend, String d, String prefetchKey) {
     if (cfg.readOnlyCache) { serve << '--read-only' }
     if (prefetchKey) { serve += ['--prefetch-key', prefetchKey] }
     // The bridge's own address is a placeholder: the line is put together per service with the real one.
-    List bridge = g + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go']
+    // With the store, a fresh agent downloads the bridge another agent built instead of compiling it.
+    List bridge = g + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go', '--backend', backend]
+    if (cfg.readOnlyCache) { bridge << '--read-only' }
     String q = serve.collect { goAffectedServicesCli.shq(it) }.join(' ')
     String b = bridge.collect { goAffectedServicesCli.shq(it) }.join(' ')
     String dq = goAffectedServicesCli.shq(d)

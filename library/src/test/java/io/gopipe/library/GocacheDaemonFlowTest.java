@@ -82,6 +82,10 @@ class GocacheDaemonFlowTest {
             assertThat(store.resolve("gocache/m/" + svc + "_main.json")).exists();
         }
         assertThat(log1).doesNotContain("WARNING");
+        // The bridge went to the store too, so the next fresh agent downloads it instead of compiling it.
+        try (var bridges = Files.list(store.resolve("gocache/t"))) {
+            assertThat(bridges.map(p -> p.getFileName().toString())).singleElement().asString().startsWith("gocache-bridge-");
+        }
         assertThat(sum(log1, 3)).as("misses of the first build").isPositive();
         assertThat(compiles(log1)).as(log1).hasSize(repo.testAffected().size()).anyMatch(n -> n > 0);
         // The daemon's own log: it served the go commands and stopped when asked.

@@ -89,6 +89,10 @@ public final class BridgeBinary {
         Path dir = cacheDir.toAbsolutePath().normalize();
         Path target = dir.resolve("gopipe-gocache-bridge-" + key + env.get("GOEXE"));
         if (Files.isExecutable(target)) {
+            if (shelf != null) {
+                // Built here before the store had it (or by a read-only build): the next fresh agent needs it.
+                shelf.publish(key, target);
+            }
             return target;
         }
         try {

@@ -72,6 +72,18 @@ class BridgeShelfGoTest {
     }
 
     @Test
+    void aBridgeBuiltBeforeTheStoreHadItIsPublishedOnTheNextUse() throws Exception {
+        Path agent = work.resolve("agent");
+        Path bin = BridgeBinary.build(runner, GO.toString(), agent);
+        ObjectStore store = new LocalObjectStore(work.resolve("store"));
+        commands.clear();
+        assertThat(BridgeBinary.build(runner, GO.toString(), agent, new BridgeShelf(store, false, warnings::add))).isEqualTo(bin);
+        assertThat(commands).doesNotContain("build");
+        assertThat(names(store)).hasSize(1);
+        assertThat(BridgeShelf.unwrap(Files.readAllBytes(work.resolve("store").resolve(names(store).get(0))))).isEqualTo(Files.readAllBytes(bin));
+    }
+
+    @Test
     void aReadOnlyAgentPublishesNothing() throws Exception {
         ObjectStore store = new LocalObjectStore(work.resolve("store"));
         Path bin = BridgeBinary.build(runner, GO.toString(), work.resolve("agent"), new BridgeShelf(store, true, warnings::add));
