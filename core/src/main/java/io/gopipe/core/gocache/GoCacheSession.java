@@ -200,19 +200,8 @@ final class GoCacheSession {
                 store.problem("action record a/" + action + " in " + store.describe() + " is damaged");
                 return null;
             }
-            if (!tier.has(rec.outputId(), rec.size())) {
-                byte[] packed = store.call("reading output " + rec.outputId(), s -> s.get("o/" + rec.outputId()).orElse(null));
-                if (packed == null) {
-                    return null;
-                }
-                bytesDown.addAndGet(packed.length);
-                try {
-                    byte[] body = Zstd.decompress(packed, (int) rec.size());
-                    tier.store(rec.outputId(), new ByteArrayInputStream(body), rec.size());
-                } catch (RuntimeException | IOException e) {
-                    store.problem("object o/" + rec.outputId() + " in " + store.describe() + " is corrupt (" + e.getMessage() + ")");
-                    return null;
-                }
+            if (!tier.has(rec.outputId(), rec.size()) && !fetchObject(rec)) {
+                return null;
             }
             tier.index(action, rec);
             return rec;
@@ -221,6 +210,23 @@ final class GoCacheSession {
             return null;
         } finally {
             waitNanos.addAndGet(System.nanoTime() - t0);
+        }
+    }
+
+    /** One output from the store into the local tier; false when the store lacks it or it is corrupt (told). */
+    private boolean fetchObject(ActionRecord rec) throws IOException {
+        byte[] packed = store.call("reading output " + rec.outputId(), s -> s.get("o/" + rec.outputId()).orElse(null));
+        if (packed == null) {
+            return false;
+        }
+        bytesDown.addAndGet(packed.length);
+        try {
+            byte[] body = Zstd.decompress(packed, (int) rec.size());
+            tier.store(rec.outputId(), new ByteArrayInputStream(body), rec.size());
+            return true;
+        } catch (RuntimeException | IOException e) {
+            store.problem("object o/" + rec.outputId() + " in " + store.describe() + " is corrupt (" + e.getMessage() + ")");
+            return false;
         }
     }
 
@@ -367,6 +373,14 @@ final class GoCacheSession {
         }
         if (has) {
             return new PrefetchManifest.Pack(name, -1, entries); // size unknown without another call; informational only
+        }
+        // A client with a tier of its own (a bridge inside BuildKit) answered some hits itself: their
+        // outputs were never on this disk. They are in the store (that is where the client got them).
+        for (Packs.Entry e : entries) {
+            if (!tier.has(e.outputId(), e.size()) && !fetchObject(new ActionRecord(e.outputId(), e.size(), Instant.now()))) {
+                store.problem("prefetch pack " + name + " not written: output " + e.outputId() + " is neither here nor in the store");
+                return null;
+            }
         }
         Path file = Files.createTempFile(tier.root().resolve("tmp"), "pack-", ".zst");
         try {

@@ -297,6 +297,50 @@ class GoCacheDaemonGoTest {
         assertThat(g.path("bytesDown").asLong()).as(g.toString()).isPositive();
     }
 
+    /**
+     * A bridge with a warm directory of its own (a builder's cache mount inside BuildKit) answers its
+     * hits itself, so their outputs never reach a fresh agent's daemon; the daemon still writes the
+     * key's manifest, taking those outputs from the store, and the next fresh agent prefetches them.
+     */
+    @Test
+    void aBridgeAnsweringFromItsOwnDirectoryStillLeavesAManifestForItsKey() throws Exception {
+        Path store = work.resolve("store-own");
+        Path own = work.resolve("bridge-own-warm");
+        Running first = daemon(store, work.resolve("tier-own-1"));
+        go(bridgeEnv(first, work.resolve("gc-o1"), "-copy", "-dir", own.toString(), "-prefetch-key", "img@a"),
+                "build", "-o", work.resolve("o1").toString(), "./svc/hello").assertOk();
+        stop(first);
+
+        Running second = daemon(store, work.resolve("tier-own-2"));
+        Path stats = work.resolve("own.jsonl");
+        Run r = go(bridgeEnv(second, work.resolve("gc-o2"), "-copy", "-dir", own.toString(), "-prefetch-key", "img@b",
+                "-stats-json", stats.toString()), "build", "-x", "-o", work.resolve("o2").toString(), "./svc/hello");
+        r.assertOk();
+        assertThat(r.compiles()).isEmpty();
+        JsonNode f = figures(stats).get(0);
+        assertThat(f.path("localHits").asLong()).as("answered by the bridge's own directory: " + f).isPositive();
+        assertThat(f.path("warnings").asLong()).as(f.toString()).isZero();
+        assertThat(r.warnings()).isEmpty();
+        stop(second);
+        assertThat(store.resolve("gocache/m/img_b.json")).as("the key's manifest").exists();
+
+        Running fresh = daemon(store, work.resolve("tier-own-3"));
+        Path stats3 = work.resolve("own-fresh.jsonl");
+        Run again = go(bridgeEnv(fresh, work.resolve("gc-o3"), "-prefetch-key", "img@b", "-read-only", "-stats-json", stats3.toString()),
+                "build", "-x", "-o", work.resolve("o3").toString(), "./svc/hello");
+        again.assertOk();
+        assertThat(again.compiles()).isEmpty();
+        JsonNode g = figures(stats3).get(0);
+        assertThat(g.path("prefetchHits").asLong()).as(g.toString()).isPositive();
+        assertThat(g.path("remoteHits").asLong()).as(g.toString()).isZero();
+    }
+
+    private void stop(Running d) throws Exception {
+        d.daemon.stop();
+        d.serving.get(1, TimeUnit.MINUTES);
+        daemons.remove(d);
+    }
+
     @Test
     void aBridgeStartedBeforeItsDaemonWaitsForIt() throws Exception {
         // A job starts the daemon and go at once; the bridge (-wait) connects when the socket appears.
