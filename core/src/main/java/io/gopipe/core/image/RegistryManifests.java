@@ -1,0 +1,83 @@
+package io.gopipe.core.image;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Asks a registry whether a tag exists with one HTTP {@code HEAD /v2/NAME/manifests/TAG}, from this
+ * JVM: ~10 ms against the ~0.4–0.6 s of starting {@code docker buildx imagetools inspect} (measured on
+ * the bench), and it needs no docker CLI, so the buildctl driver gets the answer too. Plain HTTP for
+ * loopback registries (as docker does), HTTPS otherwise; Basic credentials when the job has them.
+ * Any answer but 200 or 404 (a token-auth challenge, TLS trouble, a timeout) is "don't know": the
+ * caller then falls back to its slower way.
+ */
+final class RegistryManifests {
+
+    private static final String ACCEPT = String.join(", ",
+            "application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+
+    private final Duration timeout;
+
+    RegistryManifests(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    /**
+     * Whether {@code ref} ({@code host[:port]/path:tag}) exists: present, absent, or empty when the
+     * registry's answer does not say.
+     */
+    Optional<Boolean> exists(String ref, RegistryCredentials credentials) {
+        String registry = ImageReference.registry(ref);
+        String repo = ImageReference.repository(ref);
+        if (registry.equals("docker.io") || !repo.startsWith(registry + "/") || ref.contains("@")
+                || ref.length() <= repo.length() + 1) {
+            return Optional.empty(); // Docker Hub's token dance or a digest reference: not worth it here
+        }
+        String name = repo.substring(registry.length() + 1);
+        String tag = ref.substring(repo.length() + 1);
+        String scheme = loopback(registry) ? "http" : "https";
+        try {
+            URI uri = URI.create(scheme + "://" + registry + "/v2/" + name + "/manifests/" + tag);
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
+            c.setRequestMethod("HEAD");
+            c.setConnectTimeout((int) timeout.toMillis());
+            c.setReadTimeout((int) timeout.toMillis());
+            c.setInstanceFollowRedirects(true);
+            c.setRequestProperty("Accept", ACCEPT);
+            if (credentials != null && credentials.registry().equals(registry)) {
+                c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8)));
+            }
+            int code = c.getResponseCode();
+            c.disconnect();
+            return code == 200 ? Optional.of(true) : code == 404 ? Optional.of(false) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the registry host is this machine (docker talks plain HTTP to those by default). */
+    static boolean loopback(String registry) {
+        String host = registry.startsWith("[") ? registry.substring(1, registry.indexOf(']'))
+                : registry.contains(":") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
+        if (host.equals("localhost")) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false; // never resolve a name just to decide the scheme
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
