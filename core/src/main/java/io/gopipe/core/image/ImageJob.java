@@ -226,8 +226,7 @@ public final class ImageJob {
                 .provenance(options.provenance()).sbom(options.sbom())
                 .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
                 .credentials(creds).goBinary(goBinary)
-                .remoteGoCacheKey(goCacheDaemon() == null ? null
-                        : (imageName(s.name()) != null ? imageName(s.name()) : s.name()) + "@" + branch)
+                .remoteGoCacheKey(goCacheDaemon() == null ? null : prefetchKey(s.name(), branch))
                 .labels(new OciLabels(OciLabels.publicSource(src.originUrl()), src.revision(), src.commitTime(), s.name()));
         if (src.commitTime() != null) {
             b.sourceDateEpoch(src.commitTime().getEpochSecond());
@@ -244,6 +243,20 @@ public final class ImageJob {
         }
         b.cache(cachePolicy(s.name(), image, branch));
         return b.build();
+    }
+
+    /**
+     * The gocache prefetch key of a service on a branch: {@code IMAGE@BRANCH}, and on any other branch
+     * than the default one {@code IMAGE@BRANCH|IMAGE@DEFAULT}: the daemon prefetches what the default
+     * branch's last build used when the branch has no set of its own yet (its first build; measured on
+     * bench/image: 877 outputs fetched one by one, 14.6 s of a 22 s change job), and records the
+     * branch's own set under {@code IMAGE@BRANCH}.
+     */
+    private String prefetchKey(String service, String branch) {
+        String image = imageName(service) != null ? imageName(service) : service;
+        String key = image + "@" + branch;
+        String def = options.defaultBranch();
+        return def == null || def.isBlank() || def.equals(branch) ? key : key + "|" + image + "@" + def;
     }
 
     /**

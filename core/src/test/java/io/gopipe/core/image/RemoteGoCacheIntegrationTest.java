@@ -215,7 +215,11 @@ class RemoteGoCacheIntegrationTest {
         assertThat(first.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
         assertThat(first.lines()).as("the bridge read the prefetch key from its secret")
                 .noneSatisfy(l -> assertThat(l).contains("permission denied"));
-        assertThat(figures(first)[2]).as("puts of the non-root cold build through the tunnel").isGreaterThan(100);
+        // (The store may already hold the standard library from this class's other tests: count gets, and
+        // that every miss was stored.)
+        int[] cf = figures(first);
+        assertThat(cf[0]).as("gets of the non-root cold build through the tunnel").isGreaterThan(100);
+        assertThat(cf[2]).as("puts (every miss is stored)").isGreaterThanOrEqualTo(cf[0] - cf[1]);
         stopDaemon();
 
         String fresh = startDaemon("nonroot-fresh");
@@ -224,12 +228,16 @@ class RemoteGoCacheIntegrationTest {
         Files.writeString(main, Files.readString(main) + "\nfunc nonRootChange() int { return 1 }\n");
         ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
         BuildResult r = engine(second, fresh).build(request("nonroot:2").dockerfile(dockerfile)
-                .remoteGoCacheKey("orders-nonroot@change").cache(CachePolicy.of(ns + "/nonroot-buildcache", "change", "main"))
+                .remoteGoCacheKey("orders-nonroot@change|orders-nonroot@main").cache(CachePolicy.of(ns + "/nonroot-buildcache", "change", "main"))
                 .build());
         assertThat(r.digest()).startsWith("sha256:");
         assertThat(second.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
         assertThat(compiled(second)).as("after a one-line change only the changed package compiles").containsExactly("main");
         assertThat(figures(second)[1]).as("hits through the bridge as uid 1000").isGreaterThan(100);
+        Matcher pre = Pattern.compile("(\\d+) prefetched").matcher(String.join("\n", second.lines()));
+        assertThat(pre.find()).isTrue();
+        assertThat(Integer.parseInt(pre.group(1))).as("a branch's first build prefetches the default branch's set")
+                .isGreaterThan(100);
     }
 
     // ---- helpers ----
