@@ -209,10 +209,10 @@ build() {
   else parts=$(printf -- '-\t%.2f\t-' "$secs"); fi
   # the compile inside the job: the RUN steps that ran (gopipe's --json timings; for the baseline its log's RUN step)
   local gob=-
-  if [ -f "$j" ]; then gob=$(jq -r '.timings["buildkit RUN steps"] // "-"' "$j")
+  if [ -f "$j" ]; then gob=$(jq -r '.timings["buildkit RUN steps"] // "-"' "$j" 2>/dev/null || echo -)
   else
     local rid; rid=$({ grep -E '^#[0-9]+ \[[^]]*\] RUN ' "$logf" || true; } | head -1 | cut -d' ' -f1)
-    [ -z "$rid" ] || gob=$({ grep -E "^$rid DONE [0-9.]+s" "$logf" || true; } | tail -1 | grep -oE '[0-9.]+s$' | tr -d s)
+    [ -z "$rid" ] || gob=$({ grep -E "^$rid DONE [0-9.]+s" "$logf" || true; } | tail -1 | { grep -oE '[0-9.]+s$' || true; } | tr -d s)
   fi
   printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" "$parts" "$(load)" "${gob:--}" >>"$results"
   log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"

@@ -280,6 +280,7 @@ public final class ImageBuilder {
                 BuildInvocation inv = driver.invocation(planned.plan(), env);
                 reporter.info("[" + req.service() + "] " + inv.display(masker));
                 ProgressParser parser = driver.newParser();
+                RegistryManifests.Manifest before = cacheBefore(req);
                 long solve = System.nanoTime();
                 CommandResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, line -> {
                     parser.accept(line);
@@ -291,6 +292,7 @@ public final class ImageBuilder {
                 timings.addSolve(req.service(), steps, System.nanoTime() - solve);
                 warnCacheTrouble(req, steps, warnings, masker);
                 if (r.succeeded()) {
+                    keepCacheOfAnAllCachedBuild(req, before, steps);
                     return result(req, planned, steps, start, attempt, warnings);
                 }
                 if (r.timedOut()) {
@@ -317,6 +319,27 @@ public final class ImageBuilder {
                 dockerConfig.close();
             }
             deleteTree(work);
+        }
+    }
+
+    /**
+     * The registry cache the build will overwrite, when it also imports it (an unchanged rebuild on
+     * its own branch can only thin it); null otherwise.
+     */
+    private RegistryManifests.Manifest cacheBefore(ImageBuildRequest req) {
+        String ref = req.cache().enabled() ? req.cache().exportRef() : null;
+        if (ref == null || !req.cache().importRefs().contains(ref)) {
+            return null;
+        }
+        return manifests.get(ref, req.credentials()).orElse(null);
+    }
+
+    private void keepCacheOfAnAllCachedBuild(ImageBuildRequest req, RegistryManifests.Manifest before,
+                                             List<BuildStep> steps) {
+        if (before != null && new RegistryCacheKeeper(manifests).keep(req.cache().exportRef(), before, steps,
+                req.credentials())) {
+            reporter.info("[" + req.service() + "] every step was cached: kept the registry cache "
+                    + req.cache().exportRef() + " as it was (the build's export had only the layers it loaded)");
         }
     }
 
