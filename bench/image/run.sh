@@ -170,7 +170,9 @@ build() {
     gopipe|gopipe-user|gopipe-agent)
       # The whole job of an image-only pipeline on a fresh agent: restore both Go caches from the
       # store (empty on the cold job), build, save what the build added. Nothing is filled outside.
-      local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-r$rep
+      # One store per service: archive keys name the Go version, branch and revision, not the service,
+      # so two services of one variant would restore each other's GOCACHE (run c1's bigsvc did).
+      local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-$s-r$rep
       rm -rf "$agentdir"; mkdir -p "$agentdir/gocache" "$agentdir/gomodcache" "$store"
       case "$v" in
         gopipe) extra+=(--generate) ;;
