@@ -35,26 +35,10 @@ final class RegistryManifests {
      * registry's answer does not say.
      */
     Optional<Boolean> exists(String ref, RegistryCredentials credentials) {
-        String registry = ImageReference.registry(ref);
-        String repo = ImageReference.repository(ref);
-        if (registry.equals("docker.io") || !repo.startsWith(registry + "/") || ref.contains("@")
-                || ref.length() <= repo.length() + 1) {
-            return Optional.empty(); // Docker Hub's token dance or a digest reference: not worth it here
-        }
-        String name = repo.substring(registry.length() + 1);
-        String tag = ref.substring(repo.length() + 1);
-        String scheme = loopback(registry) ? "http" : "https";
         try {
-            URI uri = URI.create(scheme + "://" + registry + "/v2/" + name + "/manifests/" + tag);
-            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
-            c.setRequestMethod("HEAD");
-            c.setConnectTimeout((int) timeout.toMillis());
-            c.setReadTimeout((int) timeout.toMillis());
-            c.setInstanceFollowRedirects(true);
-            c.setRequestProperty("Accept", ACCEPT);
-            if (credentials != null && credentials.registry().equals(registry)) {
-                c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8)));
+            HttpURLConnection c = open(ref, "HEAD", credentials);
+            if (c == null) {
+                return Optional.empty(); // Docker Hub's token dance or a digest reference: not worth it here
             }
             int code = c.getResponseCode();
             c.disconnect();
