@@ -85,3 +85,34 @@ for v in variants:
     ok_w = "PASS" if w <= 0.08 * ref else "FAIL"
     ok_c = "PASS" if ch <= 0.15 * ref else "FAIL"
     print(f"  {v:15s} warm {100 * w / ref:5.1f}% {ok_w}   change {100 * ch / ref:5.1f}% {ok_c}")
+
+# Per service against that service's own plain-Dockerfile cold build (the targets are per
+# project: a small and a realistic-size service are reported side by side, not summed).
+base = {s: statistics.median(per[("baseline", "cold", s)]) for s in services if per[("baseline", "cold", s)]}
+if base:
+    print("\nper service, against that service's baseline cold (targets: unchanged <= 8%, change <= 15%):")
+    print("| service | variant | cold s | unchanged s (%) | change s (%) | go build in change s | targets |")
+    print("|---|---|---|---|---|---|---|")
+    gob = defaultdict(list)
+    for r in rows:
+        if r.get("go_build_s", "-") not in ("-", "", None):
+            gob[(r["variant"], r["phase"], r["service"])].append(float(r["go_build_s"]))
+    for s in services:
+        if s not in base:
+            continue
+        for v in variants:
+            m = {p: (statistics.median(per[(v, p, s)]) if per[(v, p, s)] else None) for p in phases}
+            cell = lambda x: f"{x:.1f} ({100 * x / base[s]:.1f}%)" if x is not None else "-"
+            g = gob.get((v, "change", s))
+            ok = []
+            if v != "baseline" and m["warm"] is not None:
+                ok.append("unchanged " + ("PASS" if m["warm"] <= 0.08 * base[s] else "FAIL"))
+            if v != "baseline" and m["change"] is not None:
+                ok.append("change " + ("PASS" if m["change"] <= 0.15 * base[s] else "FAIL"))
+            print(f"| {s} | {v} | {m['cold']:.1f} | {cell(m['warm'])} | {cell(m['change'])} | "
+                  f"{statistics.median(g) if g else '-'} | {', '.join(ok)} |" if m["cold"] is not None else
+                  f"| {s} | {v} | - | {cell(m['warm'])} | {cell(m['change'])} | - | {', '.join(ok)} |")
+loads = [float(r["load15"]) for r in rows if r.get("load15", "") not in ("", "-", None)]
+if loads:
+    print(f"\n15-minute load average at the end of each build: {min(loads):.1f}-{max(loads):.1f} "
+          f"(median {statistics.median(loads):.1f}) on 2 cores shared with other workers")

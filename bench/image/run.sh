@@ -6,12 +6,15 @@
 # whole: `gopipe cache restore` of GOMODCACHE and GOCACHE, `gopipe image build`, `gopipe cache save`.
 # See bench/image/README.md for what each row means.
 #
-#   bench/image/run.sh [--repo DIR] [--services a,b|all] [--reps N] [--slow-reps N]
+#   bench/image/run.sh [--repo DIR] [--services a,b|all] [--no-big] [--reps N] [--slow-reps N]
 #                      [--variants baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,
 #                                  gopipe-remote-agent]
 #                      [--out DIR]
 # --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
 # change builds of baseline and gopipe (default 1; later reps run their warm build only).
+# The default services are the shop's first one (gateway, small) and bigsvc, a generated
+# realistic-size service (gen-big-service.py: ~70-90 CPU-s of cold compile, like the issue's
+# projects) in a repository of its own; --no-big leaves bigsvc out.
 #
 # Needs `.ci/test-env up` and cli/target/gopipe.jar (mvn -B -q -pl cli -am package -DskipTests).
 set -euo pipefail
@@ -25,11 +28,13 @@ JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
 repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,gopipe-remote-agent"
 out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
 nsvc_default=1
+big=1
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --repo) repo=$2; shift 2 ;;
     --services) services=$2; shift 2 ;;
+    --no-big) big=0; shift ;;
     --reps) reps=$2; shift 2 ;;
     --slow-reps) slow_reps=$2; shift 2 ;;
     --variants) variants=$2; shift 2 ;;
@@ -47,7 +52,7 @@ case ",$variants," in *,gopipe*) [ -f "$JAR" ] || die "$JAR missing: mvn -B -q -
 case ",$variants," in *,gopipe*) java -jar "$JAR" image build --help >/dev/null 2>&1 || die "$JAR has no 'image build' command (merge branch image and rebuild)" ;; esac
 mkdir -p "$out"
 results=$out/results.tsv
-printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\trestore_s\timage_s\tsave_s\n' >"$results"
+printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\trestore_s\timage_s\tsave_s\tload15\tgo_build_s\n' >"$results"
 
 # ---- the repository: the shop fixture when this checkout has it, else a generated one -------
 if [ -z "$repo" ]; then
@@ -78,7 +83,10 @@ if [ -f "$src/gopipe.yaml" ]; then
     for n in "${!path_of[@]}"; do case "${path_of[$n]}/" in "$x"/*) unset "path_of[$n]" ;; esac; done
   done
 fi
-if [ -z "$services" ]; then
+services_given=$services
+case ",$services_given," in *,bigsvc,*) big=1; services=$(echo ",$services," | sed 's/,bigsvc,/,/; s/^,//; s/,$//') ;; *) [ -z "$services_given" ] || big=0 ;; esac
+if [ -z "$services" ] && [ -n "$services_given" ]; then services=none
+elif [ -z "$services" ]; then
   # Default: the first service gopipe.yaml lists, else the first by name.
   first=$(awk '/^services:/{e=1;next} /^[^ #-]/{e=0} e && /- name:/{print $3; exit}' "$src/gopipe.yaml" 2>/dev/null || true)
   if [ -n "$first" ] && [ -n "${path_of[$first]:-}" ]; then services=$first
@@ -86,32 +94,47 @@ if [ -z "$services" ]; then
 elif [ "$services" = all ]; then
   services=$(printf '%s\n' "${!path_of[@]}" | sort | paste -sd,)
 fi
+declare -A src_of=()
+for n in "${!path_of[@]}"; do src_of[$n]=$src; done
+# bigsvc: the realistic-size service, generated into a repository of its own.
+if [ $big = 1 ]; then
+  python3 "$here/gen-big-service.py" "$out/big" || die "gen-big-service.py failed"
+  rm -rf "$out/bigsrc"; git clone -q "$out/big" "$out/bigsrc"
+  path_of[bigsvc]=cmd/bigsvc; src_of[bigsvc]=$out/bigsrc
+  services=$services,bigsvc
+fi
+services=${services#none,}
 IFS=, read -r -a svcs <<<"$services"
 for s in "${svcs[@]}"; do [ -n "${path_of[$s]:-}" ] || die "--services: no main package named $s (found: ${!path_of[*]})"; done
 
 # module dir (nearest go.mod) and main package relative to it, for the baseline Dockerfile
-moddir() { local d=$1; while [ "$d" != . ] && [ ! -f "$src/$d/go.mod" ]; do d=$(dirname "$d"); done; echo "$d"; }
-mainrel() { local m; m=$(moddir "$1"); if [ "$m" = . ]; then echo "./$1"; else echo "./${1#"$m"/}"; fi; }
+moddir() { local d=$1 r=${2:-$src}; while [ "$d" != . ] && [ ! -f "$r/$d/go.mod" ]; do d=$(dirname "$d"); done; echo "$d"; }
+mainrel() { local m; m=$(moddir "$1" "${2:-$src}"); if [ "$m" = . ]; then echo "./$1"; else echo "./${1#"$m"/}"; fi; }
 
 run_id=$(date -u +%H%M%S)$$
+# The CLI as users start it (bin/gopipe: per-command JVM options and AppCDS archives, kept per run).
+export GOPIPE_JAR=$JAR GOPIPE_CDS_DIR=$out/cds
+gopipe() { bash "$root/bin/gopipe" "$@"; }
+uptime >"$out/load-start.txt"
+load() { awk '{print $3}' /proc/loadavg; }
 prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune failed"; }
 
 # build VARIANT PHASE SERVICE REP CACHEREPO BRANCH: one build on a pruned builder, timed, appended
 # to results. Registry cache as gopipe does it: import CACHEREPO:BRANCH then CACHEREPO:main,
 # export to CACHEREPO:BRANCH only (so a change build never overwrites main's cache).
 build() {
-  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0 ta="" tb=""
+  local v=$1 phase=$2 s=$3 rep=$4 crepo=$5 branch=$6 p=${path_of[$3]} ssrc=${src_of[$3]} logf=$out/logs/$1-$2-$3-r$4.log t0 t1 rc=0 ta="" tb=""
   mkdir -p "$out/logs"
   prune
   t0=$(date +%s.%N)
   case "$v" in
     baseline)
       "$DOCKER" buildx build --network host --progress plain -f "$here/baseline.Dockerfile" \
-        --build-arg MODULE_DIR="$(moddir "$p")" --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench \
+        --build-arg MODULE_DIR="$(moddir "$p" "$ssrc")" --build-arg MAIN="$(mainrel "$p" "$ssrc")" --build-arg VERSION=bench \
         -t "$REG/bench/$s:baseline" --push --provenance=false \
         --cache-from "type=registry,ref=$crepo:$branch" --cache-from "type=registry,ref=$crepo:main" \
         --cache-to "type=registry,ref=$crepo:$branch,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
-        "$src" >"$logf" 2>&1 || rc=$?
+        "$ssrc" >"$logf" 2>&1 || rc=$?
       ;;
     gopipe-remote|gopipe-remote-user|gopipe-remote-agent)
       # Design (b), the whole job on a fresh agent: start the agent's gocache daemon (empty local
@@ -122,8 +145,8 @@ build() {
       case "$v" in
         gopipe-remote) extra+=(--generate) ;;
         gopipe-remote-agent) extra+=(--generate --mode agent --go "$GO") ;;
-        gopipe-remote-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p")"
-                                    --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench) ;;
+        gopipe-remote-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p" "$ssrc")"
+                                    --build-arg MAIN="$(mainrel "$p" "$ssrc")" --build-arg VERSION=bench) ;;
       esac
       printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
       t0=$(date +%s.%N)
@@ -133,7 +156,7 @@ build() {
         dpid=$!
         for _ in $(seq 1 600); do [ -s "$agentdir/ready" ] && break; sleep 0.05; done
         ta=$(date +%s.%N)
-        java -jar "$JAR" image build --repo "$src" \
+        gopipe image build --repo "$ssrc" \
           --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push \
           --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
           --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
@@ -147,28 +170,30 @@ build() {
     gopipe|gopipe-user|gopipe-agent)
       # The whole job of an image-only pipeline on a fresh agent: restore both Go caches from the
       # store (empty on the cold job), build, save what the build added. Nothing is filled outside.
-      local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-r$rep
+      # One store per service: archive keys name the Go version, branch and revision, not the service,
+      # so two services of one variant would restore each other's GOCACHE (run c1's bigsvc did).
+      local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-$s-r$rep
       rm -rf "$agentdir"; mkdir -p "$agentdir/gocache" "$agentdir/gomodcache" "$store"
       case "$v" in
         gopipe) extra+=(--generate) ;;
-        gopipe-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p")"
-                             --build-arg MAIN="$(mainrel "$p")" --build-arg VERSION=bench) ;;
+        gopipe-user) extra+=(--dockerfile "$here/baseline.Dockerfile" --build-arg MODULE_DIR="$(moddir "$p" "$ssrc")"
+                             --build-arg MAIN="$(mainrel "$p" "$ssrc")" --build-arg VERSION=bench) ;;
         gopipe-agent) extra+=(--generate --mode agent --go "$GO") ;;
       esac
       printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
-      local c=(--backend "local:$store" --repo "$src" --go "$GO")
+      local c=(--backend "local:$store" --repo "$ssrc" --go "$GO")
       t0=$(date +%s.%N)
-      { java -jar "$JAR" cache restore "${c[@]}" --path "$agentdir/gomodcache" \
-        && java -jar "$JAR" cache restore "${c[@]}" --policy build --branch "$branch" --path "$agentdir/gocache" \
-        && ta=$(date +%s.%N) && GOCACHE=$agentdir/gocache GOMODCACHE=$agentdir/gomodcache java -jar "$JAR" image build --repo "$src" \
+      { gopipe cache restore "${c[@]}" --path "$agentdir/gomodcache" \
+        && gopipe cache restore "${c[@]}" --policy build --branch "$branch" --path "$agentdir/gocache" \
+        && ta=$(date +%s.%N) && GOCACHE=$agentdir/gocache GOMODCACHE=$agentdir/gomodcache gopipe image build --repo "$ssrc" \
         --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push \
         --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
         --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
         --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
         --gomodcache "$agentdir/gomodcache" --gocache "$agentdir/gocache" \
         --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" \
-        && tb=$(date +%s.%N) && java -jar "$JAR" cache save "${c[@]}" --path "$agentdir/gomodcache" \
-        && java -jar "$JAR" cache save "${c[@]}" --policy build --branch "$branch" --revision "$phase-$rep" \
+        && tb=$(date +%s.%N) && gopipe cache save "${c[@]}" --path "$agentdir/gomodcache" \
+        && gopipe cache save "${c[@]}" --policy build --branch "$branch" --revision "$phase-$rep" \
              --path "$agentdir/gocache"; } >"$logf" 2>&1 || rc=$?
       ;;
   esac
@@ -184,17 +209,24 @@ build() {
   local secs parts; secs=$(awk "BEGIN{print $t1 - $t0}")
   if [ -n "$ta" ]; then parts=$(awk "BEGIN{printf \"%.2f\t%.2f\t%.2f\", $ta - $t0, $tb - $ta, $t1 - $tb}")
   else parts=$(printf -- '-\t%.2f\t-' "$secs"); fi
-  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" "$parts" >>"$results"
+  # the compile inside the job: the RUN steps that ran (gopipe's --json timings; for the baseline its log's RUN step)
+  local gob=-
+  if [ -f "$j" ]; then gob=$(jq -r '.timings["buildkit RUN steps"] // "-"' "$j" 2>/dev/null || echo -)
+  else
+    local rid; rid=$({ grep -E '^#[0-9]+ \[[^]]*\] RUN ' "$logf" || true; } | head -1 | cut -d' ' -f1)
+    [ -z "$rid" ] || gob=$({ grep -E "^$rid DONE [0-9.]+s" "$logf" || true; } | tail -1 | { grep -oE '[0-9.]+s$' || true; } | tr -d s)
+  fi
+  printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\n' "$v" "$phase" "$s" "$rep" "$secs" "$cached" "$steps" "$parts" "$(load)" "${gob:--}" >>"$results"
   log "$(printf '%-14s %-6s %-10s r%s %7.1fs' "$v" "$phase" "$s" "$rep" "$secs")"
 }
 
 # one_file_change SERVICE REP: a one-line change of the service's main .go file (a new function:
 # the package and everything after COPY must rebuild, nothing else changes).
 one_file_change() {
-  local f; f=$(cd "$src" && grep -l -E '^package main\b' "${path_of[$1]}"/*.go | grep -v _test.go | head -1)
-  printf '\nfunc benchChange%s() int { return %s }\n' "$2" "$2" >>"$src/$f"
+  local d=${src_of[$1]} f; f=$(cd "$d" && grep -l -E '^package main\b' "${path_of[$1]}"/*.go | grep -v _test.go | head -1)
+  printf '\nfunc benchChange%s() int { return %s }\n' "$2" "$2" >>"$d/$f"
 }
-revert() { (cd "$src" && git checkout -q -- . 2>/dev/null) || true; }
+revert() { local d; for d in "${src_of[@]}"; do (cd "$d" && git checkout -q -- . 2>/dev/null) || true; done; }
 
 IFS=, read -r -a vs <<<"$variants"
 log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps (cold/change of baseline and gopipe: $slow_reps); results $results"

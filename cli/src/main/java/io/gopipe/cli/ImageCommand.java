@@ -214,7 +214,7 @@ public final class ImageCommand implements Runnable {
             err.flush();
             if (json != null) {
                 try {
-                    Files.writeString(json, ImageJob.toJson(outcomes));
+                    Files.writeString(json, ImageJob.toJson(outcomes, job.timings()));
                 } catch (IOException e) {
                     throw new InvalidImageConfigException("cannot write --json " + json + ": " + e.getMessage());
                 }

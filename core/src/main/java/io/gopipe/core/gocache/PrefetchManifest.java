@@ -28,7 +28,16 @@ record PrefetchManifest(List<Pack> packs) {
 
     /** The manifest's object name for a key; characters outside {@code [A-Za-z0-9._-]} become {@code _}. */
     static String objectName(String key) {
-        return "m/" + key.replaceAll("[^A-Za-z0-9._-]", "_") + ".json";
+        return "m/" + key.split("\\|", 2)[0].replaceAll("[^A-Za-z0-9._-]", "_") + ".json";
+    }
+
+    /**
+     * The keys whose manifests a prefetch of {@code key} reads, first found wins: {@code A|B} reads B
+     * when A has none yet (the first build of a branch prefetches what its default branch used); the
+     * manifest is always written under A.
+     */
+    static java.util.List<String> readOrder(String key) {
+        return java.util.Arrays.stream(key.split("\\|")).filter(k -> !k.isBlank()).toList();
     }
 
     byte[] encode() throws IOException {

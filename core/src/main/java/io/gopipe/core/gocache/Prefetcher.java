@@ -71,15 +71,23 @@ final class Prefetcher {
             PrefetchManifest m = null;
             try {
                 debug("prefetch of " + key + " starts");
-                byte[] bytes = store.call("reading prefetch manifest", s -> {
-                    debug("store client ready");
-                    return s.get(PrefetchManifest.objectName(key)).orElse(null);
-                });
+                byte[] bytes = null;
+                String found = key;
+                for (String k : PrefetchManifest.readOrder(key)) {
+                    bytes = store.call("reading prefetch manifest", s -> {
+                        debug("store client ready");
+                        return s.get(PrefetchManifest.objectName(k)).orElse(null);
+                    });
+                    if (bytes != null) {
+                        found = k;
+                        break;
+                    }
+                }
                 if (bytes != null) {
                     bytesDown.addAndGet(bytes.length);
                     m = PrefetchManifest.parse(bytes);
                     if (m == null) {
-                        store.problem("prefetch manifest " + PrefetchManifest.objectName(key) + " is damaged");
+                        store.problem("prefetch manifest " + PrefetchManifest.objectName(found) + " is damaged");
                     }
                 }
                 debug("manifest read");

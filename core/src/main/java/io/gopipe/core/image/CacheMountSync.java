@@ -85,6 +85,11 @@ final class CacheMountSync {
             this.network = network;
         }
 
+        /** Whether there are cache mounts to read back (the job uses design (a)). */
+        boolean active() {
+            return !links.isEmpty();
+        }
+
         /** Copies what the builds added to the cache mounts into the agent folders. */
         void export() {
             if (links.isEmpty()) {

@@ -65,6 +65,9 @@ final class GoCacheProgDockerfile {
         List<String> out = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         Set<String> stageNames = new HashSet<>();
+        java.util.Map<String, String> stageUsers = new java.util.HashMap<>();
+        String stageName = null;
+        String user = null; // the stage's USER so far; null for root
         String stageImage = null;
         String stagePlatform = "";
         String bridgeFrom = null;
@@ -97,9 +100,20 @@ final class GoCacheProgDockerfile {
                     String image = m.group(2);
                     stagePlatform = m.group(1) == null ? "" : m.group(1).strip();
                     stageImage = image.contains("$") || stageNames.contains(image.toLowerCase(Locale.ROOT)) ? null : image;
-                    if (m.group(3) != null) {
-                        stageNames.add(m.group(3).toLowerCase(Locale.ROOT));
+                    // A stage built on an earlier one starts as that stage's user.
+                    user = stageUsers.get(image.toLowerCase(Locale.ROOT));
+                    stageName = m.group(3) == null ? null : m.group(3).toLowerCase(Locale.ROOT);
+                    if (stageName != null) {
+                        stageNames.add(stageName);
                     }
+                }
+            }
+            if (keyword.equals("USER")) {
+                String u = instr.substring(4).strip();
+                user = u.isEmpty() || u.equals("root") || u.equals("0") || u.startsWith("0:") || u.startsWith("root:")
+                        ? null : u;
+                if (stageName != null) {
+                    stageUsers.put(stageName, user);
                 }
             }
             if (keyword.equals("RUN") && mountsGoCache(instr, goCacheIds)) {
@@ -113,7 +127,7 @@ final class GoCacheProgDockerfile {
                         bridgeFrom = (stagePlatform.isEmpty() ? "" : stagePlatform + " ")
                                 + (stageImage != null ? stageImage : goImage);
                     }
-                    out.add("RUN " + mounts() + flags + prefix() + command);
+                    out.add("RUN " + mounts(user) + flags + prefix() + command);
                     runs++;
                     continue;
                 }
@@ -192,11 +206,26 @@ final class GoCacheProgDockerfile {
         return m;
     }
 
-    private static String mounts() {
+    /**
+     * The mounts the bridge needs, usable by the RUN's user: the secret (only the prefetch key) is
+     * world-readable, and a non-root user gets a bridge folder of its own: folders root's builds left
+     * in a shared one are not writable for it (measured: "open /run/gopipe-gocache-dir/tmp/…:
+     * permission denied", a failed build). A numeric USER owns its folder; a named one (whose uid is
+     * only known inside the image) gets a world-writable one that only its builds use.
+     */
+    static String mounts(String user) {
+        String dir = "--mount=type=cache,id=gopipe-gocache-bridge-dir,target=" + DIR + ",mode=0777 ";
+        if (user != null) {
+            String[] ug = user.split(":", 2);
+            String owner = ug[0].matches("\\d+") ? ",uid=" + ug[0] + ",gid="
+                    + (ug.length > 1 && ug[1].matches("\\d+") ? ug[1] : ug[0]) : "";
+            dir = "--mount=type=cache,id=gopipe-gocache-bridge-dir-" + user.replaceAll("[^A-Za-z0-9_.-]", "_")
+                    + ",target=" + DIR + ",mode=0777" + owner + " ";
+        }
         return "--mount=type=bind,from=" + STAGE + ",source=/out,target=" + BIN + " "
                 + "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false,mode=0666 "
-                + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false "
-                + "--mount=type=cache,id=gopipe-gocache-bridge-dir,target=" + DIR + ",mode=0777 ";
+                + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false,mode=0444 "
+                + dir;
     }
 
     /** Sets GOCACHEPROG for the whole shell command; a missing bridge (old Go) leaves it unset. */

@@ -72,8 +72,16 @@ public final class ImageBuilder {
     private final BuildPlanner planner;
     private final CacheMountSync cacheSync;
     private final Map<String, java.util.Optional<String>> bridgeImages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final RegistryManifests manifests = new RegistryManifests(Duration.ofSeconds(5));
+    private final JobTimings timings;
 
     public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options) {
+        this(driver, runner, reporter, options, new JobTimings());
+    }
+
+    /** @param timings where the phases of the job's builds are added ({@link ImageJob} prints them) */
+    public ImageBuilder(BuildDriver driver, ProcessRunner runner, Reporter reporter, Options options, JobTimings timings) {
+        this.timings = timings;
         this.driver = driver;
         this.runner = runner;
         this.reporter = reporter;
@@ -88,9 +96,17 @@ public final class ImageBuilder {
      * mounts are filled from those folders once before the builds and read back once after them.
      */
     public List<Outcome> buildAll(List<ImageBuildRequest> requests, int parallelism) {
+        long t = System.nanoTime();
         CacheMountSync.Session sync = cacheSync.fill(requests);
+        if (sync.active()) {
+            timings.since("cache fill", t);
+        }
         List<Outcome> out = null;
+        t = System.nanoTime();
         AgentTunnel tunnel = openTunnel(requests);
+        if (tunnel != null) {
+            timings.since("tunnel", t);
+        }
         try {
             out = buildEach(requests, parallelism, tunnel == null ? null : tunnel.socket());
             return out;
@@ -100,7 +116,11 @@ public final class ImageBuilder {
                 ImageBuilder.deleteTree(tunnel.socket().getParent());
             }
             if (out == null || out.stream().anyMatch(ImageBuilder::mayHaveWrittenCaches)) {
+                long e = System.nanoTime();
                 sync.export();
+                if (sync.active()) {
+                    timings.since("cache read-back", e);
+                }
             } else {
                 reporter.info("no RUN step ran: the Go cache mounts have nothing new to read back");
             }
@@ -158,8 +178,13 @@ public final class ImageBuilder {
         return bridgeImages.computeIfAbsent(tag, t -> {
             long start = System.nanoTime();
             try {
-                if (driver instanceof BuildxDriver && runner.run(List.of("docker", "buildx", "imagetools", "inspect", t),
+                // One HEAD from here (~10 ms); `imagetools inspect` (~0.5 s) only when the registry's answer
+                // does not say (token auth), and only with buildx, which has it.
+                java.util.Optional<Boolean> present = manifests.exists(t, req.credentials());
+                if (present.orElse(false) || present.isEmpty() && driver instanceof BuildxDriver
+                        && runner.run(List.of("docker", "buildx", "imagetools", "inspect", t),
                         env, null, Duration.ofSeconds(30), masker, l -> { }).succeeded()) {
+                    timings.since("bridge image", start);
                     return java.util.Optional.of(t);
                 }
                 Path dir = Files.createDirectories(work.resolve("gocache-bridge"));
@@ -179,6 +204,7 @@ public final class ImageBuilder {
                 }
                 reporter.info(String.format("[%s] built and pushed the gocache bridge image %s in %.1f s", req.service(), t,
                         (System.nanoTime() - start) / 1e9));
+                timings.since("bridge image", start);
                 return java.util.Optional.of(t);
             } catch (IOException | ImageException e) {
                 reporter.warn("[" + req.service() + "] could not build the gocache bridge image " + t + ": " + e.getMessage());
@@ -243,8 +269,10 @@ public final class ImageBuilder {
                 preflight(req, masker);
             }
             Map<String, String> env = dockerConfig == null ? Map.of() : dockerConfig.env();
+            long p = System.nanoTime();
             BuildPlanner.Planned planned = planner.plan(req, work, masker, tunnel,
                     from -> bridgeImage(req, from, env, masker, work));
+            timings.since(req.mode() == BuildMode.AGENT ? "agent go build + context" : "dockerfile", p);
             List<String> warnings = new ArrayList<>();
             RetryPolicy retry = options.retry();
             for (int attempt = 1; ; attempt++) {
@@ -252,6 +280,8 @@ public final class ImageBuilder {
                 BuildInvocation inv = driver.invocation(planned.plan(), env);
                 reporter.info("[" + req.service() + "] " + inv.display(masker));
                 ProgressParser parser = driver.newParser();
+                RegistryManifests.Manifest before = cacheBefore(req);
+                long solve = System.nanoTime();
                 CommandResult r = runner.run(inv.argv(), inv.env(), null, options.buildTimeout(), masker, line -> {
                     parser.accept(line);
                     if (options.streamLogs()) {
@@ -259,8 +289,10 @@ public final class ImageBuilder {
                     }
                 });
                 List<BuildStep> steps = parser.steps();
+                timings.addSolve(req.service(), steps, System.nanoTime() - solve);
                 warnCacheTrouble(req, steps, warnings, masker);
                 if (r.succeeded()) {
+                    keepCacheOfAnAllCachedBuild(req, before, steps);
                     return result(req, planned, steps, start, attempt, warnings);
                 }
                 if (r.timedOut()) {
@@ -287,6 +319,27 @@ public final class ImageBuilder {
                 dockerConfig.close();
             }
             deleteTree(work);
+        }
+    }
+
+    /**
+     * The registry cache the build will overwrite, when it also imports it (an unchanged rebuild on
+     * its own branch can only thin it); null otherwise.
+     */
+    private RegistryManifests.Manifest cacheBefore(ImageBuildRequest req) {
+        String ref = req.cache().enabled() ? req.cache().exportRef() : null;
+        if (ref == null || !req.cache().importRefs().contains(ref)) {
+            return null;
+        }
+        return manifests.get(ref, req.credentials()).orElse(null);
+    }
+
+    private void keepCacheOfAnAllCachedBuild(ImageBuildRequest req, RegistryManifests.Manifest before,
+                                             List<BuildStep> steps) {
+        if (before != null && new RegistryCacheKeeper(manifests).keep(req.cache().exportRef(), before, steps,
+                req.credentials())) {
+            reporter.info("[" + req.service() + "] every step was cached: kept the registry cache "
+                    + req.cache().exportRef() + " as it was (the build's export had only the layers it loaded)");
         }
     }
 

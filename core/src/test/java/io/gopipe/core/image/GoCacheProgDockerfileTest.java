@@ -67,4 +67,27 @@ class GoCacheProgDockerfileTest {
         assertThat(r.runs()).isZero();
         assertThat(r.dockerfile()).isEqualTo(user);
     }
+
+    @Test
+    void aNonRootUserGetsABridgeFolderOfItsOwnAndAReadableSecret() {
+        String df = String.join("\n",
+                "FROM " + GO + " AS base",
+                "USER 1000:1001",
+                "FROM base AS build",
+                "RUN --mount=type=cache,target=/root/.cache/go-build,uid=1000 go build ./a",
+                "USER app",
+                "RUN --mount=type=cache,target=/root/.cache/go-build go build ./b",
+                "USER root",
+                "RUN --mount=type=cache,target=/root/.cache/go-build go build ./c",
+                "");
+        List<String> runs = GoCacheProgDockerfile.augment(df, GO).dockerfile().lines()
+                .filter(l -> l.startsWith("RUN ") && l.contains("go build ./")).toList();
+        assertThat(runs).hasSize(3);
+        assertThat(runs.get(0)).as("USER inherited from the stage it is built on")
+                .contains("--mount=type=cache,id=gopipe-gocache-bridge-dir-1000_1001,target=/run/gopipe-gocache-dir,mode=0777,uid=1000,gid=1001 ");
+        assertThat(runs.get(1)).contains("--mount=type=cache,id=gopipe-gocache-bridge-dir-app,target=/run/gopipe-gocache-dir,mode=0777 ");
+        assertThat(runs.get(2)).contains("--mount=type=cache,id=gopipe-gocache-bridge-dir,target=/run/gopipe-gocache-dir,mode=0777 ");
+        assertThat(runs).allSatisfy(r -> assertThat(r).contains(
+                "--mount=type=secret,id=gopipe-gocache-args,target=/run/gopipe-gocache-args,required=false,mode=0444 "));
+    }
 }

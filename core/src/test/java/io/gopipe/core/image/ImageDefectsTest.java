@@ -72,7 +72,7 @@ class ImageDefectsTest {
                 .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("unix:PATH or tcp:HOST:PORT");
         ImageBuildRequest r = plan(options("orders").registry("reg.example/shop").branch("feature/x")
                 .goCacheDaemon("unix:/tmp/d.sock").build());
-        assertThat(r.remoteGoCacheKey()).isEqualTo("reg.example/shop/orders@feature/x");
+        assertThat(r.remoteGoCacheKey()).isEqualTo("reg.example/shop/orders@feature/x|reg.example/shop/orders@main");
         assertThat(plan(options("orders").build()).remoteGoCacheKey()).isNull();
         // The agent's daemon from the environment is the default; --gocache chooses the folder design.
         List<ImageBuildRequest> viaEnv = new ImageJob(options("orders").build(),

@@ -94,6 +94,20 @@ class ImageJobPlanTest {
     }
 
     @Test
+    void aBranchPrefetchesItsOwnGoCacheSetElseTheDefaultBranchs() {
+        ImageBuildRequest branch = only(job(options().registry("reg.example.com/shop").goCacheDaemon("unix:/tmp/gc.sock")
+                .build(), Map.of()));
+        assertThat(branch.remoteGoCacheKey())
+                .isEqualTo("reg.example.com/shop/orders@feature/fast-cache|reg.example.com/shop/orders@main");
+        ImageBuildRequest main = only(job(options().registry("reg.example.com/shop").goCacheDaemon("unix:/tmp/gc.sock")
+                .build(), Map.of("BRANCH_NAME", "main")));
+        assertThat(main.remoteGoCacheKey()).isEqualTo("reg.example.com/shop/orders@main");
+        ImageBuildRequest env = only(job(options().registry("reg.example.com/shop").build(),
+                Map.of("BRANCH_NAME", "main", "GOPIPE_GOCACHE_DAEMON", "unix:/tmp/gc.sock")));
+        assertThat(env.remoteGoCacheKey()).as("the daemon from the environment").isEqualTo("reg.example.com/shop/orders@main");
+    }
+
+    @Test
     void theDefaultBranchWritesTheSharedRef() {
         ImageBuildRequest r = only(job(options().registry("reg.example.com/shop").defaultBranch("trunk").build(),
                 Map.of("BRANCH_NAME", "trunk")));

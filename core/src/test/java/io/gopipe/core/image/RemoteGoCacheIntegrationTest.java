@@ -188,6 +188,58 @@ class RemoteGoCacheIntegrationTest {
         assertThat(second.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
     }
 
+    /**
+     * A user's Dockerfile that compiles as a non-root user ({@code USER 1000:1000}, cache mounts with
+     * {@code uid=1000}): the rewritten RUN's bridge files, tunnel socket and prefetch-key secret must all
+     * be usable by that user, the cold build must store its outputs through the bridge and the change
+     * build on a fresh agent and pruned builder must compile only the changed package.
+     */
+    @Test
+    @Order(5)
+    void aNonRootUserInTheUsersDockerfileGetsTheRemoteCacheToo() throws Exception {
+        write("deploy/nonroot.Dockerfile", "FROM " + LOCAL_IMAGES.go() + " AS build\n"
+                + "ENV GOCACHE=/home/app/.cache/go-build GOMODCACHE=/home/app/go/pkg/mod\n"
+                + "WORKDIR /src\nCOPY --chown=1000:1000 . .\nUSER 1000:1000\n"
+                + "RUN --mount=type=cache,target=/home/app/go/pkg/mod,uid=1000,gid=1000 \\\n"
+                + "    --mount=type=cache,target=/home/app/.cache/go-build,uid=1000,gid=1000 \\\n"
+                + "    id -u && CGO_ENABLED=0 go build -x -trimpath -o /tmp/orders ./cmd/orders\n"
+                + "FROM " + LOCAL_IMAGES.distroless() + "\nCOPY --from=build /tmp/orders /usr/local/bin/orders\n"
+                + "ENTRYPOINT [\"/usr/local/bin/orders\"]\n");
+        Path dockerfile = repo.resolve("deploy/nonroot.Dockerfile");
+        String cold = startDaemon("nonroot-cold");
+        prune();
+        ImageEngineIntegrationTest.CapturingReporter first = new ImageEngineIntegrationTest.CapturingReporter();
+        engine(first, cold).build(request("nonroot:1").dockerfile(dockerfile).remoteGoCacheKey("orders-nonroot@main")
+                .cache(CachePolicy.of(ns + "/nonroot-buildcache", "main", "main")).build());
+        assertThat(first.lines()).as("the RUN step ran as uid 1000").anySatisfy(l -> assertThat(l).matches(".*#\\d+ [0-9.]+ 1000$"));
+        assertThat(first.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+        assertThat(first.lines()).as("the bridge read the prefetch key from its secret")
+                .noneSatisfy(l -> assertThat(l).contains("permission denied"));
+        // (The store may already hold the standard library from this class's other tests: count gets, and
+        // that every miss was stored.)
+        int[] cf = figures(first);
+        assertThat(cf[0]).as("gets of the non-root cold build through the tunnel").isGreaterThan(100);
+        assertThat(cf[2]).as("puts (every miss is stored)").isGreaterThanOrEqualTo(cf[0] - cf[1]);
+        stopDaemon();
+
+        String fresh = startDaemon("nonroot-fresh");
+        prune();
+        Path main = repo.resolve("cmd/orders/main.go");
+        Files.writeString(main, Files.readString(main) + "\nfunc nonRootChange() int { return 1 }\n");
+        ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
+        BuildResult r = engine(second, fresh).build(request("nonroot:2").dockerfile(dockerfile)
+                .remoteGoCacheKey("orders-nonroot@change|orders-nonroot@main").cache(CachePolicy.of(ns + "/nonroot-buildcache", "change", "main"))
+                .build());
+        assertThat(r.digest()).startsWith("sha256:");
+        assertThat(second.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+        assertThat(compiled(second)).as("after a one-line change only the changed package compiles").containsExactly("main");
+        assertThat(figures(second)[1]).as("hits through the bridge as uid 1000").isGreaterThan(100);
+        Matcher pre = Pattern.compile("(\\d+) prefetched").matcher(String.join("\n", second.lines()));
+        assertThat(pre.find()).isTrue();
+        assertThat(Integer.parseInt(pre.group(1))).as("a branch's first build prefetches the default branch's set")
+                .isGreaterThan(100);
+    }
+
     // ---- helpers ----
 
     /** Starts a daemon over the shared store with its own (empty) local tier; returns its address. */

@@ -12,6 +12,7 @@
 //	data      = 'O'                 open a session to the daemon   -> format "ok", blob = session id (16 bytes)
 //	          | 'W' id bytes        bytes for the daemon           -> "ok"
 //	          | 'R' id              wait for bytes from the daemon -> "ok" + bytes, or "eof"
+//	          | 'Z' id              the same, compressed           -> "okz" + raw deflate of the bytes, or "eof"
 //	          | 'C' id              end the session                -> "ok"
 //	any error                                                      -> format "err", blob = message
 //
@@ -24,6 +25,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"flag"
@@ -130,8 +133,16 @@ func pump(c net.Conn, agentSock string) {
 	wg.Add(1)
 	go func() { // daemon -> bridge
 		defer wg.Done()
+		// Compressed reads: the Go build outputs that go to the build (hundreds of MiB for a large
+		// service) are the tunnel's bulk, and each byte crosses the BuildKit session; an agent end
+		// without 'Z' answers an error once and the relay reads plainly.
+		op := byte('Z')
 		for {
-			b, err := r.call('R', id, nil)
+			b, err := r.call(op, id, nil)
+			if err != nil && op == 'Z' && strings.Contains(err.Error(), "unknown tunnel operation") {
+				op = 'R'
+				b, err = r.call(op, id, nil)
+			}
 			if err != nil || len(b) == 0 {
 				if uc, ok := c.(*net.UnixConn); ok {
 					uc.CloseWrite()
@@ -212,6 +223,15 @@ func (a *agentConn) call(op byte, id, payload []byte) ([]byte, error) {
 	switch string(format) {
 	case "ok":
 		return blob, nil
+	case "okz":
+		out, err := io.ReadAll(flate.NewReader(bytes.NewReader(blob)))
+		if err != nil {
+			return nil, fmt.Errorf("tunnel: corrupt compressed answer: %v", err)
+		}
+		if len(out) == 0 {
+			return nil, errors.New("tunnel: empty compressed answer")
+		}
+		return out, nil
 	case "eof":
 		return nil, nil
 	default:
