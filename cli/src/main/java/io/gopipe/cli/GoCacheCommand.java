@@ -40,6 +40,23 @@ import java.util.concurrent.Callable;
                 "point GOCACHEPROG at the bridge ('gopipe gocache bridge' prints the line)."})
 public final class GoCacheCommand implements Callable<Integer> {
 
+    /** The S3 flags of every gocache subcommand that opens the store; the keys come from GOPIPE_S3_*, never a flag. */
+    static final class S3Flags {
+        @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
+        URI s3Endpoint;
+
+        @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: AWS_REGION or us-east-1).")
+        String s3Region;
+
+        @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
+        boolean s3PathStyle;
+
+        S3Options options() {
+            return new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
+                    System.getenv("GOPIPE_S3_SECRET_KEY"), true);
+        }
+    }
+
     /** The store, local tier and limits: the same flags for the program and the daemon. */
     static final class StoreOptions {
         @Option(names = "--backend", paramLabel = "local:DIR|s3://BUCKET/PREFIX",
@@ -61,14 +78,8 @@ public final class GoCacheCommand implements Callable<Integer> {
                 description = "A store call slower than this is a miss. Default: ${DEFAULT-VALUE}.")
         String timeout;
 
-        @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
-        URI s3Endpoint;
-
-        @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: AWS_REGION or us-east-1).")
-        String s3Region;
-
-        @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
-        boolean s3PathStyle;
+        @Mixin
+        S3Flags s3 = new S3Flags();
 
         /** @throws GopipeException (exit 2) naming the flag that is missing or malformed */
         GoCacheOptions options() {
@@ -77,8 +88,7 @@ public final class GoCacheCommand implements Callable<Integer> {
             }
             ObjectStores.check(backend);
             return GoCacheOptions.of(backend, diskDir())
-                    .withS3(new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
-                            System.getenv("GOPIPE_S3_SECRET_KEY"), true))
+                    .withS3(s3.options())
                     .withReadOnly(readOnly)
                     .withLimits(Units.duration(flushLimit, "--flush-limit"), Units.duration(timeout, "--timeout"));
         }
@@ -254,14 +264,8 @@ public final class GoCacheCommand implements Callable<Integer> {
                         "and publish one built here (unless --read-only). Saves the bridge's compile on ephemeral agents."})
         String backend;
 
-        @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (MinIO, Ceph, ...).")
-        URI s3Endpoint;
-
-        @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: AWS_REGION or us-east-1).")
-        String s3Region;
-
-        @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
-        boolean s3PathStyle;
+        @Mixin
+        S3Flags s3 = new S3Flags();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -280,8 +284,7 @@ public final class GoCacheCommand implements Callable<Integer> {
             ObjectStore store = null;
             try {
                 if (backend != null) {
-                    store = ObjectStores.open(backend, new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
-                            System.getenv("GOPIPE_S3_SECRET_KEY"), true), Duration.ofSeconds(30));
+                    store = ObjectStores.open(backend, s3.options(), Duration.ofSeconds(30));
                 }
                 BridgeShelf shelf = store == null ? null : new BridgeShelf(store, readOnly, w -> {
                     err.println("gopipe gocache bridge: WARNING: " + w);
