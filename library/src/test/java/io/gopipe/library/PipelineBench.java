@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * .commits (its "name TAB commit" list, base first), .jar (gopipe.jar), .go (a Go bin folder),
  * .registry (image prefix, unique per run), .variants (default naive,gopipe; also gopipe-remote: the
  * remote build cache through the workspace's gocache daemon), .cases (default: all; the base commit is
- * always built first, as the previous build).
+ * always built first, as the previous build; a skipped case's commit still counts as the next case's
+ * previous build, so each selected case measures its own change).
  */
 @EnabledIfSystemProperty(named = "gopipe.bench.pipeline.out", matches = ".+")
 class PipelineBench {
@@ -77,7 +78,10 @@ class PipelineBench {
         for (Map.Entry<String, String> c : commits.entrySet()) {
             build++;
             if (!cases.isEmpty() && !c.getKey().equals(first) && !cases.contains(c.getKey())) {
-                continue; // not built: the next case's previous successful build stays the last commit built
+                // Not built, but each case is its own change: the next case diffs against this commit (its
+                // parent), so a docs-only case stays docs-only when the case before it is skipped.
+                prev = c.getValue();
+                continue;
             }
             for (String v : variants) {
                 String script = switch (v) {
