@@ -321,9 +321,9 @@ public final class GoCacheCommand implements Callable<Integer> {
     static void printStats(CacheCommand.BackendOptions b, PrintWriter out) throws java.io.IOException {
         try (ObjectStore store = open(b)) {
             GoCacheUsage u = new GoCacheHousekeeping(store).usage();
-            out.printf("gocache stats: store=%s actions=%d objects=%d (%s) packs=%d (%s) keys=%d total=%s%n", store.describe(),
-                    u.actions(), u.objects(), Units.human(u.objectBytes()), u.packs(), Units.human(u.packBytes()), u.manifests(),
-                    Units.human(u.totalBytes()));
+            out.printf("gocache stats: store=%s actions=%d objects=%d (%s) packs=%d (%s) keys=%d tools=%d (%s) total=%s%n",
+                    store.describe(), u.actions(), u.objects(), Units.human(u.objectBytes()), u.packs(), Units.human(u.packBytes()),
+                    u.manifests(), u.tools(), Units.human(u.toolBytes()), Units.human(u.totalBytes()));
         }
     }
 
@@ -331,8 +331,9 @@ public final class GoCacheCommand implements Callable<Integer> {
     static void prune(CacheCommand.BackendOptions b, long maxBytes, Duration maxAge, PrintWriter out) throws java.io.IOException {
         try (ObjectStore store = open(b)) {
             GoCachePruneResult r = new GoCacheHousekeeping(store).prune(maxBytes, maxAge, GoCacheHousekeeping.DEFAULT_GRACE);
-            out.printf("gocache prune: actions=-%d objects=-%d keys=-%d packs=-%d staging=-%d kept=%s%n", r.actionsRemoved(),
-                    r.objectsRemoved(), r.manifestsRemoved(), r.packsRemoved(), r.stagingRemoved(), Units.human(r.kept().totalBytes()));
+            out.printf("gocache prune: actions=-%d objects=-%d keys=-%d packs=-%d tools=-%d staging=-%d kept=%s%n",
+                    r.actionsRemoved(), r.objectsRemoved(), r.manifestsRemoved(), r.packsRemoved(), r.toolsRemoved(),
+                    r.stagingRemoved(), Units.human(r.kept().totalBytes()));
         }
     }
 

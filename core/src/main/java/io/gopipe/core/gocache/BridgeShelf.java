@@ -46,7 +46,7 @@ public final class BridgeShelf {
     }
 
     static String objectName(String key) {
-        return "t/gocache-bridge-" + key;
+        return GoCacheHousekeeping.TOOLS + "gocache-bridge-" + key;
     }
 
     /** Places the stored bridge of {@code key} at {@code target} (atomically, executable); false on a miss. */

@@ -22,12 +22,18 @@ import java.util.concurrent.Future;
  * Statistics and pruning of the remote build cache. Pruning works through the index: actions are
  * kept newest first within the age and size limits, and an output object goes only when no kept
  * action names it. Objects and packs younger than the grace period stay whatever the index says,
- * because a running build uploads an object before the action record that names it.
+ * because a running build uploads an object before the action record that names it. Stored tools
+ * (the bridge binaries under {@code t/}) age out like manifests; they are not counted against the
+ * size limit (a few MiB per go version and platform), and one removed while still in use costs the
+ * next agent one compile, which publishes it again.
  */
 public final class GoCacheHousekeeping {
 
     /** Protects uploads in progress from a concurrent prune. */
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
+
+    /** Where {@link BridgeShelf} keeps built bridges. */
+    static final String TOOLS = "t/";
 
     private final ObjectStore store;
 
@@ -39,8 +45,13 @@ public final class GoCacheHousekeeping {
     public GoCacheUsage usage() throws IOException {
         List<StoredObject> objects = store.list("o/");
         List<StoredObject> packs = store.list("p/");
-        return new GoCacheUsage(store.list("a/").size(), objects.size(), objects.stream().mapToLong(StoredObject::size).sum(),
-                packs.size(), packs.stream().mapToLong(StoredObject::size).sum(), store.list("m/").size());
+        List<StoredObject> tools = store.list(TOOLS);
+        return new GoCacheUsage(store.list("a/").size(), objects.size(), bytes(objects), packs.size(), bytes(packs),
+                store.list("m/").size(), tools.size(), bytes(tools));
+    }
+
+    private static long bytes(List<StoredObject> objects) {
+        return objects.stream().mapToLong(StoredObject::size).sum();
     }
 
     /**
@@ -117,8 +128,16 @@ public final class GoCacheHousekeeping {
                 objectsRemoved++;
             }
         }
+        long toolsRemoved = 0;
+        for (StoredObject t : store.list(TOOLS)) {
+            if (t.modified().isBefore(ageCutoff) && t.modified().isBefore(graceCutoff)) {
+                store.delete(t.name());
+                toolsRemoved++;
+            }
+        }
         long staging = store.sweepStaging(grace);
-        return new GoCachePruneResult(actionsRemoved, objectsRemoved, manifestsRemoved, packsRemoved, staging, usage());
+        return new GoCachePruneResult(actionsRemoved, objectsRemoved, manifestsRemoved, packsRemoved, toolsRemoved, staging,
+                usage());
     }
 
     /** Action name → output ID, read in parallel (S3 listings carry no content); damaged records map to nothing. */

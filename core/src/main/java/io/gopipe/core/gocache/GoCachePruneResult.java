@@ -7,9 +7,10 @@ package io.gopipe.core.gocache;
  * @param objectsRemoved   outputs no retained action referenced
  * @param manifestsRemoved prefetch manifests older than the age limit
  * @param packsRemoved     packs no retained manifest referenced
+ * @param toolsRemoved     stored tools (bridges) older than the age limit
  * @param stagingRemoved   leftovers of killed puts
  * @param kept             usage afterwards
  */
 public record GoCachePruneResult(long actionsRemoved, long objectsRemoved, long manifestsRemoved, long packsRemoved,
-                                 long stagingRemoved, GoCacheUsage kept) {
+                                 long toolsRemoved, long stagingRemoved, GoCacheUsage kept) {
 }

@@ -179,6 +179,34 @@ class GoCacheProtocolTest {
     }
 
     @Test
+    void storedBridgesAreCountedAndAgeOutWithTheAgeLimit() throws Exception {
+        Path root = work.resolve("tools-store");
+        try (ObjectStore st = new LocalObjectStore(root)) {
+            java.util.List<String> warnings = new java.util.ArrayList<>();
+            BridgeShelf shelf = new BridgeShelf(st, false, warnings::add);
+            Path binary = Files.write(work.resolve("bridge-bin"), body(3, 4000));
+            shelf.publish("old-go1.23-linux-amd64", binary);
+            shelf.publish("new-go1.24-linux-amd64", binary);
+            assertThat(warnings).isEmpty();
+            GoCacheUsage u = new GoCacheHousekeeping(st).usage();
+            assertThat(u.tools()).isEqualTo(2);
+            assertThat(u.toolBytes()).isGreaterThan(2 * 4000L);
+            assertThat(u.totalBytes()).isEqualTo(u.objectBytes() + u.packBytes() + u.toolBytes());
+
+            Files.setLastModifiedTime(root.resolve(BridgeShelf.objectName("old-go1.23-linux-amd64")),
+                    FileTime.from(Instant.now().minus(Duration.ofDays(30))));
+            // No age limit: both stay, whatever the size budget (a bridge is not build output).
+            GoCachePruneResult none = new GoCacheHousekeeping(st).prune(1, Duration.ZERO, Duration.ZERO);
+            assertThat(none.toolsRemoved()).isZero();
+            GoCachePruneResult r = new GoCacheHousekeeping(st).prune(0, Duration.ofDays(14), Duration.ZERO);
+            assertThat(r.toolsRemoved()).isEqualTo(1);
+            assertThat(r.kept().tools()).isEqualTo(1);
+            assertThat(st.exists(BridgeShelf.objectName("new-go1.24-linux-amd64"))).isTrue();
+            assertThat(st.exists(BridgeShelf.objectName("old-go1.23-linux-amd64"))).isFalse();
+        }
+    }
+
+    @Test
     void prefetchBringsTheLastSetAndAnUnchangedRunGrowsNothing() throws Exception {
         try (Session s = new Session("d1", "--prefetch-key", "svc/main")) {
             s.read();

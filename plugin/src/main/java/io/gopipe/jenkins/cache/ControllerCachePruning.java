@@ -48,9 +48,9 @@ public final class ControllerCachePruning extends AsyncPeriodicWork {
         // The remote build cache's objects (goModCache flavour 'remote'), per namespace, through their index.
         for (Map.Entry<String, GoCachePruneResult> g : ControllerObjectServer.prune(root, maxBytes, maxAge).entrySet()) {
             GoCachePruneResult p = g.getValue();
-            listener.getLogger().printf("gopipe: remote build cache of %s: %d actions, %d outputs, %d packs removed;"
+            listener.getLogger().printf("gopipe: remote build cache of %s: %d actions, %d outputs, %d packs, %d tools removed;"
                             + " %d outputs (%d MB) kept%n", g.getKey(), p.actionsRemoved(), p.objectsRemoved(), p.packsRemoved(),
-                    p.kept().objects(), p.kept().totalBytes() >> 20);
+                    p.toolsRemoved(), p.kept().objects(), p.kept().totalBytes() >> 20);
         }
     }
 }
