@@ -259,6 +259,11 @@ public final class GoCacheCommand implements Callable<Integer> {
                 description = "The bridge keeps trying to reach a daemon that is still starting this long (Go syntax: 20s).")
         String wait;
 
+        @Option(names = "--output", paramLabel = "FILE",
+                description = {"Also write the GOCACHEPROG value to this file (atomically), for callers that cannot",
+                        "separate it from other output (a Kubernetes container's exec merges stderr into stdout)."})
+        Path output;
+
         @Option(names = "--backend", paramLabel = "local:DIR|s3://BUCKET/PREFIX",
                 description = {"The daemon's store: take a bridge another agent built for this go version and platform from it,",
                         "and publish one built here (unless --read-only). Saves the bridge's compile on ephemeral agents."})
@@ -293,6 +298,9 @@ public final class GoCacheCommand implements Callable<Integer> {
                 Path bin = BridgeBinary.build(new LocalCommandRunner(), go, cache, shelf);
                 String line = new GoCacheProgLine.Bridge(bin.toString(), daemon, dir == null ? null : dir.toAbsolutePath().toString(),
                         prefetchKey, readOnly, statsJson == null ? null : statsJson.toAbsolutePath().toString(), wait).value();
+                if (output != null) {
+                    writeAtomically(output, line);
+                }
                 spec.commandLine().getOut().println(line);
                 spec.commandLine().getOut().flush();
                 return 0;
@@ -300,10 +308,22 @@ public final class GoCacheCommand implements Callable<Integer> {
                 return fail(err, "gopipe gocache bridge", e, 2);
             } catch (GopipeException e) {
                 return fail(err, "gopipe gocache bridge", e, 1);
+            } catch (java.io.IOException e) {
+                err.println("gopipe gocache bridge: cannot write --output " + output + ": " + e.getMessage());
+                err.flush();
+                return 1;
             } finally {
                 closeQuietly(store);
             }
         }
+    }
+
+    /** Readers of the file see no line or the whole line. */
+    private static void writeAtomically(Path file, String line) throws java.io.IOException {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        java.nio.file.Files.writeString(tmp, line + "\n");
+        java.nio.file.Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void closeQuietly(ObjectStore store) {

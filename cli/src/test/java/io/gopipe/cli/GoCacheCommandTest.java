@@ -88,8 +88,10 @@ class GoCacheCommandTest {
             assertThat(s.count()).as("published").isEqualTo(1);
         }
         Run second = gopipe("gocache", "bridge", "--daemon", "tcp:127.0.0.1:1", "--go", go, "--backend", "local:" + tmp.resolve("store"),
-                "--cache-dir", tmp.resolve("agent-b").toString(), "--read-only");
+                "--cache-dir", tmp.resolve("agent-b").toString(), "--read-only", "--output", tmp.resolve("line").toString());
         assertThat(second.exit()).as(second.err()).isEqualTo(0);
+        // --output holds the same line (the plugin reads it: a pod container's exec merges stderr into stdout).
+        assertThat(java.nio.file.Files.readString(tmp.resolve("line"))).isEqualTo(second.out().strip() + "\n");
         String bin = second.out().strip().split(" ")[0];
         assertThat(bin).startsWith(tmp.resolve("agent-b").toString());
         assertThat(java.nio.file.Files.mismatch(java.nio.file.Path.of(first.out().strip().split(" ")[0]), java.nio.file.Path.of(bin)))

@@ -339,21 +339,27 @@ class StepContractTest {
         assertThat(calls).anyMatch(c -> c.contains("withContext(remote)") && c.contains("daemon == null"));
         String start = java17.parse(cache.resolve("GoCacheDaemonStart.java")).getResult().orElseThrow().toString();
         assertThat(start).contains("WorkspaceList.tempDir(workspace)", "\"--tcp\", \"127.0.0.1:0\", \"--ready-file\"", "\"--lock\"",
-                "\"--idle-exit\", IDLE_EXIT", "LauncherDaemon.start(ctx, argv, Map.of(), workspace)",
-                "workspace.act(new BridgeCallable(commands.runner(), go,", "new GoCacheProgLine.Bridge(bridge, address, null, key, readOnly, null, null)");
+                "\"--idle-exit\", IDLE_EXIT, \"--prefetch-key\", key", "LauncherDaemon.start(ctx, argv, Map.of(), workspace)",
+                "\"gocache\", \"bridge\", \"--daemon\", address, \"--go\", go, \"--prefetch-key\", key",
+                "\"--output\", dir.child(\"bridge-line\").getRemote()", "bridgeArgv.addAll(storeArgs)", "bridgeArgv.add(\"--read-only\")",
+                "workspace.act(new BridgeCallable(commands.runner(), bridgeArgv, dir.child(\"bridge-line\").getRemote()))");
+        // The bridge comes from the store like the library's (`gocache bridge --backend`): the daemon is ready first,
+        // because the bridge line names its address.
+        assertThat(start.indexOf("ready.readToString()")).isLessThan(start.indexOf("new BridgeCallable("));
         assertThat(java17.parse(cache.resolve("BridgeCallable.java")).getResult().orElseThrow().toString())
-                .contains("extends AgentFileCallable<String>", "BridgeBinary.build(commands, go, Path.of(cacheDir))");
+                .contains("extends AgentFileCallable<String>", "commands.run(CommandRequest.of(argv).withWorkDir(dir.toPath()).withTimeout(TIMEOUT))",
+                        "Files.readString(line).strip()");
         String daemonProc = java17.parse(cache.resolveSibling("exec").resolve("LauncherDaemon.java")).getResult().orElseThrow().toString();
         assertThat(daemonProc).contains("launcher.launch().cmds(LauncherCommands.escape(argv)).envs(LauncherCommands.escape(vars)).quiet(true)",
                 "proc.kill()", "proc.isAlive()");
         // The core and CLI API those sources name (the plugin is compiled only under -Pjenkins).
-        assertThat(io.gopipe.core.gocache.BridgeBinary.class.getMethod("build", io.gopipe.core.exec.CommandRunner.class, String.class,
-                Path.class)).isNotNull();
-        assertThat(io.gopipe.core.gocache.GoCacheProgLine.Bridge.class.getConstructor(String.class, String.class, String.class,
-                String.class, boolean.class, String.class, String.class)).isNotNull();
+        picocli.CommandLine bridgeCmd = io.gopipe.cli.GopipeCommand.newCommandLine().getSubcommands().get("gocache")
+                .getSubcommands().get("bridge");
+        assertThat(bridgeCmd.getCommandSpec().optionsMap().keySet()).contains("--daemon", "--go", "--prefetch-key", "--cache-dir",
+                "--output", "--read-only", "--backend", "--s3-endpoint", "--s3-region", "--s3-path-style");
         picocli.CommandLine serve = io.gopipe.cli.GopipeCommand.newCommandLine().getSubcommands().get("gocache")
                 .getSubcommands().get("serve");
-        assertThat(serve.getCommandSpec().optionsMap().keySet()).contains("--backend", "--tcp", "--ready-file", "--lock",
+        assertThat(serve.getCommandSpec().optionsMap().keySet()).contains("--backend", "--tcp", "--ready-file", "--lock", "--prefetch-key",
                 "--idle-exit", "--read-only", "--s3-endpoint", "--s3-region", "--s3-path-style");
         assertThat(java17.parse(cache.resolve("GoVersionCallable.java")).getResult().orElseThrow().toString())
                 .contains("extends AgentFileCallable<String>", "GoCacheSupport.check(commands, null, dir.toPath()).warning()");

@@ -3,7 +3,6 @@ package io.gopipe.jenkins.cache;
 import hudson.FilePath;
 import hudson.model.TaskListener;
 import hudson.slaves.WorkspaceList;
-import io.gopipe.core.gocache.GoCacheProgLine;
 import io.gopipe.jenkins.exec.LauncherCommandRunner;
 import io.gopipe.jenkins.exec.LauncherDaemon;
 import java.io.IOException;
@@ -17,8 +16,9 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
  * The remote flavour's {@code gopipe gocache serve} for one {@code goModCache} body: started through
  * the step's launcher (inside {@code container('go')} on a pod), on loopback TCP (a pod's containers
  * share the network namespace, not {@code /tmp}), its bound address read back from a ready file in
- * {@code <workspace>@tmp}; the bridge built with the body's go into {@code <workspace>@tmp} (the
- * workspace volume, seen by the agent JVM that writes its sources and by the container that runs go).
+ * {@code <workspace>@tmp}; then {@code gopipe gocache bridge} through the same launcher, which takes
+ * the bridge for the body's go from the store (or builds it into {@code <workspace>@tmp}, the
+ * workspace volume, and publishes it), so an ephemeral pod does not compile it on every build.
  * The body then gets {@code GOCACHEPROG} = the bridge line and {@code GOPIPE_GOCACHE_DAEMON} (image
  * builds). Anything that goes wrong is null with one warning: the caller uses the JVM line instead.
  */
@@ -49,20 +49,15 @@ final class GoCacheDaemonStart {
         LauncherDaemon daemon = null;
         try {
             dir.mkdirs();
-            List<String> argv = new ArrayList<>(List.of((gopipe == null ? "gopipe" : gopipe).trim().split("\\s+")));
+            List<String> argv = new ArrayList<>(gopipeArgv(gopipe));
             argv.addAll(List.of("gocache", "serve"));
             argv.addAll(storeArgs);
             argv.addAll(List.of("--tcp", "127.0.0.1:0", "--ready-file", ready.getRemote(), "--lock", dir.child("daemon.lock").getRemote(),
-                    "--idle-exit", IDLE_EXIT));
+                    "--idle-exit", IDLE_EXIT, "--prefetch-key", key));
             if (readOnly) {
                 argv.add("--read-only");
             }
             daemon = LauncherDaemon.start(ctx, argv, Map.of(), workspace);
-            // The bridge builds while the daemon's JVM starts.
-            String bridge;
-            try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(ctx, workspace)) {
-                bridge = workspace.act(new BridgeCallable(commands.runner(), go, tmp.child("gopipe-gocache-bridge").getRemote()));
-            }
             long deadline = System.currentTimeMillis() + READY_MILLIS;
             while (!(ready.exists() && ready.length() > 0)) {
                 if (!daemon.isAlive() || System.currentTimeMillis() > deadline) {
@@ -71,13 +66,29 @@ final class GoCacheDaemonStart {
                 Thread.sleep(100);
             }
             String address = ready.readToString().lines().findFirst().orElse("").trim();
-            String prog = new GoCacheProgLine.Bridge(bridge, address, null, key, readOnly, null, null).value();
+            // The bridge from the store (or built and published) where go runs, with the daemon's store flags.
+            List<String> bridgeArgv = new ArrayList<>(gopipeArgv(gopipe));
+            bridgeArgv.addAll(List.of("gocache", "bridge", "--daemon", address, "--go", go, "--prefetch-key", key,
+                    "--cache-dir", tmp.child("gopipe-gocache-bridge").getRemote(), "--output", dir.child("bridge-line").getRemote()));
+            bridgeArgv.addAll(storeArgs);
+            if (readOnly) {
+                bridgeArgv.add("--read-only");
+            }
+            String prog;
+            try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(ctx, workspace)) {
+                prog = workspace.act(new BridgeCallable(commands.runner(), bridgeArgv, dir.child("bridge-line").getRemote()));
+            }
             listener.getLogger().println("gopipe: gocache daemon " + address + " for this body (log above, folder " + dir.getRemote() + ")");
             return new Running(address, prog, daemon, dir.getRemote());
         } catch (IOException | RuntimeException e) {
             // AgentFileCallable brings an engine failure (a bridge that does not build) back as AbortException/PortableException
             return warn(listener, e.getMessage(), daemon);
         }
+    }
+
+    /** The configured gopipe command, split like a shell would split plain words. */
+    private static List<String> gopipeArgv(String gopipe) {
+        return List.of((gopipe == null ? "gopipe" : gopipe).trim().split("\\s+"));
     }
 
     private static Running warn(TaskListener listener, String why, LauncherDaemon daemon) throws InterruptedException {
