@@ -20,8 +20,9 @@ import java.util.concurrent.Future;
 
 /**
  * Statistics and pruning of the remote build cache. Pruning works through the index: actions are
- * kept newest first within the age and size limits, and an output object goes only when no kept
- * action names it. Objects and packs younger than the grace period stay whatever the index says,
+ * kept most recently used first within the age and size limits (used = the record written, or
+ * listed by a key's manifest, which runs mark as used once a day), and an output object goes only
+ * when no kept action names it. Objects and packs younger than the grace period stay whatever the index says,
  * because a running build uploads an object before the action record that names it. Stored tools
  * (the bridge binaries under {@code t/}) age out like manifests; they are not counted against the
  * size limit (a few MiB per go version and platform), and one removed while still in use costs the
@@ -63,9 +64,12 @@ public final class GoCacheHousekeeping {
         Instant ageCutoff = maxAge.isZero() ? Instant.MIN : now.minus(maxAge);
         Instant graceCutoff = now.minus(grace);
 
-        // Manifests by age; the packs they name are kept with them.
+        // Manifests by age (a run that uses an unchanged set writes it again once a day, so this is the
+        // key's last build); the packs they name are kept with them, and the actions they list count as
+        // used then, however long ago their records were written.
         long manifestsRemoved = 0;
         Set<String> livePacks = new HashSet<>();
+        Map<String, Instant> listedUse = new HashMap<>();
         for (StoredObject m : store.list("m/")) {
             if (m.modified().isBefore(ageCutoff)) {
                 store.delete(m.name());
@@ -79,6 +83,8 @@ public final class GoCacheHousekeeping {
                 continue;
             }
             pm.packs().forEach(p -> livePacks.add(p.name()));
+            Instant use = m.modified();
+            pm.packs().forEach(p -> p.entries().forEach(e -> listedUse.merge("a/" + e.actionId(), use, (x, y) -> x.isAfter(y) ? x : y)));
         }
         long packsRemoved = 0;
         long packBytes = 0;
@@ -97,7 +103,12 @@ public final class GoCacheHousekeeping {
             objectSize.put(o.name().substring(2), o.size());
         }
         List<StoredObject> actions = new ArrayList<>(store.list("a/"));
-        actions.sort(Comparator.comparing(StoredObject::modified).reversed());
+        Map<String, Instant> lastUse = new HashMap<>();
+        for (StoredObject a : actions) {
+            Instant listed = listedUse.get(a.name());
+            lastUse.put(a.name(), listed != null && listed.isAfter(a.modified()) ? listed : a.modified());
+        }
+        actions.sort(Comparator.comparing((StoredObject a) -> lastUse.get(a.name())).reversed());
         Map<String, String> outputOf = readRecords(actions);
         long budget = maxBytes <= 0 ? Long.MAX_VALUE : Math.max(0, maxBytes - packBytes);
         Set<String> referenced = new HashSet<>();
@@ -105,7 +116,7 @@ public final class GoCacheHousekeeping {
         long actionsRemoved = 0;
         for (StoredObject a : actions) {
             String output = outputOf.get(a.name());
-            boolean keep = output != null && !a.modified().isBefore(ageCutoff);
+            boolean keep = output != null && !lastUse.get(a.name()).isBefore(ageCutoff);
             if (keep && !referenced.contains(output)) {
                 long size = objectSize.getOrDefault(output, 0L);
                 if (used + size > budget) {

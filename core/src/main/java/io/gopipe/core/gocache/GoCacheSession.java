@@ -343,10 +343,11 @@ final class GoCacheSession {
                 }
                 packs.add(p);
             }
-            PrefetchManifest next = new PrefetchManifest(packs);
+            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            PrefetchManifest next = new PrefetchManifest(packs, today);
             byte[] bytes = next.encode();
-            if (previous != null && java.util.Arrays.equals(previous.encode(), bytes)) {
-                return; // unchanged: the store does not grow
+            if (next.sameSet(previous) && today.equals(previous.used())) {
+                return; // unchanged and already marked as used today: nothing is written
             }
             String name = PrefetchManifest.objectName(options.prefetchKey());
             if (store.call("writing " + name, s -> {

@@ -14,8 +14,11 @@ import java.util.List;
  * {@code m/<key>.json}, read by the next run of that key to prefetch.
  *
  * @param packs the packs, each with its entries in first-use order
+ * @param used  the (UTC) day a run last used this set, or null when unknown (older manifests). An
+ *              unchanged set is written again once a day, so that the store's modified time says
+ *              when the key was last built and pruning by age keeps what is still in use.
  */
-record PrefetchManifest(List<Pack> packs) {
+record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,9 +43,18 @@ record PrefetchManifest(List<Pack> packs) {
         return java.util.Arrays.stream(key.split("\\|")).filter(k -> !k.isBlank()).toList();
     }
 
+    /** Whether {@code other} lists the same packs and entries (the day of use aside). */
+    boolean sameSet(PrefetchManifest other) throws IOException {
+        return other != null && java.util.Arrays.equals(new PrefetchManifest(packs, null).encode(),
+                new PrefetchManifest(other.packs, null).encode());
+    }
+
     byte[] encode() throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", 1);
+        if (used != null) {
+            root.put("used", used.toString());
+        }
         ArrayNode ps = root.putArray("packs");
         for (Pack p : packs) {
             ObjectNode n = ps.addObject();
@@ -80,7 +92,15 @@ record PrefetchManifest(List<Pack> packs) {
                 }
                 packs.add(new Pack(name, n.path("bytes").asLong(), entries));
             }
-            return new PrefetchManifest(packs);
+            java.time.LocalDate used = null;
+            if (root.hasNonNull("used")) {
+                try {
+                    used = java.time.LocalDate.parse(root.get("used").asText());
+                } catch (java.time.DateTimeException e) {
+                    used = null; // unknown: written again by the next run
+                }
+            }
+            return new PrefetchManifest(packs, used);
         } catch (IOException e) {
             return null;
         }

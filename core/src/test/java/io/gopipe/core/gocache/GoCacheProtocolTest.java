@@ -179,6 +179,68 @@ class GoCacheProtocolTest {
     }
 
     @Test
+    void aKeyBuiltEveryDayKeepsItsOutputsThroughAPruneByAgeHoweverOldTheirRecords() throws Exception {
+        try (Session s = new Session("d1", "--prefetch-key", "svc/main")) {
+            s.read();
+            for (int i = 1; i <= 5; i++) {
+                s.put(id(i), body(i, 2000));
+            }
+        }
+        try (Session other = new Session("d0", "--prefetch-key", "gone/main")) {
+            other.read();
+            other.put(id(9), body(9, 2000));
+        }
+        // Everything was written a month ago, as for a service nobody changed since.
+        Path store = work.resolve("store/gocache");
+        Instant old = Instant.now().minus(Duration.ofDays(30));
+        for (String key : java.util.List.of("svc_main", "gone_main")) {
+            Path m = store.resolve("m/" + key + ".json");
+            PrefetchManifest pm = PrefetchManifest.parse(Files.readAllBytes(m));
+            Files.write(m, new PrefetchManifest(pm.packs(), java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(30)).encode());
+        }
+        try (var files = Files.walk(store)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(f, FileTime.from(old));
+            }
+        }
+        // Today's build of svc/main uses the same set: its manifest is marked as used (written again, same set).
+        try (Session s = new Session("d2", "--prefetch-key", "svc/main")) {
+            s.read();
+            for (int i = 1; i <= 5; i++) {
+                assertThat(s.get(id(i)).path("Miss").asBoolean()).isFalse();
+            }
+        }
+        Path manifest = store.resolve("m/svc_main.json");
+        assertThat(Files.getLastModifiedTime(manifest).toInstant()).isAfter(Instant.now().minus(Duration.ofHours(1)));
+        assertThat(PrefetchManifest.parse(Files.readAllBytes(manifest)).used())
+                .isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        // A second build the same day writes nothing.
+        Map<String, Long> before = GoCacheGoTest.snapshot(work.resolve("store"));
+        try (Session s = new Session("d3", "--prefetch-key", "svc/main")) {
+            s.read();
+            for (int i = 1; i <= 5; i++) {
+                s.get(id(i));
+            }
+        }
+        assertThat(GoCacheGoTest.snapshot(work.resolve("store"))).isEqualTo(before);
+
+        try (ObjectStore st = new LocalObjectStore(store)) {
+            GoCachePruneResult r = new GoCacheHousekeeping(st).prune(0, Duration.ofDays(14), Duration.ZERO);
+            assertThat(r.manifestsRemoved()).as("gone/main was not built for a month").isEqualTo(1);
+            assertThat(r.actionsRemoved()).isEqualTo(1);
+            assertThat(r.kept().actions()).as("svc/main's five actions stay").isEqualTo(5);
+            assertThat(r.kept().objects()).isEqualTo(5);
+        }
+        try (Session fresh = new Session("d4")) {
+            fresh.read();
+            for (int i = 1; i <= 5; i++) {
+                assertThat(fresh.get(id(i)).path("Miss").asBoolean()).isFalse();
+            }
+            assertThat(fresh.get(id(9)).path("Miss").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void storedBridgesAreCountedAndAgeOutWithTheAgeLimit() throws Exception {
         Path root = work.resolve("tools-store");
         try (ObjectStore st = new LocalObjectStore(root)) {
