@@ -367,13 +367,9 @@ final class GoCacheSession {
     /** Writes and uploads a pack unless the store has it (another key cut the same pack). */
     private PrefetchManifest.Pack writePack(List<Packs.Entry> entries) throws IOException {
         String name = PackPlanner.name(entries);
-        Boolean has = store.call("checking " + name, s -> s.exists(name));
-        if (has == null) {
-            return null;
-        }
-        if (has) {
-            return new PrefetchManifest.Pack(name, -1, entries); // size unknown without another call; informational only
-        }
+        // The check runs while the pack is compressed: at close go waits for this, and a changed pack
+        // is almost always new, so its round trip need not come first.
+        CompletableFuture<Boolean> has = store.callAsync("checking " + name, s -> s.exists(name));
         // A client with a tier of its own (a bridge inside BuildKit) answered some hits itself: their
         // outputs were never on this disk. They are in the store (that is where the client got them).
         for (Packs.Entry e : entries) {
@@ -386,6 +382,13 @@ final class GoCacheSession {
         try {
             Packs.write(entries, tier, file);
             long size = Files.size(file);
+            Boolean present = has.join();
+            if (present == null) {
+                return null;
+            }
+            if (present) {
+                return new PrefetchManifest.Pack(name, -1, entries); // another key cut it; size informational only
+            }
             Boolean ok = store.call("uploading " + name, s -> {
                 try (InputStream in = Files.newInputStream(file)) {
                     s.put(name, in, size);
