@@ -46,6 +46,7 @@ final class GoCacheSession {
     private final Prefetcher prefetcher;
     private final DaemonPrefetch started;
     private final ThreadPoolExecutor uploader;
+    private final DebugTimeline timeline;
 
     private final AtomicLong gets = new AtomicLong();
     private final AtomicLong localHits = new AtomicLong();
@@ -93,6 +94,7 @@ final class GoCacheSession {
         } else {
             prefetcher = null;
         }
+        timeline = prefetcher != null ? prefetcher.timeline() : DebugTimeline.off();
         uploader = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("gocache-upload"));
     }
 
@@ -314,6 +316,7 @@ final class GoCacheSession {
                     + " not started); they are skipped");
             return;
         }
+        timeline.mark("close: uploads done");
         if (prefetcher == null || options.readOnly() || !store.usable()) {
             return;
         }
@@ -322,19 +325,31 @@ final class GoCacheSession {
             snapshot = new LinkedHashMap<>(used);
         }
         PrefetchManifest previous = prefetcher.previous(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        // Packs the previous manifest listed and this run found in the store need no check or upload.
+        // Packs the previous manifest listed and this run found in the store need no check or upload;
+        // those still mostly used are kept as they are.
         Map<String, PrefetchManifest.Pack> known = new HashMap<>();
+        List<PrefetchManifest.Pack> keepable = new ArrayList<>();
         if (previous != null) {
-            previous.packs().stream().filter(p -> prefetcher.packsPresent().contains(p.name())).forEach(p -> known.put(p.name(), p));
+            previous.packs().stream().filter(p -> prefetcher.packsPresent().contains(p.name())).forEach(p -> {
+                known.put(p.name(), p);
+                keepable.add(p);
+            });
         }
-        List<List<Packs.Entry>> planned = PackPlanner.plan(snapshot);
+        PackPlanner.Plan plan = PackPlanner.plan(snapshot, keepable);
+        List<List<Packs.Entry>> planned = plan.fresh();
         ExecutorService writers = Executors.newFixedThreadPool(2, daemon("gocache-pack"));
         try {
             List<Future<PrefetchManifest.Pack>> made = new ArrayList<>();
+            plan.kept().forEach(p -> made.add(CompletableFuture.completedFuture(p)));
+            int toWrite = 0;
             for (List<Packs.Entry> entries : planned) {
                 PrefetchManifest.Pack old = known.get(PackPlanner.name(entries));
+                if (old == null) {
+                    toWrite++;
+                }
                 made.add(old != null ? CompletableFuture.completedFuture(old) : writers.submit(() -> writePack(entries)));
             }
+            timeline.mark("close: " + plan.kept().size() + " packs kept, " + planned.size() + " cut, " + toWrite + " to check and write");
             List<PrefetchManifest.Pack> packs = new ArrayList<>();
             for (var f : made) {
                 PrefetchManifest.Pack p = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -343,6 +358,7 @@ final class GoCacheSession {
                 }
                 packs.add(p);
             }
+            timeline.mark("close: packs stored");
             PrefetchManifest next = new PrefetchManifest(packs);
             byte[] bytes = next.encode();
             if (previous != null && java.util.Arrays.equals(previous.encode(), bytes)) {
@@ -355,6 +371,7 @@ final class GoCacheSession {
             }) != null) {
                 bytesUp.addAndGet(bytes.length);
             }
+            timeline.mark("close: manifest written");
         } catch (TimeoutException e) {
             store.problem("prefetch packs not written within " + options.flushLimit().toSeconds() + " s");
         } catch (ExecutionException | IOException e) {
