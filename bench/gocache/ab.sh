@@ -64,9 +64,9 @@ job() {
   t0=$(ms)
   GOPIPE_GOCACHE_DEBUG=1 GOPIPE_JAR="$(jar "$v")" GOPIPE_CDS_DIR="$AB/cds-$(label "$v")" \
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.dcpu" "$(launcher "$v")" gocache serve $S3 --dir "$f/tier" --socket "$f/d.sock" \
-    --idle-exit 1s --prefetch-key "$svc/main" 2> "$AB/log/$name.log" &
+    --idle-exit 1s --prefetch-key "$svc/ab-$(label "$v")|$svc/main" 2> "$AB/log/$name.log" &
   local dpid=$!
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $svc/main -stats-json $AB/log/$name.json" \
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $svc/ab-$(label "$v")|$svc/main -stats-json $AB/log/$name.json" \
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.gocpu" go build -o "$DATA/out/ab/bin" "./svc/$svc"
   t1=$(ms)
   wait "$dpid"
@@ -80,8 +80,13 @@ warm() {   # CASE SERVICE
 }
 
 echo "== ab: $(label "$A") vs $(label "$B"), $PAIRS pairs, cases: $CASES; load $(cut -d' ' -f1-3 /proc/loadavg)"
-for v in "$A" "$B"; do   # untimed: each variant's first run writes its CDS archive
+# Untimed: each variant's first run writes its CDS archive, and each variant keeps its own manifests
+# (key <service>/ab-<label>, read first from <service>/main), so a change of what a run writes is
+# compared on the manifests that variant writes, not the other's.
+for v in "$A" "$B"; do
   job "$v" warmup "$SVC_SAME" "warmup-$(label "$v")"; sed -i '$d' "$RES"
+  job "$v" warmup "$SVC_SAME" "warmup2-$(label "$v")"; sed -i '$d' "$RES"
+  job "$v" warmup "$SVC_CHANGE" "warmup3-$(label "$v")"; sed -i '$d' "$RES"
 done
 for p in $(seq "$PAIRS"); do
   if [ $((p % 2)) = 1 ]; then order="$A $B"; else order="$B $A"; fi
