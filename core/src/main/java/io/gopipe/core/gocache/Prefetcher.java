@@ -39,13 +39,8 @@ final class Prefetcher {
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
     private final Map<String, PrefetchManifest.Pack> packOf = new ConcurrentHashMap<>();
-    /** The entry the manifest lists for each pending action: a pack may hold other outputs for it. */
-    private final Map<String, Packs.Entry> expected = new ConcurrentHashMap<>();
-    /** Packs whose download has started. */
-    private final Set<String> startedPacks = ConcurrentHashMap.newKeySet();
-    /** Actions whose output is being (or was) fetched alone because go waits for it. */
-    private final Set<String> alone = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger aloneInFlight = new AtomicInteger();
+    /** The output the manifest lists for each pending action: a pack may hold others for it. */
+    private final Map<String, String> expected = new ConcurrentHashMap<>();
     /** Packs not started yet, in the order workers take them; guarded by itself, as is {@link #demanded}. */
     private final LinkedHashMap<String, PrefetchManifest.Pack> queue = new LinkedHashMap<>();
     private final ArrayDeque<String> demanded = new ArrayDeque<>();
@@ -127,7 +122,7 @@ final class Prefetcher {
             for (Packs.Entry e : missing) {
                 pending.putIfAbsent(e.actionId(), new CompletableFuture<>());
                 packOf.putIfAbsent(e.actionId(), pack);
-                expected.putIfAbsent(e.actionId(), e);
+                expected.putIfAbsent(e.actionId(), e.outputId());
             }
             toFetch.add(pack);
         }
@@ -139,12 +134,8 @@ final class Prefetcher {
         if (!m.useOrder()) {
             toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
         }
-        // The early pack (what go asks for first, one entry at a time, while it loads packages) is the
-        // first worker's first pack. (Holding the other packs back until it is in, 400 ms at most,
-        // made a job of the unchanged service 0.7 s slower in an A/B run: bench/gocache/README.md.)
-        PrefetchManifest.Pack early = m.useOrder() ? toFetch.stream().filter(PrefetchManifest.Pack::early).findFirst().orElse(null) : null;
         synchronized (queue) {
-            toFetch.stream().filter(p -> p != early).forEach(p -> queue.put(p.name(), p));
+            toFetch.forEach(p -> queue.put(p.name(), p));
         }
         int workers = Math.min(threads, toFetch.size());
         active.set(workers);
@@ -153,14 +144,7 @@ final class Prefetcher {
         }
         for (int i = 0; i < workers; i++) {
             boolean biggest = m.useOrder() && i >= workers - BIGGEST_WORKERS && workers > BIGGEST_WORKERS;
-            if (i == 0 && early != null) {
-                pool.execute(() -> {
-                    download(early);
-                    work(false);
-                });
-            } else {
-                pool.execute(() -> work(biggest));
-            }
+            pool.execute(() -> work(biggest));
         }
     }
 
@@ -222,7 +206,6 @@ final class Prefetcher {
     }
 
     private void download(PrefetchManifest.Pack pack) {
-        startedPacks.add(pack.name());
         debug("pack start " + pack.name());
         InputStream in = store.call("opening pack " + pack.name(), s -> s.open(pack.name()));
         debug("pack open " + pack.name());
@@ -242,8 +225,7 @@ final class Prefetcher {
         }) {
             Packs.read(counted, (entry, body) -> {
                 CompletableFuture<Boolean> f = pending.get(entry.actionId());
-                Packs.Entry listed = expected.get(entry.actionId());
-                if (f == null || f.isDone() || listed == null || !entry.outputId().equals(listed.outputId())) {
+                if (f == null || f.isDone() || !entry.outputId().equals(expected.get(entry.actionId()))) {
                     return; // not listed (a kept pack's outputs its key no longer uses), or already here
                 }
                 if (!tier.has(entry.outputId(), entry.size())) {
@@ -289,16 +271,6 @@ final class Prefetcher {
             CompletableFuture<Boolean> f = pending.get(actionId);
             if (f != null && !f.isDone()) {
                 demand(actionId);
-                PrefetchManifest.Pack p = packOf.get(actionId);
-                if (p != null && startedPacks.contains(p.name())) {
-                    try {
-                        f.get(ALONE_AFTER_MILLIS, TimeUnit.MILLISECONDS); // its pack is streaming: a moment more
-                        return;
-                    } catch (TimeoutException stillComing) {
-                        // fetch it alone
-                    }
-                }
-                fetchAlone(actionId, f);
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -306,50 +278,6 @@ final class Prefetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** How long a get waits for an entry of a pack already streaming before fetching the entry alone. */
-    static final long ALONE_AFTER_MILLIS = 20;
-    /** Entries fetched alone at a time: the packs keep the rest of the bandwidth. */
-    static final int ALONE_MAX = 4;
-
-    /**
-     * go waits for this entry: fetch its output alone (one GET of the object every put uploads),
-     * racing its pack. go asks one or two entries at a time, first while it loads packages (small
-     * index entries scattered over big packs of many entries), so waiting for the whole pack of
-     * each stalls go for the length of the prefetch; one object costs one round trip. Whichever
-     * arrives first answers; an object the store lacks or that does not match its ID leaves the
-     * entry to its pack, without a warning.
-     */
-    private void fetchAlone(String actionId, CompletableFuture<Boolean> f) {
-        Packs.Entry e = expected.get(actionId);
-        if (e == null || !alone.add(actionId)) {
-            return;
-        }
-        if (aloneInFlight.incrementAndGet() > ALONE_MAX) {
-            aloneInFlight.decrementAndGet();
-            alone.remove(actionId);
-            return;
-        }
-        debug("fetching " + actionId.substring(0, 12) + " alone (" + e.size() + " bytes)");
-        store.callAsync("reading output " + e.outputId(), s -> s.get("o/" + e.outputId()).orElse(null)).whenComplete((packed, err) -> {
-            aloneInFlight.decrementAndGet();
-            if (packed == null || f.isDone()) {
-                return;
-            }
-            bytesDown.addAndGet(packed.length);
-            try {
-                if (!tier.has(e.outputId(), e.size())) {
-                    byte[] body = com.github.luben.zstd.Zstd.decompress(packed, (int) e.size());
-                    tier.store(e.outputId(), new java.io.ByteArrayInputStream(body), e.size()); // checked against its ID
-                }
-                tier.index(actionId, new ActionRecord(e.outputId(), e.size(), Instant.now()));
-                delivered.add(actionId);
-                f.complete(true);
-            } catch (IOException | RuntimeException ignored) {
-                // damaged or unwritable: the pack brings it
-            }
-        });
     }
 
     /** Milliseconds from the start of the prefetch until its last pack was in; -1 while running or without a manifest. */
@@ -370,12 +298,6 @@ final class Prefetcher {
         } catch (Exception e) {
             return null;
         }
-    }
-
-    /** The pack that brings the action (debug marks). */
-    String describePack(String actionId) {
-        PrefetchManifest.Pack p = packOf.get(actionId);
-        return p == null ? "no pack" : p.name().substring(2, 14) + " (" + p.entries().size() + " entries)";
     }
 
     /** Where this prefetch's debug marks go (the daemon's log for a daemon's prefetch). */
