@@ -121,13 +121,8 @@ final class GoCacheSession {
         if (rec == null && prefetcher != null) {
             long t0 = System.nanoTime();
             prefetcher.awaitAction(action, options.callTimeout());
-            long waited = System.nanoTime() - t0;
-            waitNanos.addAndGet(waited);
+            waitNanos.addAndGet(System.nanoTime() - t0);
             rec = tier.lookup(action);
-            if (timeline.on()) {
-                timeline.mark("get " + action.substring(0, 12) + " waited " + waited / 1_000_000 + " ms for " + prefetcher.describePack(action)
-                        + (rec == null ? ", miss" : ", " + rec.size() + " bytes"));
-            }
         }
         if (rec != null) {
             hit(action, rec);
@@ -340,20 +335,13 @@ final class GoCacheSession {
                 keepable.add(p);
             });
         }
-        PackPlanner.Plan plan = PackPlanner.plan(snapshot, keepable, true);
+        PackPlanner.Plan plan = PackPlanner.plan(snapshot, keepable);
         List<List<Packs.Entry>> planned = plan.fresh();
         ExecutorService writers = Executors.newFixedThreadPool(2, daemon("gocache-pack"));
         try {
             List<Future<PrefetchManifest.Pack>> made = new ArrayList<>();
             plan.kept().forEach(p -> made.add(CompletableFuture.completedFuture(p)));
             int toWrite = 0;
-            if (!plan.early().isEmpty()) {
-                toWrite++;
-                made.add(writers.submit(() -> {
-                    PrefetchManifest.Pack p = writePack(plan.early());
-                    return p == null ? null : p.asEarly();
-                }));
-            }
             for (List<Packs.Entry> entries : planned) {
                 PrefetchManifest.Pack old = known.get(PackPlanner.name(entries));
                 if (old == null) {
@@ -361,8 +349,7 @@ final class GoCacheSession {
                 }
                 made.add(old != null ? CompletableFuture.completedFuture(old) : writers.submit(() -> writePack(entries)));
             }
-            timeline.mark("close: " + plan.kept().size() + " packs kept, " + planned.size() + " cut"
-                    + (plan.early().isEmpty() ? "" : " and an early pack of " + plan.early().size()) + ", " + toWrite + " to check and write");
+            timeline.mark("close: " + plan.kept().size() + " packs kept, " + planned.size() + " cut, " + toWrite + " to check and write");
             List<PrefetchManifest.Pack> packs = new ArrayList<>();
             for (var f : made) {
                 PrefetchManifest.Pack p = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

@@ -33,45 +33,7 @@ final class PackPlanner {
      * A run's packs: packs of the previous manifest it keeps, listing the entries still used, and
      * new packs for the rest.
      */
-    record Plan(List<PrefetchManifest.Pack> kept, List<List<Packs.Entry>> fresh, List<Packs.Entry> early) {
-        Plan(List<PrefetchManifest.Pack> kept, List<List<Packs.Entry>> fresh) {
-            this(kept, fresh, List.of());
-        }
-    }
-
-    /** The early set: the first entries a run used, ... */
-    static final int EARLY_ENTRIES = 256;
-    /** ... of at most this size each ... */
-    static final long EARLY_ENTRY_BYTES = 64L << 10;
-    /** ... and this much in all. */
-    static final long EARLY_BYTES = 2L << 20;
-    /** A previous early pack is kept while it holds this share of the early set. */
-    static final double EARLY_KEEP_COVER = 0.8;
-
-    /**
-     * The small entries go asks for first, in use order: while it loads packages, go asks for them
-     * one at a time (package index entries), and each scattered over the big packs would stall it
-     * until that pack is in. They travel together as the run's early pack, fetched first.
-     */
-    static List<Packs.Entry> earlySet(Map<String, ActionRecord> used) {
-        List<Packs.Entry> early = new ArrayList<>();
-        long bytes = 0;
-        int seen = 0;
-        for (Map.Entry<String, ActionRecord> u : used.entrySet()) {
-            if (seen++ >= EARLY_ENTRIES) {
-                break;
-            }
-            long size = u.getValue().size();
-            if (size > EARLY_ENTRY_BYTES) {
-                continue;
-            }
-            if (bytes + size > EARLY_BYTES) {
-                break;
-            }
-            bytes += size;
-            early.add(new Packs.Entry(u.getKey(), u.getValue().outputId(), size));
-        }
-        return early;
+    record Plan(List<PrefetchManifest.Pack> kept, List<List<Packs.Entry>> fresh) {
     }
 
     /**
@@ -83,38 +45,21 @@ final class PackPlanner {
      * a previous manifest this is {@link #plan(Map)}, so keys with the same set share their packs.
      */
     static Plan plan(Map<String, ActionRecord> used, List<PrefetchManifest.Pack> keepable) {
-        return plan(used, keepable, false);
-    }
-
-    /**
-     * As {@link #plan(Map, List)}; with {@code early}, the first small entries the run used form an
-     * early pack (the previous one is kept while it covers most of them): {@link Plan#early()} is
-     * that new pack's entries, or a kept pack is marked early.
-     */
-    static Plan plan(Map<String, ActionRecord> used, List<PrefetchManifest.Pack> keepable, boolean early) {
         Set<String> assigned = new HashSet<>();
         List<PrefetchManifest.Pack> kept = new ArrayList<>();
-        List<Packs.Entry> newEarly = List.of();
-        List<PrefetchManifest.Pack> others = keepable;
-        if (early) {
-            List<Packs.Entry> want = earlySet(used);
-            PrefetchManifest.Pack last = keepable.stream().filter(PrefetchManifest.Pack::early).findFirst().orElse(null);
-            PrefetchManifest.Pack lastKept = last == null ? null : keepIfLive(last, used, Set.of());
-            long covered = lastKept == null ? 0 : want.stream().filter(e -> lastKept.entries().contains(e)).count();
-            if (lastKept != null && covered >= EARLY_KEEP_COVER * want.size()) {
-                lastKept.entries().forEach(e -> assigned.add(e.actionId()));
-                kept.add(lastKept);
-            } else if (!want.isEmpty()) {
-                newEarly = want;
-                want.forEach(e -> assigned.add(e.actionId()));
+        for (PrefetchManifest.Pack p : keepable) {
+            List<Packs.Entry> live = new ArrayList<>();
+            long liveBytes = 0;
+            for (Packs.Entry e : p.entries()) {
+                ActionRecord r = used.get(e.actionId());
+                if (r != null && r.outputId().equals(e.outputId()) && r.size() == e.size() && !assigned.contains(e.actionId())) {
+                    live.add(e);
+                    liveBytes += e.size();
+                }
             }
-            others = keepable.stream().filter(p -> p != last).toList();
-        }
-        for (PrefetchManifest.Pack p : others) {
-            PrefetchManifest.Pack k = keepIfLive(p, used, assigned);
-            if (k != null) {
-                k.entries().forEach(e -> assigned.add(e.actionId()));
-                kept.add(k.early() ? new PrefetchManifest.Pack(k.name(), k.bytes(), k.entries(), k.packRaw()) : k);
+            if (!live.isEmpty() && 2 * liveBytes >= p.packRaw()) {
+                live.forEach(e -> assigned.add(e.actionId()));
+                kept.add(live.size() == p.entries().size() ? p : new PrefetchManifest.Pack(p.name(), p.bytes(), live, p.packRaw()));
             }
         }
         Map<String, ActionRecord> rest = new LinkedHashMap<>();
@@ -123,24 +68,7 @@ final class PackPlanner {
                 rest.put(a, r);
             }
         });
-        return new Plan(kept, plan(rest), newEarly);
-    }
-
-    /** {@code p} listing the entries {@code used} still has (none in {@code taken}), if they are at least half its bytes; else null. */
-    private static PrefetchManifest.Pack keepIfLive(PrefetchManifest.Pack p, Map<String, ActionRecord> used, Set<String> taken) {
-        List<Packs.Entry> live = new ArrayList<>();
-        long liveBytes = 0;
-        for (Packs.Entry e : p.entries()) {
-            ActionRecord r = used.get(e.actionId());
-            if (r != null && r.outputId().equals(e.outputId()) && r.size() == e.size() && !taken.contains(e.actionId())) {
-                live.add(e);
-                liveBytes += e.size();
-            }
-        }
-        if (live.isEmpty() || 2 * liveBytes < p.packRaw()) {
-            return null;
-        }
-        return live.size() == p.entries().size() ? p : p.listing(live);
+        return new Plan(kept, plan(rest));
     }
 
     /** The packs' entries, in pack order. */

@@ -33,7 +33,7 @@ record PrefetchManifest(List<Pack> packs, boolean useOrder) {
 
     private static java.util.Map<String, java.util.Set<Packs.Entry>> contentOf(PrefetchManifest m) {
         java.util.Map<String, java.util.Set<Packs.Entry>> c = new java.util.HashMap<>();
-        m.packs().forEach(p -> c.put(p.name() + (p.early() ? " early" : ""), new java.util.HashSet<>(p.entries())));
+        m.packs().forEach(p -> c.put(p.name(), new java.util.HashSet<>(p.entries())));
         return c;
     }
 
@@ -45,24 +45,10 @@ record PrefetchManifest(List<Pack> packs, boolean useOrder) {
      * @param bytes    the pack object's size (-1 when not known)
      * @param packRaw  the uncompressed bytes of all entries in the pack object, listed or not
      */
-    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw, boolean early) {
+    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
         /** A pack that holds exactly {@code entries}. */
         Pack(String name, long bytes, List<Packs.Entry> entries) {
-            this(name, bytes, entries, entries.stream().mapToLong(Packs.Entry::size).sum(), false);
-        }
-
-        Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
-            this(name, bytes, entries, packRaw, false);
-        }
-
-        /** The same pack listing {@code listed} (a subset of what it holds). */
-        Pack listing(List<Packs.Entry> listed) {
-            return new Pack(name, bytes, listed, packRaw, early);
-        }
-
-        /** The same pack marked as the run's early pack ({@link PackPlanner#plan(Map, List)}). */
-        Pack asEarly() {
-            return new Pack(name, bytes, entries, packRaw, true);
+            this(name, bytes, entries, entries.stream().mapToLong(Packs.Entry::size).sum());
         }
 
         /** The uncompressed bytes of the listed entries. */
@@ -96,9 +82,6 @@ record PrefetchManifest(List<Pack> packs, boolean useOrder) {
             ObjectNode n = ps.addObject();
             n.put("name", p.name());
             n.put("bytes", p.bytes());
-            if (p.early()) {
-                n.put("early", true);
-            }
             if (p.packRaw() != p.rawBytes()) {
                 n.put("raw", p.packRaw()); // only for a pack holding entries it no longer lists
             }
@@ -135,9 +118,6 @@ record PrefetchManifest(List<Pack> packs, boolean useOrder) {
                 Pack pack = new Pack(name, n.path("bytes").asLong(), entries);
                 if (n.has("raw")) {
                     pack = new Pack(name, pack.bytes(), entries, Math.max(pack.rawBytes(), n.path("raw").asLong()));
-                }
-                if (n.path("early").asBoolean()) {
-                    pack = pack.asEarly();
                 }
                 packs.add(pack);
             }

@@ -78,33 +78,6 @@ class GoCachePackPlannerTest {
     }
 
     @Test
-    void theFirstSmallEntriesARunUsedFormTheEarlyPackWhichTheNextRunKeeps() throws Exception {
-        Packs.Entry[] es = new Packs.Entry[40];
-        for (int i = 0; i < es.length; i++) {
-            // every fifth is a compile output too big for the early pack
-            es[i] = entry(i + 1, 1000 + i, i % 5 == 4 ? PackPlanner.EARLY_ENTRY_BYTES + 1 : 300 + i);
-        }
-        Map<String, ActionRecord> used = used(es);
-        PackPlanner.Plan first = PackPlanner.plan(used, List.of(), true);
-        assertThat(first.early()).hasSize(32).allMatch(e -> e.size() <= PackPlanner.EARLY_ENTRY_BYTES);
-        assertThat(first.early().get(0)).isEqualTo(es[0]); // in use order
-        assertThat(first.fresh().stream().flatMap(List::stream)).hasSize(8).doesNotContainAnyElementsOf(first.early());
-        PrefetchManifest.Pack earlyPack = new PrefetchManifest.Pack(PackPlanner.name(first.early()), 10, first.early()).asEarly();
-        PrefetchManifest written = PrefetchManifest.parse(new PrefetchManifest(List.of(earlyPack), true).encode());
-        assertThat(written.packs().get(0).early()).isTrue();
-        // the next run asks in a slightly different order: the early pack is kept as it is
-        Map<String, ActionRecord> again = new LinkedHashMap<>();
-        again.put(es[1].actionId(), used.get(es[1].actionId()));
-        used.forEach(again::putIfAbsent);
-        PrefetchManifest.Pack bigOnes = new PrefetchManifest.Pack("p/" + hex(7) + ".pack", 10,
-                first.fresh().stream().flatMap(List::stream).toList());
-        PackPlanner.Plan next = PackPlanner.plan(again, List.of(written.packs().get(0), bigOnes), true);
-        assertThat(next.early()).isEmpty();
-        assertThat(next.fresh()).isEmpty();
-        assertThat(next.kept()).hasSize(2).anyMatch(p -> p.early() && p.name().equals(earlyPack.name()));
-    }
-
-    @Test
     void withoutALastRunThePlanIsTheContentDefinedOne() {
         Packs.Entry[] es = new Packs.Entry[100];
         for (int i = 0; i < es.length; i++) {
