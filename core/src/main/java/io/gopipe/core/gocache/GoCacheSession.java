@@ -359,22 +359,11 @@ final class GoCacheSession {
                 packs.add(p);
             }
             timeline.mark("close: packs stored");
-            // In the order this run first used them: the next run fetches them in the order go asks.
-            Map<String, Integer> rank = new HashMap<>();
-            for (String a : snapshot.keySet()) {
-                rank.putIfAbsent(a, rank.size());
-            }
-            Map<String, Integer> packRank = new HashMap<>();
-            for (PrefetchManifest.Pack p : packs) {
-                packRank.put(p.name(), p.entries().stream().mapToInt(e -> rank.getOrDefault(e.actionId(), Integer.MAX_VALUE))
-                        .min().orElse(Integer.MAX_VALUE));
-            }
-            packs.sort(java.util.Comparator.comparingInt(p -> packRank.get(p.name())));
-            PrefetchManifest next = new PrefetchManifest(packs, true);
-            if (previous != null && previous.useOrder() && previous.sameContent(next)) {
-                return; // unchanged (go's order varies a little between runs): the store does not grow
-            }
+            PrefetchManifest next = new PrefetchManifest(packs);
             byte[] bytes = next.encode();
+            if (previous != null && java.util.Arrays.equals(previous.encode(), bytes)) {
+                return; // unchanged: the store does not grow
+            }
             String name = PrefetchManifest.objectName(options.prefetchKey());
             if (store.call("writing " + name, s -> {
                 s.put(name, new ByteArrayInputStream(bytes), bytes.length);

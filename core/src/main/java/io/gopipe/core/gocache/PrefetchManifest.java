@@ -13,29 +13,11 @@ import java.util.List;
  * What a run of one key (service/branch) used, as the packs that hold it: stored as
  * {@code m/<key>.json}, read by the next run of that key to prefetch.
  *
- * @param packs    the packs
- * @param useOrder whether the packs are in the order the run first used them (readers fetch them in
- *                 that order, which is the order go asks in); older manifests list them by name
+ * @param packs the packs, each with its entries in first-use order
  */
-record PrefetchManifest(List<Pack> packs, boolean useOrder) {
+record PrefetchManifest(List<Pack> packs) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A manifest whose pack order means nothing. */
-    PrefetchManifest(List<Pack> packs) {
-        this(packs, false);
-    }
-
-    /** Whether both list the same packs with the same entries, in any order. */
-    boolean sameContent(PrefetchManifest other) {
-        return other != null && contentOf(this).equals(contentOf(other));
-    }
-
-    private static java.util.Map<String, java.util.Set<Packs.Entry>> contentOf(PrefetchManifest m) {
-        java.util.Map<String, java.util.Set<Packs.Entry>> c = new java.util.HashMap<>();
-        m.packs().forEach(p -> c.put(p.name(), new java.util.HashSet<>(p.entries())));
-        return c;
-    }
 
     /**
      * A pack object and the entries of it this key uses. A pack kept from an earlier run may hold more
@@ -74,9 +56,6 @@ record PrefetchManifest(List<Pack> packs, boolean useOrder) {
     byte[] encode() throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", 1);
-        if (useOrder) {
-            root.put("order", "use");
-        }
         ArrayNode ps = root.putArray("packs");
         for (Pack p : packs) {
             ObjectNode n = ps.addObject();
@@ -121,7 +100,7 @@ record PrefetchManifest(List<Pack> packs, boolean useOrder) {
                 }
                 packs.add(pack);
             }
-            return new PrefetchManifest(packs, "use".equals(root.path("order").asText()));
+            return new PrefetchManifest(packs);
         } catch (IOException e) {
             return null;
         }

@@ -126,14 +126,9 @@ final class Prefetcher {
             }
             toFetch.add(pack);
         }
-        // go asks in dependency order with a few requests in flight and stalls on each wait, so packs
-        // come in the order the last run first used them (a manifest that records it), and a pack go
-        // is already waiting for jumps the queue (demand). A couple of workers take the biggest
-        // remaining packs instead, so that no big pack starts last and ends the prefetch late.
-        // Older manifests: biggest first.
-        if (!m.useOrder()) {
-            toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
-        }
+        // Biggest first (they take longest, so the last pack ends sooner); a pack go is already waiting
+        // for jumps the queue (demand), since go asks in dependency order and stalls on each wait.
+        toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
         synchronized (queue) {
             toFetch.forEach(p -> queue.put(p.name(), p));
         }
@@ -143,18 +138,14 @@ final class Prefetcher {
             doneNanos.set(System.nanoTime());
         }
         for (int i = 0; i < workers; i++) {
-            boolean biggest = m.useOrder() && i >= workers - BIGGEST_WORKERS && workers > BIGGEST_WORKERS;
-            pool.execute(() -> work(biggest));
+            pool.execute(this::work);
         }
     }
 
-    /** Workers (of the usual 8) that take the biggest pack left rather than the next in use order. */
-    static final int BIGGEST_WORKERS = 2;
-
     /** A download worker: takes packs until none is left, demanded ones first. */
-    private void work(boolean biggest) {
+    private void work() {
         PrefetchManifest.Pack next;
-        while ((next = take(biggest)) != null) {
+        while ((next = take()) != null) {
             download(next);
         }
         if (active.decrementAndGet() == 0 && doneNanos.get() == 0) {
@@ -163,7 +154,7 @@ final class Prefetcher {
         }
     }
 
-    private PrefetchManifest.Pack take(boolean biggest) {
+    private PrefetchManifest.Pack take() {
         synchronized (queue) {
             String name;
             while ((name = demanded.pollFirst()) != null) {
@@ -172,15 +163,6 @@ final class Prefetcher {
                     return p;
                 }
                 // already taken by another worker
-            }
-            if (biggest) {
-                PrefetchManifest.Pack max = null;
-                for (PrefetchManifest.Pack p : queue.values()) {
-                    if (max == null || p.packRaw() > max.packRaw()) {
-                        max = p;
-                    }
-                }
-                return max == null ? null : queue.remove(max.name());
             }
             Iterator<PrefetchManifest.Pack> it = queue.values().iterator();
             if (!it.hasNext()) {

@@ -63,21 +63,6 @@ class GoCachePackPlannerTest {
     }
 
     @Test
-    void aManifestKeepsItsUseOrderAndTheSameContentInAnotherOrderIsTheSame() throws Exception {
-        Packs.Entry a = entry(1, 101, 100), b = entry(2, 102, 100), c = entry(3, 103, 1000);
-        PrefetchManifest.Pack p1 = new PrefetchManifest.Pack("p/" + hex(8) + ".pack", 50, List.of(a, b));
-        PrefetchManifest.Pack p2 = new PrefetchManifest.Pack("p/" + hex(9) + ".pack", 60, List.of(c));
-        PrefetchManifest m = new PrefetchManifest(List.of(p2, p1), true);
-        PrefetchManifest round = PrefetchManifest.parse(m.encode());
-        assertThat(round.useOrder()).isTrue();
-        assertThat(round.packs()).extracting(PrefetchManifest.Pack::name).containsExactly(p2.name(), p1.name());
-        assertThat(PrefetchManifest.parse(new PrefetchManifest(List.of(p1, p2)).encode()).useOrder()).isFalse();
-        assertThat(m.sameContent(new PrefetchManifest(List.of(p1, p2), true))).isTrue();
-        PrefetchManifest.Pack p1less = new PrefetchManifest.Pack(p1.name(), 50, List.of(a), 200);
-        assertThat(m.sameContent(new PrefetchManifest(List.of(p1less, p2), true))).isFalse();
-    }
-
-    @Test
     void withoutALastRunThePlanIsTheContentDefinedOne() {
         Packs.Entry[] es = new Packs.Entry[100];
         for (int i = 0; i < es.length; i++) {
