@@ -121,8 +121,13 @@ final class GoCacheSession {
         if (rec == null && prefetcher != null) {
             long t0 = System.nanoTime();
             prefetcher.awaitAction(action, options.callTimeout());
-            waitNanos.addAndGet(System.nanoTime() - t0);
+            long waited = System.nanoTime() - t0;
+            waitNanos.addAndGet(waited);
             rec = tier.lookup(action);
+            if (timeline.on()) {
+                timeline.mark("get " + action.substring(0, 12) + " waited " + waited / 1_000_000 + " ms"
+                        + (rec == null ? ", miss" : ", " + rec.size() + " bytes"));
+            }
         }
         if (rec != null) {
             hit(action, rec);
