@@ -352,7 +352,10 @@ final class GoCacheSession {
                 if (old == null) {
                     toWrite++;
                 }
-                made.add(old != null ? CompletableFuture.completedFuture(old) : writers.submit(() -> writePack(entries)));
+                // A pack's name is the hash of all it holds, and a kept pack's listing may be a subset:
+                // list what this run cut, not what the last manifest listed under that name.
+                made.add(old != null ? CompletableFuture.completedFuture(new PrefetchManifest.Pack(old.name(), old.bytes(), entries))
+                        : writers.submit(() -> writePack(entries)));
             }
             timeline.mark("close: " + plan.kept().size() + " packs kept, " + planned.size() + " cut, " + toWrite + " to check and write");
             List<PrefetchManifest.Pack> packs = new ArrayList<>();
