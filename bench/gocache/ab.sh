@@ -64,9 +64,9 @@ job() {
   t0=$(ms)
   GOPIPE_GOCACHE_DEBUG=1 GOPIPE_JAR="$(jar "$v")" GOPIPE_CDS_DIR="$AB/cds-$(label "$v")" \
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.dcpu" "$(launcher "$v")" gocache serve $S3 --dir "$f/tier" --socket "$f/d.sock" \
-    --idle-exit 1s --prefetch-key "$svc/ab-$(label "$v")|$svc/main" 2> "$AB/log/$name.log" &
+    --idle-exit 1s --prefetch-key "$svc/ab-$NONCE-$(label "$v")" 2> "$AB/log/$name.log" &
   local dpid=$!
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $svc/ab-$(label "$v")|$svc/main -stats-json $AB/log/$name.json" \
+  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $svc/ab-$NONCE-$(label "$v") -stats-json $AB/log/$name.json" \
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.gocpu" go build -o "$DATA/out/ab/bin" "./svc/$svc"
   t1=$(ms)
   wait "$dpid"
@@ -81,8 +81,9 @@ warm() {   # CASE SERVICE
 
 echo "== ab: $(label "$A") vs $(label "$B"), $PAIRS pairs, cases: $CASES; load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Untimed: each variant's first run writes its CDS archive, and each variant keeps its own manifests
-# (key <service>/ab-<label>, read first from <service>/main), so a change of what a run writes is
-# compared on the manifests that variant writes, not the other's.
+# (key <service>/ab-<run>-<label>, new each run; its first job fetches object by object and writes
+# it), so a change of what a run writes is compared on the manifests that variant writes: an older
+# jar reading manifests with kept packs lists only what they list (bench/gocache/README.md).
 for v in "$A" "$B"; do
   job "$v" warmup "$SVC_SAME" "warmup-$(label "$v")"; sed -i '$d' "$RES"
   job "$v" warmup "$SVC_SAME" "warmup2-$(label "$v")"; sed -i '$d' "$RES"
