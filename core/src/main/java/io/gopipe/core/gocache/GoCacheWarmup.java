@@ -12,7 +12,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Loads, on a second thread, what a gocache process needs on its first store answer: the zstd
+ * Loads, on a second thread, what the daemon ({@code gocache serve}) needs on its first store answer: the zstd
  * native library (extracted from the jar and linked on first use), the JDK's crypto providers for
  * request signing, the HTTP client and Jackson's tree parser. A fresh agent's daemon otherwise
  * does all of this one piece after the other on the path to its first pack, after the command line

@@ -7,7 +7,7 @@ import java.io.PrintStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The warm-up runs inside the GOCACHEPROG program too, whose stdout is go's protocol: it must print nothing. */
+/** The warm-up prints nothing (a gocache process's stdout may be go's protocol) and loads the native library. */
 class GoCacheWarmupTest {
 
     @Test
