@@ -33,6 +33,12 @@ public final class GopipeCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 1 && args[0].equals("gocache") && args[1].equals("serve")) {
+            // a fresh agent's daemon reads the store right after parsing: the classes and native library
+            // of its first answers load meanwhile (bench/gocache/README.md). Not for the program, which
+            // starts once per go command and often has a local store that needs none of them.
+            io.gopipe.core.gocache.GoCacheWarmup.startInBackground();
+        }
         System.exit(newCommandLine(args.length == 0 ? null : args[0]).execute(args));
     }
 

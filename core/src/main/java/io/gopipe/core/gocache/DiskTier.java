@@ -10,22 +10,38 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The local tier: the files whose paths go back to the go command as {@code DiskPath}. Outputs
  * live once under {@code o/<xx>/<output>}, the action index under {@code a/<xx>/<action>}. Every
  * file is written under a temporary name and renamed, so several go processes (and a killed one)
  * never expose a partial file. It stays on the agent between runs like a plain GOCACHE.
+ *
+ * <p>A fresh agent's prefetch writes ~600 outputs and as many index entries in about a second, so
+ * the per-file work is kept to the system calls that matter: absent files are found without an
+ * exception, temporary names come from a counter (no secure random per file), and a directory
+ * this tier has seen is not created again for every file.
  */
 public final class DiskTier {
 
     private final Path root;
     private final Path tmp;
+    /** Unique per instance: other processes share {@code tmp/}. */
+    private final String tmpPrefix = UUID.randomUUID().toString();
+    private final AtomicLong tmpCounter = new AtomicLong();
+    private final Set<Path> dirs = ConcurrentHashMap.newKeySet();
 
     public DiskTier(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.tmp = Files.createDirectories(this.root.resolve("tmp"));
+    }
+
+    private Path tempFile(String suffix) {
+        return tmp.resolve(tmpPrefix + "-" + tmpCounter.incrementAndGet() + suffix);
     }
 
     public Path root() {
@@ -39,36 +55,34 @@ public final class DiskTier {
 
     /** The local index entry of an action whose output file is present, or null. */
     public ActionRecord lookup(String actionId) throws IOException {
+        Path file = action(actionId);
+        if (file.toFile().length() == 0) {
+            return null; // absent (a fresh tier's usual answer), without an exception
+        }
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(action(actionId));
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return null;
         }
         ActionRecord r = ActionRecord.parse(bytes);
-        if (r == null) {
-            return null;
-        }
-        try {
-            return Files.size(object(r.outputId())) == r.size() ? r : null;
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return r != null && has(r.outputId(), r.size()) ? r : null;
     }
 
     /** Records an action's output in the local index. */
     public void index(String actionId, ActionRecord record) throws IOException {
-        Path temp = tmp.resolve(UUID.randomUUID() + ".a");
+        Path temp = tempFile(".a");
         Files.write(temp, record.encode(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         moveInto(temp, action(actionId));
     }
 
+    /** Whether output {@code outputId} is here with {@code size} bytes. */
     public boolean has(String outputId, long size) {
-        try {
-            return Files.size(object(outputId)) == size;
-        } catch (IOException e) {
-            return false;
-        }
+        // java.io.File answers 0 for an absent file instead of throwing: a fresh tier asks this for
+        // every entry of a prefetch, and an exception per absent file is measurable CPU there.
+        java.io.File f = object(outputId).toFile();
+        long len = f.length();
+        return len == size && (size > 0 || f.isFile());
     }
 
     /**
@@ -86,7 +100,8 @@ public final class DiskTier {
      * bytes (a pack entry inside a checksummed zstd frame), which saves hashing every prefetched output.
      */
     public Path store(String outputId, InputStream body, long size, boolean verify) throws IOException {
-        Path temp = tmp.resolve(UUID.randomUUID() + ".o");
+        Path temp = tempFile(".o");
+        boolean moved = false;
         try {
             MessageDigest md = Ids.sha256();
             long written = 0;
@@ -111,9 +126,12 @@ public final class DiskTier {
             }
             Path target = object(outputId);
             moveInto(temp, target);
+            moved = true;
             return target;
         } finally {
-            Files.deleteIfExists(temp);
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
         }
     }
 
@@ -121,9 +139,19 @@ public final class DiskTier {
         return root.resolve("a").resolve(actionId.substring(0, 2)).resolve(actionId);
     }
 
-    private static void moveInto(Path temp, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private void moveInto(Path temp, Path target) throws IOException {
+        Path dir = target.getParent();
+        if (!dirs.contains(dir)) {
+            Files.createDirectories(dir);
+            dirs.add(dir);
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            // the directory went away since (a prune, a cleaned tier): make it again, once
+            Files.createDirectories(dir);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** Bytes that do not match their output ID. */

@@ -46,6 +46,7 @@ final class GoCacheSession {
     private final Prefetcher prefetcher;
     private final DaemonPrefetch started;
     private final ThreadPoolExecutor uploader;
+    private final DebugTimeline timeline;
 
     private final AtomicLong gets = new AtomicLong();
     private final AtomicLong localHits = new AtomicLong();
@@ -93,6 +94,7 @@ final class GoCacheSession {
         } else {
             prefetcher = null;
         }
+        timeline = prefetcher != null ? prefetcher.timeline() : DebugTimeline.off();
         uploader = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("gocache-upload"));
     }
 
@@ -119,8 +121,13 @@ final class GoCacheSession {
         if (rec == null && prefetcher != null) {
             long t0 = System.nanoTime();
             prefetcher.awaitAction(action, options.callTimeout());
-            waitNanos.addAndGet(System.nanoTime() - t0);
+            long waited = System.nanoTime() - t0;
+            waitNanos.addAndGet(waited);
             rec = tier.lookup(action);
+            if (timeline.on()) {
+                timeline.mark("get " + action.substring(0, 12) + " waited " + waited / 1_000_000 + " ms"
+                        + (rec == null ? ", miss" : ", " + rec.size() + " bytes"));
+            }
         }
         if (rec != null) {
             hit(action, rec);
@@ -314,6 +321,7 @@ final class GoCacheSession {
                     + " not started); they are skipped");
             return;
         }
+        timeline.mark("close: uploads done");
         if (prefetcher == null || options.readOnly() || !store.usable()) {
             return;
         }
@@ -322,19 +330,34 @@ final class GoCacheSession {
             snapshot = new LinkedHashMap<>(used);
         }
         PrefetchManifest previous = prefetcher.previous(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        // Packs the previous manifest listed and this run found in the store need no check or upload.
+        // Packs the previous manifest listed and this run found in the store need no check or upload;
+        // those still mostly used are kept as they are.
         Map<String, PrefetchManifest.Pack> known = new HashMap<>();
+        List<PrefetchManifest.Pack> keepable = new ArrayList<>();
         if (previous != null) {
-            previous.packs().stream().filter(p -> prefetcher.packsPresent().contains(p.name())).forEach(p -> known.put(p.name(), p));
+            previous.packs().stream().filter(p -> prefetcher.packsPresent().contains(p.name())).forEach(p -> {
+                known.put(p.name(), p);
+                keepable.add(p);
+            });
         }
-        List<List<Packs.Entry>> planned = PackPlanner.plan(snapshot);
+        PackPlanner.Plan plan = PackPlanner.plan(snapshot, keepable);
+        List<List<Packs.Entry>> planned = plan.fresh();
         ExecutorService writers = Executors.newFixedThreadPool(2, daemon("gocache-pack"));
         try {
             List<Future<PrefetchManifest.Pack>> made = new ArrayList<>();
+            plan.kept().forEach(p -> made.add(CompletableFuture.completedFuture(p)));
+            int toWrite = 0;
             for (List<Packs.Entry> entries : planned) {
                 PrefetchManifest.Pack old = known.get(PackPlanner.name(entries));
-                made.add(old != null ? CompletableFuture.completedFuture(old) : writers.submit(() -> writePack(entries)));
+                if (old == null) {
+                    toWrite++;
+                }
+                // A pack's name is the hash of all it holds, and a kept pack's listing may be a subset:
+                // list what this run cut, not what the last manifest listed under that name.
+                made.add(old != null ? CompletableFuture.completedFuture(new PrefetchManifest.Pack(old.name(), old.bytes(), entries))
+                        : writers.submit(() -> writePack(entries)));
             }
+            timeline.mark("close: " + plan.kept().size() + " packs kept, " + planned.size() + " cut, " + toWrite + " to check and write");
             List<PrefetchManifest.Pack> packs = new ArrayList<>();
             for (var f : made) {
                 PrefetchManifest.Pack p = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -343,6 +366,7 @@ final class GoCacheSession {
                 }
                 packs.add(p);
             }
+            timeline.mark("close: packs stored");
             java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
             PrefetchManifest next = new PrefetchManifest(packs, today);
             byte[] bytes = next.encode();
@@ -356,6 +380,7 @@ final class GoCacheSession {
             }) != null) {
                 bytesUp.addAndGet(bytes.length);
             }
+            timeline.mark("close: manifest written");
         } catch (TimeoutException e) {
             store.problem("prefetch packs not written within " + options.flushLimit().toSeconds() + " s");
         } catch (ExecutionException | IOException e) {
@@ -368,13 +393,9 @@ final class GoCacheSession {
     /** Writes and uploads a pack unless the store has it (another key cut the same pack). */
     private PrefetchManifest.Pack writePack(List<Packs.Entry> entries) throws IOException {
         String name = PackPlanner.name(entries);
-        Boolean has = store.call("checking " + name, s -> s.exists(name));
-        if (has == null) {
-            return null;
-        }
-        if (has) {
-            return new PrefetchManifest.Pack(name, -1, entries); // size unknown without another call; informational only
-        }
+        // The check runs while the pack is compressed: at close go waits for this, and a changed pack
+        // is almost always new, so its round trip need not come first.
+        CompletableFuture<Boolean> has = store.callAsync("checking " + name, s -> s.exists(name));
         // A client with a tier of its own (a bridge inside BuildKit) answered some hits itself: their
         // outputs were never on this disk. They are in the store (that is where the client got them).
         for (Packs.Entry e : entries) {
@@ -387,6 +408,13 @@ final class GoCacheSession {
         try {
             Packs.write(entries, tier, file);
             long size = Files.size(file);
+            Boolean present = has.join();
+            if (present == null) {
+                return null;
+            }
+            if (present) {
+                return new PrefetchManifest.Pack(name, -1, entries); // another key cut it; size informational only
+            }
             Boolean ok = store.call("uploading " + name, s -> {
                 try (InputStream in = Files.newInputStream(file)) {
                     s.put(name, in, size);

@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Cuts what a run used into prefetch packs so that packs are shared: entries are sorted by output
@@ -24,6 +27,48 @@ final class PackPlanner {
     static final long ALONE_BYTES = 2L << 20;
 
     private PackPlanner() {
+    }
+
+    /**
+     * A run's packs: packs of the previous manifest it keeps, listing the entries still used, and
+     * new packs for the rest.
+     */
+    record Plan(List<PrefetchManifest.Pack> kept, List<List<Packs.Entry>> fresh) {
+    }
+
+    /**
+     * Plans {@code used} keeping the packs of the last run ({@code keepable}: known to be in the
+     * store) that still carry at least half their bytes: a one-line change then writes one small
+     * pack of the new outputs instead of re-cutting (and compressing and uploading again) every
+     * pack around each changed output, which go waits for at close. The outputs a kept pack no
+     * longer needs stay in it, skipped by readers; a pack used less than half is cut again. Without
+     * a previous manifest this is {@link #plan(Map)}, so keys with the same set share their packs.
+     */
+    static Plan plan(Map<String, ActionRecord> used, List<PrefetchManifest.Pack> keepable) {
+        Set<String> assigned = new HashSet<>();
+        List<PrefetchManifest.Pack> kept = new ArrayList<>();
+        for (PrefetchManifest.Pack p : keepable) {
+            List<Packs.Entry> live = new ArrayList<>();
+            long liveBytes = 0;
+            for (Packs.Entry e : p.entries()) {
+                ActionRecord r = used.get(e.actionId());
+                if (r != null && r.outputId().equals(e.outputId()) && r.size() == e.size() && !assigned.contains(e.actionId())) {
+                    live.add(e);
+                    liveBytes += e.size();
+                }
+            }
+            if (!live.isEmpty() && 2 * liveBytes >= p.packRaw()) {
+                live.forEach(e -> assigned.add(e.actionId()));
+                kept.add(live.size() == p.entries().size() ? p : new PrefetchManifest.Pack(p.name(), p.bytes(), live, p.packRaw()));
+            }
+        }
+        Map<String, ActionRecord> rest = new LinkedHashMap<>();
+        used.forEach((a, r) -> {
+            if (!assigned.contains(a)) {
+                rest.put(a, r);
+            }
+        });
+        return new Plan(kept, plan(rest));
     }
 
     /** The packs' entries, in pack order. */

@@ -22,8 +22,26 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A pack object and what it holds. */
-    record Pack(String name, long bytes, List<Packs.Entry> entries) {
+    /** A manifest with no day of use (written again by the next run that uses it). */
+    PrefetchManifest(List<Pack> packs) {
+        this(packs, null);
+    }
+
+    /**
+     * A pack object and the entries of it this key uses. A pack kept from an earlier run may hold more
+     * entries than it lists (outputs that run used and this one no longer does): readers skip
+     * entries the manifest does not list.
+     *
+     * @param bytes    the pack object's size (-1 when not known)
+     * @param packRaw  the uncompressed bytes of all entries in the pack object, listed or not
+     */
+    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
+        /** A pack that holds exactly {@code entries}. */
+        Pack(String name, long bytes, List<Packs.Entry> entries) {
+            this(name, bytes, entries, entries.stream().mapToLong(Packs.Entry::size).sum());
+        }
+
+        /** The uncompressed bytes of the listed entries. */
         long rawBytes() {
             return entries.stream().mapToLong(Packs.Entry::size).sum();
         }
@@ -60,6 +78,9 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
             ObjectNode n = ps.addObject();
             n.put("name", p.name());
             n.put("bytes", p.bytes());
+            if (p.packRaw() != p.rawBytes()) {
+                n.put("raw", p.packRaw()); // only for a pack holding entries it no longer lists
+            }
             ArrayNode es = n.putArray("entries");
             for (Packs.Entry e : p.entries()) {
                 es.addArray().add(e.actionId()).add(e.outputId()).add(e.size());
@@ -90,7 +111,11 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
                 if (!name.matches("p/[0-9a-f]{64}\\.pack")) {
                     return null;
                 }
-                packs.add(new Pack(name, n.path("bytes").asLong(), entries));
+                Pack pack = new Pack(name, n.path("bytes").asLong(), entries);
+                if (n.has("raw")) {
+                    pack = new Pack(name, pack.bytes(), entries, Math.max(pack.rawBytes(), n.path("raw").asLong()));
+                }
+                packs.add(pack);
             }
             java.time.LocalDate used = null;
             if (root.hasNonNull("used")) {

@@ -39,6 +39,8 @@ final class Prefetcher {
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
     private final Set<String> packsPresent = ConcurrentHashMap.newKeySet();
     private final Map<String, PrefetchManifest.Pack> packOf = new ConcurrentHashMap<>();
+    /** The output the manifest lists for each pending action: a pack may hold others for it. */
+    private final Map<String, String> expected = new ConcurrentHashMap<>();
     /** Packs not started yet, in the order workers take them; guarded by itself, as is {@link #demanded}. */
     private final LinkedHashMap<String, PrefetchManifest.Pack> queue = new LinkedHashMap<>();
     private final ArrayDeque<String> demanded = new ArrayDeque<>();
@@ -120,6 +122,7 @@ final class Prefetcher {
             for (Packs.Entry e : missing) {
                 pending.putIfAbsent(e.actionId(), new CompletableFuture<>());
                 packOf.putIfAbsent(e.actionId(), pack);
+                expected.putIfAbsent(e.actionId(), e.outputId());
             }
             toFetch.add(pack);
         }
@@ -204,8 +207,8 @@ final class Prefetcher {
         }) {
             Packs.read(counted, (entry, body) -> {
                 CompletableFuture<Boolean> f = pending.get(entry.actionId());
-                if (f == null || f.isDone()) {
-                    return;
+                if (f == null || f.isDone() || !entry.outputId().equals(expected.get(entry.actionId()))) {
+                    return; // not listed (a kept pack's outputs its key no longer uses), or already here
                 }
                 if (!tier.has(entry.outputId(), entry.size())) {
                     tier.store(entry.outputId(), body, entry.size(), false);
@@ -277,6 +280,11 @@ final class Prefetcher {
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /** Where this prefetch's debug marks go (the daemon's log for a daemon's prefetch). */
+    DebugTimeline timeline() {
+        return timeline;
     }
 
     /** Packs known to be in the store: read completely, or not needed because everything was local. */

@@ -5,6 +5,7 @@ import io.gopipe.core.report.Reporter;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +73,26 @@ final class StoreAccess {
             Thread.currentThread().interrupt();
         }
         return null;
+    }
+
+    /** {@link #call} on another thread: completes with its result (null when the store is down, failed or was too slow). */
+    <T> CompletableFuture<T> callAsync(String what, StoreCall<T> action) {
+        if (down.get()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            calls.execute(() -> {
+                try {
+                    result.complete(call(what, action));
+                } catch (RuntimeException e) {
+                    result.complete(null); // closed meanwhile
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.complete(null); // closed
+        }
+        return result;
     }
 
     /** A problem that does not mean the store is down (one corrupt object): warns once per run. */

@@ -289,8 +289,21 @@ class GoCacheProtocolTest {
         assertThat(f.get("remoteHits")).isZero();
         assertThat(f.get("bytesUp")).isZero();
         assertThat(GoCacheGoTest.snapshot(work.resolve("store"))).isEqualTo(before);
-        // One output changed: the manifest lists exactly the new set, and at most the two packs around
-        // the removed and the added output are new in the store.
+        // Another key with the same set shares every pack: nothing new but its manifest.
+        Map<String, Long> beforeOther = GoCacheGoTest.snapshot(work.resolve("store"));
+        try (Session o = new Session("d4", "--prefetch-key", "other/main")) {
+            o.read();
+            for (int i = 1; i <= 20; i++) {
+                o.get(id(i));
+            }
+        }
+        Map<String, Long> afterOther = GoCacheGoTest.snapshot(work.resolve("store"));
+        afterOther.keySet().removeAll(beforeOther.keySet());
+        assertThat(afterOther.keySet()).containsExactly("gocache/m/other_main.json");
+        before = GoCacheGoTest.snapshot(work.resolve("store"));
+        // One output changed: the manifest lists exactly the new set; the packs of the last run are
+        // kept (the one that held the replaced output still holds it, unlisted), and the one new
+        // pack holds the added output.
         java.util.Set<String> packsBefore = before.keySet().stream().filter(k -> k.startsWith("gocache/p/")).collect(java.util.stream.Collectors.toSet());
         try (Session c = new Session("d3", "--prefetch-key", "svc/main")) {
             c.read();
@@ -311,18 +324,26 @@ class GoCacheProtocolTest {
         java.util.Set<String> packsAfter = GoCacheGoTest.snapshot(work.resolve("store")).keySet().stream()
                 .filter(k -> k.startsWith("gocache/p/")).collect(java.util.stream.Collectors.toSet());
         packsAfter.removeAll(packsBefore);
-        assertThat(packsAfter.size()).isBetween(1, 2);
-        // Another key with the same set shares every pack: nothing new but its manifest.
-        Map<String, Long> beforeOther = GoCacheGoTest.snapshot(work.resolve("store"));
-        try (Session o = new Session("d4", "--prefetch-key", "other/main")) {
-            o.read();
-            for (int i = 1; i <= 19; i++) {
-                o.get(id(i));
-            }
-            o.get(id(21));
+        assertThat(packsAfter).hasSize(1);
+        PrefetchManifest.Pack added = m.packs().stream().filter(pk -> packsAfter.contains("gocache/" + pk.name())).findFirst().orElseThrow();
+        assertThat(added.entries()).extracting(Packs.Entry::actionId).containsExactly(id(21));
+        // The next run of the key prefetches exactly the new set: the replaced output, still inside a
+        // kept pack, is skipped, never written to the fresh tier; nothing changed, nothing is written.
+        Map<String, Long> beforeNext = GoCacheGoTest.snapshot(work.resolve("store"));
+        Session n = new Session("d5", "--prefetch-key", "svc/main");
+        n.read();
+        for (int i : new int[]{1, 2, 3, 19, 21}) {
+            assertThat(n.get(id(i)).path("Miss").asBoolean()).isFalse();
         }
-        Map<String, Long> afterOther = GoCacheGoTest.snapshot(work.resolve("store"));
-        afterOther.keySet().removeAll(beforeOther.keySet());
-        assertThat(afterOther.keySet()).containsExactly("gocache/m/other_main.json");
+        for (int i = 4; i <= 18; i++) {
+            n.get(id(i));
+        }
+        n.close();
+        assertThat(n.figures().get("prefetchHits")).isEqualTo(20);
+        assertThat(n.figures().get("bytesUp")).isZero();
+        assertThat(GoCacheGoTest.snapshot(work.resolve("store"))).isEqualTo(beforeNext);
+        DiskTier fresh = new DiskTier(work.resolve("d5"));
+        assertThat(fresh.has(Ids.hex(Ids.sha256().digest(body(21, 20_000))), 20_000)).isTrue();
+        assertThat(fresh.has(Ids.hex(Ids.sha256().digest(body(20, 20_000))), 20_000)).as("unlisted entry of a kept pack").isFalse();
     }
 }

@@ -44,6 +44,7 @@ final class S3Http {
     private final byte[] secret;
     private final int connectMillis;
     private final int readMillis;
+    private volatile DayKey dayKey;
 
     private S3Http(URI base, boolean virtualHost, String bucket, String region, String accessKey, String secretKey, Duration timeout) {
         this.base = base;
@@ -154,11 +155,7 @@ final class S3Http {
                 + "host:" + host + "\nx-amz-content-sha256:" + payloadHash + "\nx-amz-date:" + amzDate + "\n\n"
                 + "host;x-amz-content-sha256;x-amz-date\n" + payloadHash;
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + HEX.formatHex(sha256(canonical));
-        byte[] k = hmac(secret, day);
-        k = hmac(k, region);
-        k = hmac(k, "s3");
-        k = hmac(k, "aws4_request");
-        String signature = HEX.formatHex(hmac(k, toSign));
+        String signature = HEX.formatHex(hmac(signingKey(day), toSign));
 
         HttpURLConnection c = (HttpURLConnection) url.openConnection();
         c.setRequestMethod(method);
@@ -170,6 +167,23 @@ final class S3Http {
         c.setRequestProperty("Authorization", "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope
                 + ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" + signature);
         return c;
+    }
+
+    /** The day's SigV4 signing key: four HMACs, the same for every request of that day. */
+    private byte[] signingKey(String day) {
+        DayKey d = dayKey;
+        if (d == null || !d.day().equals(day)) {
+            byte[] k = hmac(secret, day);
+            k = hmac(k, region);
+            k = hmac(k, "s3");
+            k = hmac(k, "aws4_request");
+            d = new DayKey(day, k);
+            dayKey = d;
+        }
+        return d.key();
+    }
+
+    private record DayKey(String day, byte[] key) {
     }
 
     /** RFC 3986 encoding of one path segment, as SigV4 wants it. */
