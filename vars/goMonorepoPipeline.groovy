@@ -21,7 +21,7 @@ def call(Map config = [:]) {
         base = gopipeBase(cfg)
         // The remote build cache's daemon (and its bridge) start in the background now, so their JVM
         // start-up overlaps the affected-services engine's; stopped again when nothing is affected.
-        if (!cfg.agent && gopipeCaches.daemon(cfg)) {
+        if (!cfg.agent && cfg.overlapDaemon && gopipeCaches.daemon(cfg)) {
             daemon = gopipeGocacheDaemon.launch(cfg, false)
         }
         try {

@@ -135,7 +135,8 @@ for img in $(cat "$d/images"); do
   if [ -n "${BUILDKIT_HOST:-}" ] && command -v buildctl >/dev/null 2>&1; then
     buildctl build --progress plain --frontend dockerfile.v0 --local context="$d/ctx" --local dockerfile="$d/ctx" || rc=$?
   else
-    docker buildx build --progress plain "$d/ctx" || rc=$?
+    # cacheonly: nothing exported (the docker driver would otherwise store a dangling image per warm-up)
+    docker buildx build --progress plain --provenance=false --output type=cacheonly "$d/ctx" || rc=$?
   fi
   if [ "$rc" != 0 ]; then
     echo "gopipe warm-up: $img failed (exit $rc)"

@@ -76,6 +76,9 @@ class PipelineBench {
         };
         Path store = Files.createDirectories(out.resolve("store"));
         Path remoteStore = Files.createDirectories(out.resolve("store-remote"));
+        for (String v : variants) {
+            Files.createDirectories(out.resolve("store-" + v));
+        }
         Path results = out.resolve("results.tsv");
         Files.writeString(results, "variant\tcase\tcommit\tseconds\tprune_s\tload1\timages\ttests\taffected_s\trestore_s\ttest_s\timage_s\tsave_s\tother_s\n");
 
@@ -106,7 +109,14 @@ class PipelineBench {
                     case "gopipe-remote" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + remoteStore + "', registry: '" + registry
                             + "/gopipe-remote')";
-                    default -> throw new IllegalArgumentException("unknown variant " + v + " (naive, gopipe, gopipe-remote)");
+                    // A/B of the overlaps: the daemon started after 'affected' (waited for in the same step, with the
+                    // first service's prefetch key) and no builder warm-up, as before they existed; -java: java -jar.
+                    case "gopipe-remote-seq", "gopipe-remote-seq-java" -> "goMonorepoPipeline(engine: 'cli', gopipe: '"
+                            + (v.endsWith("-java") ? "java -jar " + jar : gopipe) + "', caches: ['build'],"
+                            + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
+                            + "/" + v + "', overlapDaemon: false, warmBuilder: false)";
+                    default -> throw new IllegalArgumentException("unknown variant " + v
+                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java)");
                 };
                 try {
                     runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1, jar);
