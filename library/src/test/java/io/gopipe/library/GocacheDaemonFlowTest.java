@@ -143,13 +143,19 @@ class GocacheDaemonFlowTest {
         Path store = tmp.resolve("store");
         PipelineHarness h = harness(ws, GO124, "home").env("BRANCH_NAME", "PR-7").env("CHANGE_ID", "7")
                 .env("CHANGE_TARGET", "main");
-        PipelineHarness.Result r = h.run(flow(store, ", image: false, base: '" + repo.base()
+        // overlapDaemon: false: the daemon starts after the affected services, with the first service's key.
+        PipelineHarness.Result r = h.run(flow(store, ", image: false, overlapDaemon: false, base: '" + repo.base()
                 + "', testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./... && cd \"$WORKSPACE/pkg/money\" && go test .'"));
 
         assertThat(r.failure()).as(h.log()).isNotNull();
         assertThat(h.log()).contains("broken on purpose").contains("gopipe: gocache daemon tcp:127.0.0.1:");
         // Pull request: the daemon and every bridge are read-only, the key is the target branch's.
-        assertThat(shEvents(h, "gocache' 'serve'")).singleElement().satisfies(e -> assertThat(e.detail()).contains("'--read-only'"));
+        assertThat(shEvents(h, "gocache' 'serve'")).singleElement().satisfies(e -> assertThat(e.detail()).contains("'--read-only'")
+                .contains("'--prefetch-key' '" + repo.testAffected().get(0) + "/main'"));
+        List<Event> sh = h.events().stream().filter(e -> e.kind().equals("sh")).toList();
+        assertThat(sh.indexOf(shEvents(h, "gocache' 'serve'").get(0))).isGreaterThan(sh.indexOf(shEvents(h, "'affected'").get(0)));
+        assertThat(shEvents(h, "# gopipe gocache daemon: ready")).as("waited for in the start step itself").singleElement()
+                .isEqualTo(shEvents(h, "gocache' 'serve'").get(0));
         assertThat(h.log()).containsPattern("-prefetch-key \\S+/main -read-only");
         assertThat(filesUnder(store)).as("nothing written to the store").isEmpty();
         // The failure went through the finally: the daemon was stopped, its process group is gone.
