@@ -38,7 +38,7 @@ Map schema() {
         readOnlyCache  : [Boolean, 'restore caches but never save them'],
         defaultBranch  : [String, "the default branch: a branch's first build prefetches what its last build used (remote build cache) and shares its image cache ref (default: 'main')"],
         overlapDaemon  : [Boolean, "engine cli, remote build cache: launch the gocache daemon while the affected services are computed instead of after (default true)"],
-        warmBuilder    : [Boolean, "engine cli: unpack the planned Dockerfiles' base images on BuildKit in the background while the tests run (default true)"],
+        warmBuilder    : [Boolean, "engine cli: unpack the planned Dockerfiles' base images on BuildKit in the background while the tests run (default false: measured no gain where the builder's image store keeps them unpacked)"],
         failFast       : [Boolean, 'abort the other services when one fails'],
         maxParallel    : [Integer, 'at most this many services at once (0: no limit)'],
         agent          : [String, 'run each service on its own agent with this label'],
@@ -118,7 +118,7 @@ Map withDefaults(Map c, boolean pullRequest, String branch, String commit, Strin
     d.caches = c.caches == null ? ['mod'] : asList(c.caches).collect { it.toString() }
     d.buildCacheFlavour = (c.buildCacheFlavour ?: 'archive').toString()
     d.buildCacheDaemon = c.buildCacheDaemon == null ? true : c.buildCacheDaemon
-    d.warmBuilder = c.warmBuilder == null ? true : c.warmBuilder
+    d.warmBuilder = c.warmBuilder == null ? false : c.warmBuilder
     d.overlapDaemon = c.overlapDaemon == null ? true : c.overlapDaemon
     d.readOnlyCache = c.readOnlyCache == null ? pullRequest : c.readOnlyCache
     d.failFast = c.failFast == null ? false : c.failFast

@@ -10,10 +10,15 @@
 // written with a build ARG (`$`) or another stage's name is skipped. A failing warm-up is one warning,
 // never a failed build: the image build then simply unpacks the image itself.
 
-/** Whether this pipeline warms its builder: images on, engine cli, not switched off (warmBuilder: false). */
+/**
+ * Whether this pipeline warms its builder: images on, engine cli, warmBuilder: true. Off by default:
+ * on dockerd with the containerd image store the base images stay unpacked across `buildx prune`, and
+ * bench/pipeline measured no gain there; it is for builders that pull and unpack them per fresh
+ * builder (a buildkitd pod, the docker-container driver, a fresh Docker-in-Docker).
+ */
 @NonCPS
 boolean enabled(Map cfg) {
-    return cfg.image && cfg.engine == 'cli' && cfg.warmBuilder != false
+    return cfg.image && cfg.engine == 'cli' && cfg.warmBuilder == true
 }
 
 /** Where the warm-up keeps its pid, script, log and status: the workspace's temp directory. */

@@ -74,7 +74,7 @@ class WarmupFlowTest {
                 COPY --from=build /out/hello /hello
                 """.formatted(GOLANG));
         PipelineHarness h = harness(ws);
-        PipelineHarness.Result r = h.run(flow(""));
+        PipelineHarness.Result r = h.run(flow(", warmBuilder: true"));
 
         assertThat(r.failure()).as(h.log()).isNull();
         List<Event> sh = sh(h);
@@ -102,7 +102,7 @@ class WarmupFlowTest {
                 COPY cmd/hello/main.go /src/hello.go
                 """);
         PipelineHarness h = harness(ws);
-        PipelineHarness.Result r = h.run(flow(""));
+        PipelineHarness.Result r = h.run(flow(", warmBuilder: true"));
 
         assertThat(r.failure()).as(h.log()).isNull();
         String log = h.log();
@@ -115,14 +115,17 @@ class WarmupFlowTest {
         assertThat(s.get("status").asText()).isEqualTo("SUCCESS");
     }
 
+    /** Off unless asked for (warmBuilder: true): by default, and with warmBuilder: false, nothing is warmed. */
     @Test
-    void warmBuilderFalseWarmsNothing() throws Exception {
+    void withoutWarmBuilderNothingIsWarmed() throws Exception {
         Path ws = tinyRepo("FROM " + GOLANG + "\nRUN --network=none true\n");
-        PipelineHarness h = harness(ws);
-        PipelineHarness.Result r = h.run(flow(", warmBuilder: false"));
+        for (String extra : List.of("", ", warmBuilder: false")) {
+            PipelineHarness h = harness(ws);
+            PipelineHarness.Result r = h.run(flow(extra));
 
-        assertThat(r.failure()).as(h.log()).isNull();
-        assertThat(first(sh(h), "gopipe-warmup")).isEqualTo(-1);
+            assertThat(r.failure()).as(h.log()).isNull();
+            assertThat(first(sh(h), "gopipe-warmup")).as(extra).isEqualTo(-1);
+        }
     }
 
     /** The images warmed: stages that RUN something, not ARG-built names, other stages, scratch or `--platform`. */
