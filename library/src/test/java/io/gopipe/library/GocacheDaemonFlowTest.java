@@ -58,7 +58,7 @@ class GocacheDaemonFlowTest {
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
         Path store = tmp.resolve("store");
         // go test -x prints every tool it runs: a compile shows as `.../compile -o ...` on stderr.
-        String run = flow(store, ", image: false, testCommand: '" + GO_TEST_COUNTING_COMPILES + "'");
+        String run = flow(store, ", image: false, overlapDaemon: true, testCommand: '" + GO_TEST_COUNTING_COMPILES + "'");
 
         PipelineHarness first = harness(ws, GO124, "home1").env("GIT_COMMIT", repo.head())
                 .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
@@ -301,7 +301,7 @@ class GocacheDaemonFlowTest {
         Path store = tmp.resolve("store");
         PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", repo.head())
                 .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
-        PipelineHarness.Result r = h.run(flow(store, ", registry: '127.0.0.1:5000/gopipe-lib-nothing'"));
+        PipelineHarness.Result r = h.run(flow(store, ", overlapDaemon: true, registry: '127.0.0.1:5000/gopipe-lib-nothing'"));
 
         assertThat(r.failure()).as(h.log()).isNull();
         assertThat(repo.affected()).isEmpty();
@@ -323,7 +323,7 @@ class GocacheDaemonFlowTest {
         Path ws = tmp.resolve("ws");
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
         Path store = tmp.resolve("store");
-        String run = flow(store, ", image: false, testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...'");
+        String run = flow(store, ", image: false, overlapDaemon: true, testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...'");
         PipelineHarness main = harness(ws, GO124, "home1").env("GIT_COMMIT", repo.head())
                 .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
         assertThat(main.run(run).failure()).as(main.log()).isNull();
