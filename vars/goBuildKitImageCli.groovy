@@ -3,7 +3,7 @@
 // [digest, tags, cachedSteps, executedSteps, hitRatio, seconds] (digest null when the build exported
 // no image, e.g. no registry and a builder without an image store), plus name. Parameters: those of
 // goBuildKitImage (service, dockerfile, context, tags as full references REGISTRY/SERVICE:TAG, push,
-// cacheRepo, branch) plus gopipe and repo.
+// cacheRepo, branch, defaultBranch) plus gopipe and repo.
 
 def call(Map args = [:]) {
     // The workspace's temp directory, as Jenkins names it; the agent may not have made it yet.
@@ -48,7 +48,7 @@ List splitRef(String ref, String service) {
 
 @NonCPS
 List argv(Map a, String resultFile) {
-    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'gopipe', 'repo']
+    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
             throw new Exception("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -74,5 +74,6 @@ List argv(Map a, String resultFile) {
     if (a.push) { cmd += ['--push'] }
     if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
     if (a.branch) { cmd += ['--branch', a.branch.toString()] }
+    if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
     return cmd.collect { it.toString() }
 }

@@ -14,24 +14,47 @@ def call(Map config = [:]) {
     Map base = null
     Map affected = null
     Map results = [:]
+    Map daemon = null
+    Map warm = null
+    Map owner = [caches: false]
     stage('Affected') {
         base = gopipeBase(cfg)
-        affected = gopipeAffected(cfg, base)
-        gopipeWhy(affected, base)
+        // The remote build cache's daemon (and its bridge) start in the background now, so their JVM
+        // start-up overlaps the affected-services engine's; stopped again when nothing is affected.
+        if (!cfg.agent && cfg.overlapDaemon && gopipeCaches.daemon(cfg)) {
+            daemon = gopipeGocacheDaemon.launch(cfg, false)
+        }
+        try {
+            affected = gopipeAffected(cfg, base)
+            gopipeWhy(affected, base)
+        } catch (e) {
+            gopipeGocacheDaemon.stop(daemon)
+            throw e
+        }
     }
     try {
         stage('Build') {
             List plan = gopipeFanOut.plan(affected, cfg)
             if (cfg.agent || plan.isEmpty()) {
+                gopipeGocacheDaemon.stop(daemon)
                 // Nothing to build (docs-only change): no cache to restore, and nothing new to save.
                 gopipeFanOut(cfg, affected, results)
             } else {
-                // One workspace: restore the caches once, not once per branch. A remote build cache's
-                // daemon starts prefetching the first service's set at once.
-                gopipeCaches(cfg + [prefetchService: plan[0].name]) { gopipeFanOut(cfg, affected, results) }
+                // The builder unpacks the images' base images while the caches start and the tests run.
+                warm = gopipeWarmup.start(cfg, plan)
+                // One workspace: restore the caches once, not once per branch. The daemon launched above is
+                // waited for here, and stopped by gopipeCaches from then on.
+                gopipeCaches(cfg + [prefetchService: plan[0].name, launchedDaemon: daemon]) {
+                    owner.caches = true
+                    gopipeFanOut(cfg, affected, results)
+                }
             }
         }
     } finally {
+        if (!owner.caches) {
+            gopipeGocacheDaemon.stop(daemon)
+        }
+        gopipeWarmup.finish(warm)
         gopipeSummary(cfg, base, affected, results)
     }
     return [base: base, affected: affected, results: results]

@@ -10,7 +10,8 @@ def call(Map cfg, Closure body) {
     if (!daemon(cfg)) {
         return nest(cfg, archived(cfg), 0, body)
     }
-    Map d = gopipeGocacheDaemon.start(cfg)
+    // A daemon goMonorepoPipeline launched while the affected services were computed: wait for it here.
+    Map d = cfg.launchedDaemon != null ? gopipeGocacheDaemon.ready(cfg, cfg.launchedDaemon) : gopipeGocacheDaemon.start(cfg)
     try {
         // go older than 1.24: the build cache travels as the archive, restored once around the fan-out.
         List policies = d.mode == 'archive' ? cfg.caches : archived(cfg)
@@ -26,11 +27,19 @@ boolean daemon(Map cfg) {
     return remote(cfg) && cfg.engine == 'cli' && cfg.buildCacheDaemon != false
 }
 
-/** A service's remote build cache key: the service on its branch; a pull request's is its target branch's. */
+/**
+ * A service's remote build cache key: the service on its branch; a pull request's is its target branch's.
+ * On any other branch than the default one (defaultBranch, else 'main') the key names the default
+ * branch's key as its fallback, `svc/BRANCH|svc/DEFAULT` (the engine's read order): a new branch's first
+ * build prefetches what the default branch's last build used instead of nothing, and its own set is
+ * recorded under svc/BRANCH, as the image build's IMAGE@BRANCH|IMAGE@DEFAULT.
+ */
 @NonCPS
 String prefetchKey(Map cfg, String service, String changeTarget) {
     String branch = cfg.pullRequest && changeTarget ? changeTarget : cfg.branch.toString()
-    return "${service}/${branch}".toString()
+    String fallback = (cfg.defaultBranch ?: 'main').toString()
+    String key = "${service}/${branch}".toString()
+    return branch == fallback ? key : "${key}|${service}/${fallback}".toString()
 }
 
 /** The policies restored and saved around the whole fan-out (or each agent's node). */

@@ -36,6 +36,9 @@ Map schema() {
         buildCacheDaemon: [Boolean, "engine cli with buildCacheFlavour 'remote': one 'gopipe gocache serve' per workspace, go through its bridge, images through GOPIPE_GOCACHE_DAEMON (default true; false: a JVM per go command)"],
         cacheBackend   : [String, "cache store for engine cli: local:DIR or s3://BUCKET/PREFIX (default: agent's GOPIPE_CACHE_BACKEND)"],
         readOnlyCache  : [Boolean, 'restore caches but never save them'],
+        defaultBranch  : [String, "the default branch: a branch's first build prefetches what its last build used (remote build cache) and shares its image cache ref (default: 'main')"],
+        overlapDaemon  : [Boolean, "engine cli, remote build cache: launch the gocache daemon while the affected services are computed instead of after (default false: no gain in the whole pipeline on a 2-core agent, see bench/pipeline)"],
+        warmBuilder    : [Boolean, "engine cli: unpack the planned Dockerfiles' base images on BuildKit in the background while the tests run (default false: measured no gain where the builder's image store keeps them unpacked)"],
         failFast       : [Boolean, 'abort the other services when one fails'],
         maxParallel    : [Integer, 'at most this many services at once (0: no limit)'],
         agent          : [String, 'run each service on its own agent with this label'],
@@ -115,6 +118,8 @@ Map withDefaults(Map c, boolean pullRequest, String branch, String commit, Strin
     d.caches = c.caches == null ? ['mod'] : asList(c.caches).collect { it.toString() }
     d.buildCacheFlavour = (c.buildCacheFlavour ?: 'archive').toString()
     d.buildCacheDaemon = c.buildCacheDaemon == null ? true : c.buildCacheDaemon
+    d.warmBuilder = c.warmBuilder == null ? false : c.warmBuilder
+    d.overlapDaemon = c.overlapDaemon == null ? false : c.overlapDaemon
     d.readOnlyCache = c.readOnlyCache == null ? pullRequest : c.readOnlyCache
     d.failFast = c.failFast == null ? false : c.failFast
     d.maxParallel = c.maxParallel == null ? 0 : ((Number) c.maxParallel).intValue()

@@ -67,6 +67,8 @@ def steps(Map cfg, Map svc, Map record) {
 
 def image(Map cfg, Map svc) {
     Map args = [service: svc.name, push: cfg.push, branch: cfg.branch]
+    // Only when given: the plugin's step otherwise takes the admin's default branch (global configuration).
+    if (cfg.defaultBranch) { args.defaultBranch = cfg.defaultBranch }
     if (svc.dockerfile) { args.dockerfile = svc.dockerfile }
     if (svc.context) { args.context = svc.context }
     if (cfg.registry) { args.tags = imageRefs(cfg, svc.name) }

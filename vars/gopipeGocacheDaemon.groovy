@@ -38,18 +38,50 @@ String dir(String workspace) {
  * (go older than 1.24), dir, address, bridge, warning].
  */
 def start(Map cfg) {
+    return ready(cfg, launch(cfg, true))
+}
+
+/**
+ * Starts the daemon and the bridge's build in the background and returns at once (wait: false), so
+ * their JVM start-up overlaps what the pipeline does next (goMonorepoPipeline: the affected-services
+ * engine); ready() then waits for them. Null without a cache store (see ready()). With wait: true the
+ * same step also waits (one sh instead of two, for start()).
+ */
+def launch(Map cfg, boolean wait) {
     String d = dir(env.WORKSPACE.toString())
     String backend = (cfg.cacheBackend ?: env.GOPIPE_CACHE_BACKEND ?: '').toString()
     if (!backend) {
-        // goModCacheCli names the missing parameter when the first go command asks for the cache.
-        return [mode: 'program', dir: d]
+        return null
     }
-    // The first service's set starts downloading as soon as the daemon runs, before its go test asks.
+    // The first service's set starts downloading as soon as the daemon runs, before its go test asks
+    // (known only when the daemon starts after the affected services are).
     String first = cfg.prefetchService ? gopipeCaches.prefetchKey(cfg, cfg.prefetchService.toString(),
             env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : null) : null
-    String out = sh(script: startScript(cfg, backend, d, first), returnStdout: true, label: 'gopipe gocache serve (this workspace)')
+    String script = launchScript(cfg, backend, d, first) + (wait ? awaitScript(d, null) : 'echo "pid=$pid"\n')
+    String out = sh(script: script, returnStdout: true,
+            label: wait ? 'gopipe gocache serve (this workspace)' : 'gopipe gocache serve (this workspace, background)')
     Map s = parse(out)
     s.dir = d
+    s.waited = wait
+    return s
+}
+
+/** Waits for a launched daemon (unless launch already did) and decides how go reaches the cache. */
+def ready(Map cfg, Map launched) {
+    if (launched == null) {
+        // goModCacheCli names the missing parameter when the first go command asks for the cache.
+        return [mode: 'program', dir: dir(env.WORKSPACE.toString())]
+    }
+    Map s = launched
+    if (!s.waited) {
+        // Launched before the plan was known, the daemon has no key yet: the first service's is primed once it is ready.
+        String first = cfg.prefetchService ? gopipeCaches.prefetchKey(cfg, cfg.prefetchService.toString(),
+                env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : null) : null
+        Map r = parse(sh(script: awaitScript(s.dir.toString(), first), returnStdout: true, label: 'gopipe gocache serve: ready'))
+        r.dir = s.dir
+        s = r
+    }
+    String d = s.dir.toString()
     if (s.bridgeExit != '0' && s.bridgeError?.contains('go1.24')) {
         stop(s)
         s.mode = 'archive'
@@ -111,7 +143,7 @@ String progLine(String bridge, String address, String key, boolean readOnly) {
 }
 
 @NonCPS
-String startScript(Map cfg, String backend, String d, String prefetchKey) {
+String launchScript(Map cfg, String backend, String d, String prefetchKey) {
     List g = goAffectedServicesCli.gopipeWords(cfg.gopipe)
     List serve = g + ['gocache', 'serve', '--backend', backend, '--tcp', '127.0.0.1:0', '--ready-file', d + '/ready',
                       '--lock', d + '/daemon.lock', '--idle-exit', idleExit()]
@@ -127,7 +159,7 @@ String startScript(Map cfg, String backend, String d, String prefetchKey) {
     return """\
 d=${dq}
 mkdir -p "\$d"
-rm -f "\$d/ready" "\$d/pid" "\$d/group"
+rm -f "\$d/ready" "\$d/pid" "\$d/group" "\$d/bridge.out" "\$d/bridge.rc"
 # Own process group, so stop reaches a JVM the launcher runs as its child; output to a file, never this step's.
 if command -v setsid >/dev/null 2>&1; then
   setsid ${q} </dev/null >"\$d/daemon.log" 2>&1 &
@@ -137,14 +169,38 @@ else
 fi
 pid=\$!
 echo "\$pid" >"\$d/pid"
-brc=0
-bridge=\$(${b} 2>"\$d/bridge.err" </dev/null) || brc=\$?
+# The bridge in the background too: its JVM starts beside the daemon's; ready() waits for both.
+( brc=0; ${b} >"\$d/bridge.out" 2>"\$d/bridge.err" </dev/null || brc=\$?; echo "\$brc" >"\$d/bridge.rc" ) </dev/null >/dev/null 2>&1 &
+""".toString()
+}
+
+/**
+ * Waits for the daemon's ready file and the bridge's result; prints them as key=value lines. With a
+ * key, primes the daemon with it: a read-only bridge session of that key that closes at once (what go
+ * sends to a GOCACHEPROG when it is done), in the background. The daemon starts the key's prefetch at
+ * the session's hello and shares it with the key's next sessions (the first service's go test), so the
+ * download starts now instead of when go test asks; read-only, the session records no set.
+ */
+@NonCPS
+String awaitScript(String d, String primeKey) {
+    String prime = !primeKey ? '' : """\
+if [ -n "\$bridge" ] && [ -s "\$d/ready" ]; then
+  ( printf '{"ID":1,"Command":"close"}\\n' | "\${bridge%% *}" -daemon "\$(head -n 1 "\$d/ready")" -prefetch-key ${goAffectedServicesCli.shq(primeKey)} -read-only -quiet ) </dev/null >/dev/null 2>&1 &
+fi
+""".toString()
+    return """\
+# gopipe gocache daemon: ready
+d=${goAffectedServicesCli.shq(d)}
+pid=\$(cat "\$d/pid" 2>/dev/null || true)
 end=\$((\$(date +%s) + ${readySeconds()}))
-while [ ! -s "\$d/ready" ] && kill -0 "\$pid" 2>/dev/null && [ "\$(date +%s)" -lt "\$end" ]; do
-  sleep 0.2 2>/dev/null || sleep 1
+while { [ ! -s "\$d/ready" ] || [ ! -s "\$d/bridge.rc" ]; } && [ "\$(date +%s)" -lt "\$end" ]; do
+  # A daemon that exited is never ready (lock held elsewhere, bad store): wait only for the bridge then.
+  if [ ! -s "\$d/ready" ] && ! kill -0 "\$pid" 2>/dev/null && [ -s "\$d/bridge.rc" ]; then break; fi
+  sleep 0.05 2>/dev/null || sleep 1
 done
-echo "pid=\$pid"
-echo "bridgeExit=\$brc"
+bridge=\$(cat "\$d/bridge.out" 2>/dev/null || true)
+${prime}echo "pid=\$pid"
+echo "bridgeExit=\$(cat "\$d/bridge.rc" 2>/dev/null || echo timeout)"
 echo "bridge=\${bridge%% *}"
 echo "bridgeError=\$(tail -n 1 "\$d/bridge.err" 2>/dev/null)"
 if [ -s "\$d/ready" ]; then echo "address=\$(head -n 1 "\$d/ready")"; fi

@@ -31,7 +31,7 @@ def main():
     def med(v, c, key):
         return statistics.median(float(r[key]) for r in by[(v, c)])
 
-    variants = [v for v in ("gopipe", "gopipe-remote") if any(k[0] == v for k in by)]
+    variants = [v for v in ("gopipe", "gopipe-remote", "gopipe-remote-seq", "gopipe-remote-seq-java") if any(k[0] == v for k in by)]
     print(f"{len(runs)} repetition(s); seconds are medians; ratio = median gopipe / median naive"
           + (" (each repetition's ratio in brackets)" if len(runs) > 1 else "")
           + "; gopipe-remote = the remote build cache through the workspace's gocache daemon")

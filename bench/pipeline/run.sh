@@ -8,13 +8,14 @@
 #
 #   bench/pipeline/run.sh [--services N] [--funcs N] [--reps N] [--out DIR]
 #                         [--variants naive,gopipe,gopipe-remote] [--cases one-service,half-lib,docs,gomod]
+#                         [--launcher bin|java]   (the gopipe command: bin/gopipe, default, or java -jar gopipe.jar)
 #
 # Needs `.ci/test-env up`. Builds cli/target/gopipe.jar (mvn package, no install).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-services=24; funcs=40; reps=1; variants=naive,gopipe,gopipe-remote; cases=
+services=24; funcs=40; reps=1; variants=naive,gopipe,gopipe-remote; cases=; launcher=bin
 out=${OUT:-/work/data/pipeline-bench/run-$(date -u +%Y%m%d-%H%M%S)}
 GO_BIN=${GO_BIN:-/usr/lib/go-1.24/bin}
 while [ $# -gt 0 ]; do
@@ -25,7 +26,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --variants) variants=$2; shift 2 ;;
     --cases) cases=$2; shift 2 ;;
-    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    --launcher) launcher=$2; shift 2 ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +61,7 @@ for ((r = 1; r <= reps; r++)); do
      -Dgopipe.bench.pipeline.commits="$out/commits.tsv" -Dgopipe.bench.pipeline.jar="$root/cli/target/gopipe.jar" \
      -Dgopipe.bench.pipeline.go="$GO_BIN" -Dgopipe.bench.pipeline.registry="$registry" \
      -Dgopipe.bench.pipeline.naive="$here/naive.Jenkinsfile" -Dgopipe.bench.pipeline.variants="$variants" \
-     -Dgopipe.bench.pipeline.cases="$cases") >"$o/mvn-test.log" 2>&1 || rc=$?
+     -Dgopipe.bench.pipeline.cases="$cases" -Dgopipe.bench.pipeline.launcher="$launcher") >"$o/mvn-test.log" 2>&1 || rc=$?
   kill "$tailpid" 2>/dev/null || true
   if [ $rc != 0 ]; then
     tail -n 40 "$o/mvn-test.log" >&2

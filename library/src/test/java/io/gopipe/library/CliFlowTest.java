@@ -209,7 +209,7 @@ class CliFlowTest {
                 echo a.join(' ')
                 def i = goBuildKitImageCli.argv([service: 'orders', dockerfile: 'services/orders/Dockerfile', context: '.',
                                                  tags: ['reg.local:5000/shop/orders:1', 'reg.local:5000/shop/orders:main'],
-                                                 push: true, cacheRepo: 'r/cache', branch: 'main'], '/w@tmp/r.json')
+                                                 push: true, cacheRepo: 'r/cache', branch: 'main', defaultBranch: 'trunk'], '/w@tmp/r.json')
                 echo i.join(' ')
                 echo goModCacheCli.command('restore', [policy: 'mod', readOnly: true, key: 'k1', restoreKeys: ['k', 'j'],
                                                        backend: 'local:/mnt/gocache'], '/w@gopipe/mod')
@@ -219,7 +219,7 @@ class CliFlowTest {
         assertThat(h.log()).contains("/opt/gopipe/bin/gopipe affected --repo src --format json --target-branch origin/main"
                         + " --goos linux --goarch arm64 --cgo --tags netgo,prod")
                 .contains("gopipe image build --repo . --service orders --json /w@tmp/r.json --dockerfile services/orders/Dockerfile"
-                        + " --context . --tag 1 --tag main --registry reg.local:5000/shop --push --cache-repo r/cache --branch main")
+                        + " --context . --tag 1 --tag main --registry reg.local:5000/shop --push --cache-repo r/cache --branch main --default-branch trunk")
                 .contains("'gopipe' 'cache' 'restore' '--backend' 'local:/mnt/gocache' '--policy' 'mod' '--path' '/w@gopipe/mod'"
                         + " '--repo' '.' '--key' 'k1' '--restore-keys' 'k,j' '--read-only'")
                 .contains("[name:orders, digest:sha256:ab, hitRatio:0.5]");
@@ -232,6 +232,29 @@ class CliFlowTest {
         PipelineHarness failed = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);
         assertThat(failed.run("goBuildKitImageCli.imageResult([services: [[name: 'orders', error: 'push denied']]], 'orders')").failure())
                 .hasMessageContaining("push denied");
+    }
+
+    /**
+     * The remote build cache's key per service: on the default branch its own; on any other branch its own
+     * with the default branch's as the fallback the engine reads when the branch has no set yet; a pull
+     * request reads its target's (and the default's behind it).
+     */
+    @Test
+    void aBranchesPrefetchKeyFallsBackToTheDefaultBranchs() throws Exception {
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
+        PipelineHarness.Result r = h.run("""
+                echo 'main=' + gopipeCaches.prefetchKey([branch: 'main'], 'orders', null)
+                echo 'feature=' + gopipeCaches.prefetchKey([branch: 'feature/x'], 'orders', null)
+                echo 'develop=' + gopipeCaches.prefetchKey([branch: 'develop', defaultBranch: 'develop'], 'orders', null)
+                echo 'other=' + gopipeCaches.prefetchKey([branch: 'main', defaultBranch: 'develop'], 'orders', null)
+                echo 'pr=' + gopipeCaches.prefetchKey([branch: 'PR-7', pullRequest: true], 'orders', 'main')
+                echo 'pr-release=' + gopipeCaches.prefetchKey([branch: 'PR-8', pullRequest: true], 'orders', 'release/2')
+                echo 'line=' + gopipeGocacheDaemon.progLine('/b', 'tcp:127.0.0.1:1', gopipeCaches.prefetchKey([branch: 'x'], 'orders', null), false)
+                """);
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(h.log()).contains("main=orders/main\n", "feature=orders/feature/x|orders/main\n", "develop=orders/develop\n",
+                "other=orders/main|orders/develop\n", "pr=orders/main\n", "pr-release=orders/release/2|orders/main\n",
+                "line=/b -daemon tcp:127.0.0.1:1 -prefetch-key orders/x|orders/main\n");
     }
 
     /** goModCacheCli(policy: 'build', flavour: 'remote'): real Go 1.24 builds through the real `gopipe gocache`. */

@@ -58,10 +58,17 @@ class GocacheDaemonFlowTest {
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
         Path store = tmp.resolve("store");
         // go test -x prints every tool it runs: a compile shows as `.../compile -o ...` on stderr.
-        String run = flow(store, ", image: false, testCommand: '" + GO_TEST_COUNTING_COMPILES + "'");
+        String run = flow(store, ", image: false, overlapDaemon: true, testCommand: '" + GO_TEST_COUNTING_COMPILES + "'");
 
         PipelineHarness first = harness(ws, GO124, "home1").env("GIT_COMMIT", repo.head())
                 .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        List<Long> duringAffected = new ArrayList<>();
+        first.sh((script, cwd, env) -> {
+            if (script.contains("'affected'")) {
+                duringAffected.addAll(daemonsOf(ws));
+            }
+            return PipelineHarness.realSh(script, cwd, env);
+        });
         PipelineHarness.Result r1 = first.run(run);
 
         assertThat(r1.failure()).as(first.log()).isNull();
@@ -72,8 +79,19 @@ class GocacheDaemonFlowTest {
         // Exactly one daemon for the whole fan-out, started before and stopped after every Test stage.
         List<Event> starts = shEvents(first, "gocache' 'serve'");
         assertThat(starts).hasSize(1);
-        // It starts prefetching the first service's set at once.
-        assertThat(starts.get(0).detail()).contains("'--prefetch-key' '" + repo.testAffected().get(0) + "/main'");
+        // It was launched before the affected services were computed, and its JVM ran while they were: the
+        // two start-ups overlap; the pipeline waited for it only after (its ready step).
+        List<Event> sh = first.events().stream().filter(e -> e.kind().equals("sh")).toList();
+        int launched = sh.indexOf(starts.get(0));
+        int affectedAt = sh.indexOf(shEvents(first, "'affected'").get(0));
+        int readyAt = sh.indexOf(shEvents(first, "# gopipe gocache daemon: ready").get(0));
+        assertThat(launched).isLessThan(affectedAt);
+        assertThat(readyAt).isGreaterThan(affectedAt);
+        assertThat(duringAffected).as("the daemon's processes while `gopipe affected` ran").isNotEmpty();
+        // Launched before the plan was known, it has no key of its own: once ready, a read-only session of the first
+        // service's key primes its prefetch (the first go test shares it); each go command's bridge names its service's.
+        assertThat(starts.get(0).detail()).doesNotContain("--prefetch-key");
+        assertThat(sh.get(readyAt).detail()).contains("-prefetch-key '" + repo.testAffected().get(0) + "/main' -read-only");
         assertThat(shEvents(first, "kill -TERM")).hasSize(1);
         for (String svc : repo.testAffected()) {
             // go itself reports the bridge, the workspace's daemon and the service's key: no JVM per go command.
@@ -90,7 +108,8 @@ class GocacheDaemonFlowTest {
         assertThat(compiles(log1)).as(log1).hasSize(repo.testAffected().size()).anyMatch(n -> n > 0);
         // The daemon's own log: it served the go commands and stopped when asked.
         assertThat(awaitNoDaemon(ws)).isEmpty();
-        assertThat(daemonLog(ws)).containsPattern("gocache daemon: stopping after [1-9]\\d* clients");
+        assertThat(daemonLog(ws)).containsPattern("gocache daemon: stopping after [1-9]\\d* clients")
+                .as("the priming session: connected, asked nothing").containsPattern("client \\d+ \\([^)]*\\): gocache: 0 gets");
 
         // A fresh agent: the workspace (its GOCACHE, temp dir) and HOME (the daemon's local tier) are new;
         // only the store is kept. Same workspace path, as a job's workspace on any agent.
@@ -124,13 +143,19 @@ class GocacheDaemonFlowTest {
         Path store = tmp.resolve("store");
         PipelineHarness h = harness(ws, GO124, "home").env("BRANCH_NAME", "PR-7").env("CHANGE_ID", "7")
                 .env("CHANGE_TARGET", "main");
-        PipelineHarness.Result r = h.run(flow(store, ", image: false, base: '" + repo.base()
+        // overlapDaemon: false: the daemon starts after the affected services, with the first service's key.
+        PipelineHarness.Result r = h.run(flow(store, ", image: false, overlapDaemon: false, base: '" + repo.base()
                 + "', testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./... && cd \"$WORKSPACE/pkg/money\" && go test .'"));
 
         assertThat(r.failure()).as(h.log()).isNotNull();
         assertThat(h.log()).contains("broken on purpose").contains("gopipe: gocache daemon tcp:127.0.0.1:");
         // Pull request: the daemon and every bridge are read-only, the key is the target branch's.
-        assertThat(shEvents(h, "gocache' 'serve'")).singleElement().satisfies(e -> assertThat(e.detail()).contains("'--read-only'"));
+        assertThat(shEvents(h, "gocache' 'serve'")).singleElement().satisfies(e -> assertThat(e.detail()).contains("'--read-only'")
+                .contains("'--prefetch-key' '" + repo.testAffected().get(0) + "/main'"));
+        List<Event> sh = h.events().stream().filter(e -> e.kind().equals("sh")).toList();
+        assertThat(sh.indexOf(shEvents(h, "gocache' 'serve'").get(0))).isGreaterThan(sh.indexOf(shEvents(h, "'affected'").get(0)));
+        assertThat(shEvents(h, "# gopipe gocache daemon: ready")).as("waited for in the start step itself").singleElement()
+                .isEqualTo(shEvents(h, "gocache' 'serve'").get(0));
         assertThat(h.log()).containsPattern("-prefetch-key \\S+/main -read-only");
         assertThat(filesUnder(store)).as("nothing written to the store").isEmpty();
         // The failure went through the finally: the daemon was stopped, its process group is gone.
@@ -263,6 +288,68 @@ class GocacheDaemonFlowTest {
         assertThat(filesUnder(store.resolve("gocache/o"))).as(h.log()).isNotEmpty();
         assertThat(awaitNoDaemon(ws)).isEmpty();
         assertThat(daemonLog(ws)).containsPattern("gocache daemon: stopping after [1-9]\\d* clients");
+    }
+
+    /**
+     * A change that affects nothing: the daemon launched beside the affected-services engine is stopped
+     * again at once (no ready wait, nothing left running), and no builder warm-up starts.
+     */
+    @Test
+    void aChangeThatAffectsNothingStopsTheEarlyDaemonAndWarmsNothing() throws Exception {
+        Path ws = tmp.resolve("ws");
+        ShopFixture.Repo repo = ShopFixture.materialize(ws, "20-readme-only");
+        Path store = tmp.resolve("store");
+        PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness.Result r = h.run(flow(store, ", overlapDaemon: true, registry: '127.0.0.1:5000/gopipe-lib-nothing'"));
+
+        assertThat(r.failure()).as(h.log()).isNull();
+        assertThat(repo.affected()).isEmpty();
+        assertThat(repo.testAffected()).isEmpty();
+        assertThat(h.log()).contains("gopipe: nothing to build or test").doesNotContain("WARNING");
+        assertThat(shEvents(h, "gocache' 'serve'")).hasSize(1);
+        assertThat(shEvents(h, "# gopipe gocache daemon: ready")).isEmpty();
+        assertThat(shEvents(h, "kill -TERM")).hasSize(1);
+        assertThat(shEvents(h, "gopipe-warmup")).isEmpty();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
+    }
+
+    /**
+     * A new branch's first build on a fresh agent prefetches what the default branch's last build used
+     * (svc/BRANCH|svc/main), and records its own set under svc/BRANCH.
+     */
+    @Test
+    void aNewBranchsFirstBuildPrefetchesTheDefaultBranchsSet() throws Exception {
+        Path ws = tmp.resolve("ws");
+        ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
+        Path store = tmp.resolve("store");
+        String run = flow(store, ", image: false, overlapDaemon: true, testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...'");
+        PipelineHarness main = harness(ws, GO124, "home1").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        assertThat(main.run(run).failure()).as(main.log()).isNull();
+        String svc = repo.testAffected().get(0);
+        assertThat(store.resolve("gocache/m/" + svc + "_main.json")).exists();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
+
+        // A fresh agent builds the same commit on a new branch: no set of its own in the store yet.
+        deleteTree(ws.resolveSibling("ws@gopipe"));
+        deleteTree(ws.resolveSibling("ws@tmp"));
+        PipelineHarness branch = harness(ws, GO124, "home2").env("BRANCH_NAME", "feature/x").env("GIT_COMMIT", repo.head())
+                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness.Result r = branch.run(run);
+
+        assertThat(r.failure()).as(branch.log()).isNull();
+        // The bridge of each go command, and the priming session, name the branch's key with main's behind it.
+        assertThat(branch.log()).contains("-prefetch-key " + svc + "/feature/x|" + svc + "/main\n")
+                .contains("-prefetch-key '" + svc + "/feature/x|" + svc + "/main' -read-only");
+        Matcher prefetched = Pattern.compile("gocache: \\d+ gets, \\d+ hits \\(\\d+ local, (\\d+) prefetched").matcher(branch.log());
+        long n = 0;
+        while (prefetched.find()) {
+            n += Long.parseLong(prefetched.group(1));
+        }
+        assertThat(n).as("outputs prefetched from main's set\n" + branch.log()).isPositive();
+        assertThat(store.resolve("gocache/m/" + svc + "_feature_x.json")).exists();
+        assertThat(awaitNoDaemon(ws)).isEmpty();
     }
 
     private static List<Event> shEvents(PipelineHarness h, String contains) {

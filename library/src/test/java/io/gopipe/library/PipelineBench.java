@@ -65,8 +65,20 @@ class PipelineBench {
             }
         }
         String naive = Files.readString(Path.of(prop("naive")));
+        // The gopipe command on the agents: the launcher bin/gopipe (C1 only, serial GC, AppCDS archives it
+        // writes itself under the agent's fresh $HOME/.cache/gopipe) as docs/jenkins.md installs it, or the
+        // plain `java -jar gopipe.jar` (launcher=java).
+        String launcher = System.getProperty("gopipe.bench.pipeline.launcher", "bin");
+        String gopipe = switch (launcher) {
+            case "bin" -> jar.toAbsolutePath().getParent().getParent().getParent().resolve("bin/gopipe").toString();
+            case "java" -> "java -jar " + jar;
+            default -> throw new IllegalArgumentException("unknown launcher " + launcher + " (bin, java)");
+        };
         Path store = Files.createDirectories(out.resolve("store"));
         Path remoteStore = Files.createDirectories(out.resolve("store-remote"));
+        for (String v : variants) {
+            Files.createDirectories(out.resolve("store-" + v));
+        }
         Path results = out.resolve("results.tsv");
         Files.writeString(results, "variant\tcase\tcommit\tseconds\tprune_s\tload1\timages\ttests\taffected_s\trestore_s\ttest_s\timage_s\tsave_s\tother_s\n");
 
@@ -90,23 +102,30 @@ class PipelineBench {
                     // store, images pushed with the registry cache (gopipe's defaults otherwise). Not
                     // 'mod': the repository has no external modules (no go.sum), so there is nothing to
                     // cache and gopipe would only warn that it skipped it.
-                    case "gopipe" -> "goMonorepoPipeline(engine: 'cli', gopipe: 'java -jar " + jar + "', caches: ['build'],"
+                    case "gopipe" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
                             + " cacheBackend: 'local:" + store + "', registry: '" + registry + "/gopipe')";
                     // The same, with the remote build cache: one gocache daemon for the fan-out, go test through
                     // its bridge, and each image's go build inside BuildKit through it (no archive).
-                    case "gopipe-remote" -> "goMonorepoPipeline(engine: 'cli', gopipe: 'java -jar " + jar + "', caches: ['build'],"
+                    case "gopipe-remote" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + remoteStore + "', registry: '" + registry
                             + "/gopipe-remote')";
-                    default -> throw new IllegalArgumentException("unknown variant " + v + " (naive, gopipe, gopipe-remote)");
+                    // A/B of the overlaps: the daemon started after 'affected' (waited for in the same step, with the
+                    // first service's prefetch key) and no builder warm-up, as before they existed; -java: java -jar.
+                    case "gopipe-remote-seq", "gopipe-remote-seq-java" -> "goMonorepoPipeline(engine: 'cli', gopipe: '"
+                            + (v.endsWith("-java") ? "java -jar " + jar : gopipe) + "', caches: ['build'],"
+                            + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
+                            + "/" + v + "', overlapDaemon: false, warmBuilder: false)";
+                    default -> throw new IllegalArgumentException("unknown variant " + v
+                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java)");
                 };
                 try {
-                    runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1);
+                    runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1, jar);
                 } catch (AssertionError e) {
                     // The builder is the machine's default one, shared with other work that may prune it
                     // mid-build (seen: "exporting cache to registry: not found"). One retry, on record.
                     progress(out, v + " " + c.getKey() + ": FAILED (" + e.getMessage().lines().findFirst().orElse("")
                             + "); retrying once");
-                    runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 2);
+                    runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 2, jar);
                 }
             }
             prev = c.getValue();
@@ -114,7 +133,7 @@ class PipelineBench {
     }
 
     private void runCase(Path out, Path repo, String go, String registry, String variant, String name, String commit,
-                         String prev, int build, String script, Path results, int attempt) throws Exception {
+                         String prev, int build, String script, Path results, int attempt, Path jar) throws Exception {
         progress(out, variant + " " + name + ": pruning the builder, new agent");
         double prune = timed(() -> exec(out, "docker", "buildx", "prune", "-af"));
         Path agent = out.resolve("agents").resolve(variant + "-" + name + (attempt > 1 ? "-attempt" + attempt : ""));
@@ -129,7 +148,8 @@ class PipelineBench {
                 .env("GOPROXY", "off").env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0")
                 .env("REGISTRY", registry + "/naive")
                 // The gocache daemon's local tier belongs to the agent (the JVM's user.home ignores HOME).
-                .env("GOPIPE_GOCACHE_DIR", agent.resolve("gocache-tier").toString());
+                .env("GOPIPE_GOCACHE_DIR", agent.resolve("gocache-tier").toString())
+                .env("GOPIPE_JAR", jar.toAbsolutePath().toString());
         if (prev != null) {
             h.env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", prev);
         }
@@ -189,11 +209,15 @@ class PipelineBench {
             return "affected";
         }
         // The remote build cache's daemon: its start counts as the cache restore, its stop as the save.
-        if (script.contains("'gocache' 'serve'")) {
+        if (script.contains("'gocache' 'serve'") || script.contains("# gopipe gocache daemon: ready")) {
             return "restore";
         }
         if (script.contains("gopipe-gocache") && script.contains("kill -TERM")) {
             return "save";
+        }
+        // The builder warm-up's start and result steps (its builds run detached, beside the Test stages).
+        if (script.contains("gopipe-warmup")) {
+            return "other";
         }
         if (script.contains("'cache' 'restore'")) {
             return "restore";

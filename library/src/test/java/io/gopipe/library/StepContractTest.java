@@ -120,7 +120,7 @@ class StepContractTest {
         ShopFixture.Repo repo = ShopFixture.materialize(ws.resolve("shop"), "03-shared-package-fan-out");
         ShopFixture.git(repo.dir(), "update-ref", "refs/remotes/origin/main", repo.base());
         String all = "repo: 'shop', goos: 'linux', goarch: 'amd64', cgo: false, tags: ['netgo'], registry: 'registry.local/shop',"
-                + " cacheRepo: 'registry.local/cache', caches: ['mod', 'build'], readOnlyCache: false, testCommand: '"
+                + " cacheRepo: 'registry.local/cache', caches: ['mod', 'build'], readOnlyCache: false, defaultBranch: 'main', testCommand: '"
                 + PluginFlowTest.CHEAP_TEST + "'";
         Map<String, Set<String>> checked = new TreeMap<>();
         List<PipelineHarness> runs = List.of(
