@@ -42,8 +42,14 @@ final class AgentTunnel implements AutoCloseable {
     static final String KEY_FORMAT = "gopipe-tunnel-v1";
     private static final int MAX_MESSAGE = 16 << 20;
     private static final int READ_CHUNK = 1 << 20;
-    /** Raw bytes per compressed answer: Go build outputs compress ~3x, far below the 16 MiB agent limit. */
-    private static final int COMPRESSED_READ = 4 << 20;
+    /**
+     * Raw bytes per compressed answer: Go build outputs compress ~3x, and even incompressible bytes
+     * stay below the 16 MiB agent limit. Large, because the daemon streams a job's prefetched set
+     * (hundreds of MiB) and every answer is a round trip through the BuildKit session.
+     */
+    private static final int COMPRESSED_READ = 12 << 20;
+    /** Chunks of the daemon's bytes held per session before its socket is left unread (back-pressure). */
+    private static final int QUEUED_CHUNKS = 48;
     private static final byte REQUEST_IDENTITIES = 11;
     private static final byte IDENTITIES_ANSWER = 12;
     private static final byte SIGN_REQUEST = 13;
@@ -201,7 +207,7 @@ final class AgentTunnel implements AutoCloseable {
                     String sid = HexFormat.of().formatHex(raw);
                     sessions.put(sid, d);
                     sessionCount.incrementAndGet();
-                    java.util.concurrent.BlockingQueue<byte[]> q = new java.util.concurrent.LinkedBlockingQueue<>();
+                    java.util.concurrent.BlockingQueue<byte[]> q = new java.util.concurrent.LinkedBlockingQueue<>(QUEUED_CHUNKS);
                     inbound.put(sid, q);
                     threads.submit(() -> readDaemon(d, q));
                     opened.add(sid);
@@ -288,6 +294,7 @@ final class AgentTunnel implements AutoCloseable {
     /** Reads the daemon's side of a session as it arrives, so an 'R' finds all of it at once. */
     private void readDaemon(SocketChannel d, java.util.concurrent.BlockingQueue<byte[]> q) {
         ByteBuffer b = ByteBuffer.allocate(READ_CHUNK);
+        boolean ended = false;
         try {
             while (true) {
                 b.clear();
@@ -298,13 +305,18 @@ final class AgentTunnel implements AutoCloseable {
                 if (n > 0) {
                     byte[] got = new byte[n];
                     b.flip().get(got);
-                    q.put(got);
+                    q.put(got); // blocks while the relay is behind: the daemon's writes wait, memory stays bounded
                 }
             }
+            ended = true;
+            q.put(EOF); // the relay reads on until it sees the end
         } catch (IOException | InterruptedException e) {
-            // the session was closed: its end below
+            // the session was closed or the tunnel is closing
         } finally {
-            q.offer(EOF);
+            if (!ended) {
+                q.clear(); // nobody needs the rest; make room for the end
+                q.offer(EOF);
+            }
         }
     }
 

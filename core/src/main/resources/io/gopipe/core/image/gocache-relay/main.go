@@ -42,8 +42,9 @@ import (
 
 const keyFormat = "gopipe-tunnel-v1"
 
-// Answers above 16 MiB are refused by the ssh-agent code on the client; stay well below.
-const chunk = 1 << 20
+// Messages above 16 MiB are refused by the ssh-agent code on the client; stay well below. Each
+// write is a round trip through the BuildKit session, so a large put goes in few of them.
+const chunk = 4 << 20
 
 func main() {
 	agentSock := flag.String("agent", os.Getenv("SSH_AUTH_SOCK"), "the forwarded ssh-agent socket (RUN --mount=type=ssh)")
