@@ -64,6 +64,8 @@ final class AgentTunnel implements AutoCloseable {
     private final Map<String, SocketChannel> sessions = new ConcurrentHashMap<>();
     /** Per session, what the daemon sent and no 'R' has taken yet; an empty array is its end. */
     private final Map<String, java.util.concurrent.BlockingQueue<byte[]>> inbound = new ConcurrentHashMap<>();
+    /** Per session that reads compressed ('Z'), the answers its compressor made ahead; an empty array is its end. */
+    private final Map<String, java.util.concurrent.BlockingQueue<byte[]>> compressed = new ConcurrentHashMap<>();
     private static final byte[] EOF = new byte[0];
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong();
@@ -74,6 +76,8 @@ final class AgentTunnel implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong bytesOut = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong sessionCount = new java.util.concurrent.atomic.AtomicLong();
     private final SecureRandom random = new SecureRandom();
+    /** Connections that only started the daemon's prefetch of a key; held until the builds end. */
+    private final List<SocketChannel> prefetches = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean warned = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -107,6 +111,30 @@ final class AgentTunnel implements AutoCloseable {
         AgentTunnel t = new AgentTunnel(socket, daemon, reporter, server);
         t.threads.submit(t::acceptLoop);
         return t;
+    }
+
+    /**
+     * Starts the daemon's prefetch of {@code key} now, while BuildKit starts, sends the context and
+     * unpacks the base image (seconds on a fresh builder), instead of when {@code go build} inside the
+     * build first connects: a bridge hello with the key and no get. The connection stays open until
+     * {@link #close()}, so the daemon counts the job's key as in use and the bridge's session shares
+     * this prefetch. Best effort: a daemon that cannot be told is the bridge's warning later, not ours.
+     */
+    void prefetch(String key) {
+        threads.submit(() -> {
+            try {
+                SocketChannel d = SocketChannel.open(address(daemon));
+                prefetches.add(d);
+                String hello = "{\"Op\":\"hello\",\"V\":1,\"Key\":\"" + key.replace("\\", "\\\\").replace("\"", "\\\"")
+                        + "\",\"Client\":\"gopipe image build (early prefetch)\"}\n";
+                ByteBuffer b = ByteBuffer.wrap(hello.getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) {
+                    d.write(b);
+                }
+            } catch (IOException | RuntimeException e) {
+                // best effort, see above
+            }
+        });
     }
 
     /** The socket to pass as {@code --ssh ID=SOCKET}. */
@@ -222,33 +250,31 @@ final class AgentTunnel implements AutoCloseable {
                     }
                     return signature("ok", new byte[0]);
                 }
-                case 'R', 'Z' -> {
+                case 'R' -> {
                     session(id);
                     java.util.concurrent.BlockingQueue<byte[]> q = inbound.get(id);
                     long w0 = System.nanoTime();
-                    byte[] first = q == null ? EOF : q.take();
+                    byte[] got = q == null ? EOF : take(q, READ_CHUNK);
                     daemonWait.addAndGet(System.nanoTime() - w0);
-                    if (first.length == 0) {
+                    if (got.length == 0) {
                         closeSession(id);
                         return signature("eof", new byte[0]);
                     }
-                    // Everything else the daemon already sent goes in the same answer: an answer's header and
-                    // body often arrive as two writes, and each 'R' is a round trip through the BuildKit session.
-                    int limit = op == 'Z' ? COMPRESSED_READ : READ_CHUNK;
-                    ByteArrayOutputStream got = new ByteArrayOutputStream(first.length);
-                    got.writeBytes(first);
-                    byte[] more;
-                    while (got.size() < limit && (more = q.peek()) != null && more.length > 0
-                            && got.size() + more.length <= limit) {
-                        got.writeBytes(q.poll());
+                    bytesIn.addAndGet(got.length);
+                    return signature("ok", got);
+                }
+                case 'Z' -> {
+                    session(id);
+                    // Compressed ahead by the session's own thread while the previous answer travels.
+                    java.util.concurrent.BlockingQueue<byte[]> z = compressed.computeIfAbsent(id, this::startCompressor);
+                    long w0 = System.nanoTime();
+                    byte[] got = z.take();
+                    daemonWait.addAndGet(System.nanoTime() - w0);
+                    if (got.length == 0) {
+                        closeSession(id);
+                        return signature("eof", new byte[0]);
                     }
-                    bytesIn.addAndGet(got.size());
-                    if (op == 'Z') {
-                        byte[] z = deflate(got.toByteArray());
-                        bytesCompressed.addAndGet(z.length);
-                        return signature("okz", z);
-                    }
-                    return signature("ok", got.toByteArray());
+                    return signature("okz", got);
                 }
                 case 'C' -> {
                     endWrites(id); // nothing to do when the session already ended
@@ -271,6 +297,50 @@ final class AgentTunnel implements AutoCloseable {
             }
             return signature("err", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The first chunk the daemon sent (waiting for it) and everything else it already sent, up to
+     * {@code limit} bytes, in one array: an answer's header and body often arrive as two writes, and
+     * each answer is a round trip through the BuildKit session. Empty at the session's end.
+     */
+    private static byte[] take(java.util.concurrent.BlockingQueue<byte[]> q, int limit) throws InterruptedException {
+        byte[] first = q.take();
+        if (first.length == 0) {
+            q.offer(EOF); // the end stays visible to a later take
+            return EOF;
+        }
+        ByteArrayOutputStream got = new ByteArrayOutputStream(first.length);
+        got.writeBytes(first);
+        byte[] more;
+        while ((more = q.peek()) != null && more.length > 0 && got.size() + more.length <= limit) {
+            got.writeBytes(q.poll());
+        }
+        return got.toByteArray();
+    }
+
+    /** A session's compressor: deflates what the daemon sends into at most two answers ahead of the relay. */
+    private java.util.concurrent.BlockingQueue<byte[]> startCompressor(String id) {
+        java.util.concurrent.BlockingQueue<byte[]> raw = inbound.get(id);
+        java.util.concurrent.BlockingQueue<byte[]> z = new java.util.concurrent.LinkedBlockingQueue<>(2);
+        threads.submit(() -> {
+            try {
+                while (true) {
+                    byte[] got = raw == null ? EOF : take(raw, COMPRESSED_READ);
+                    if (got.length == 0) {
+                        z.put(EOF);
+                        return;
+                    }
+                    bytesIn.addAndGet(got.length);
+                    byte[] d = deflate(got);
+                    bytesCompressed.addAndGet(d.length);
+                    z.put(d);
+                }
+            } catch (InterruptedException e) {
+                z.offer(EOF);
+            }
+        });
+        return z;
     }
 
     /** Raw deflate at the fastest level: the tunnel is slower than one core's compression (measured). */
@@ -351,6 +421,7 @@ final class AgentTunnel implements AutoCloseable {
         SocketChannel d = id == null ? null : sessions.remove(id);
         if (id != null) {
             inbound.remove(id);
+            compressed.remove(id);
         }
         if (d != null) {
             try {
@@ -417,6 +488,15 @@ final class AgentTunnel implements AutoCloseable {
                     (lastRequest.get() - firstRequest.get()) / 1e9, daemonWait.get() / 1e9));
         }
         closed = true;
+        synchronized (prefetches) {
+            for (SocketChannel d : prefetches) {
+                try {
+                    d.close(); // the daemon drops a session that never asked anything
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+        }
         try {
             server.close();
         } catch (IOException ignored) {
