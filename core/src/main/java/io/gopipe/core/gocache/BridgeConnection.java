@@ -225,26 +225,18 @@ final class BridgeConnection implements Runnable {
     }
 
     private void sendEntry(String action, boolean arrived) throws IOException {
-        ObjectNode r = reply("entry", 0);
-        r.put("A", action);
         ActionRecord rec = arrived ? tier.lookup(action) : null;
+        ObjectNode r = answer("entry", 0, action, rec);
         if (rec == null) {
-            r.put("Miss", true);
             send(r, null, 0);
             return;
         }
-        r.put("O", rec.outputId());
-        r.put("Size", rec.size());
-        r.put("T", rec.time().toEpochMilli());
         r.put("Data", true);
         InputStream body;
         try {
             body = Files.newInputStream(tier.object(rec.outputId()));
         } catch (IOException e) {
-            ObjectNode miss = reply("entry", 0);
-            miss.put("A", action);
-            miss.put("Miss", true);
-            send(miss, null, 0);
+            send(answer("entry", 0, action, null), null, 0);
             return;
         }
         try (body) {
@@ -267,19 +259,30 @@ final class BridgeConnection implements Runnable {
         }
     }
 
+    /** An answer about one action: a miss without {@code rec}, else its output, size and time. */
+    private static ObjectNode answer(String op, long id, String action, ActionRecord rec) {
+        ObjectNode r = reply(op, id);
+        r.put("A", action);
+        if (rec == null) {
+            r.put("Miss", true);
+        } else {
+            r.put("O", rec.outputId());
+            r.put("Size", rec.size());
+            r.put("T", rec.time().toEpochMilli());
+        }
+        return r;
+    }
+
     private void get(long id, String action) {
         ObjectNode r = reply("get", id);
         r.put("A", action);
         try {
             ActionRecord rec = session.get(action);
+            r = answer("get", id, action, rec);
             if (rec == null) {
-                r.put("Miss", true);
                 send(r, null, 0);
                 return;
             }
-            r.put("O", rec.outputId());
-            r.put("Size", rec.size());
-            r.put("T", rec.time().toEpochMilli());
             Path file = tier.object(rec.outputId());
             if (shared) {
                 r.put("Path", file.toString());

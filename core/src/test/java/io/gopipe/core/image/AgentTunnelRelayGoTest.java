@@ -4,21 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gopipe.core.exec.LocalCommandRunner;
 import io.gopipe.core.gocache.BridgeBinary;
-import io.gopipe.core.gocache.GoCacheDaemon;
-import io.gopipe.core.gocache.GoCacheDaemonOptions;
-import io.gopipe.core.gocache.GoCacheOptions;
-import java.nio.charset.StandardCharsets;
+import io.gopipe.core.gocache.GoCacheGoTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentTunnelRelayGoTest {
 
-    static final Path GO = Path.of("/usr/lib/go-1.24/bin/go");
+    static final Path GO = GoCacheGoTest.GO;
     static final Pattern TUNNEL = Pattern.compile("Go build cache tunnel: (\\d+) sessions, (\\d+) requests");
     static final Pattern FIGURES = Pattern.compile("gopipe: gocache: (\\d+) gets, (\\d+) hits");
 
@@ -47,8 +39,7 @@ class AgentTunnelRelayGoTest {
     Path bridge;
     Path relay;
     Path plainHello;
-    final List<GoCacheDaemon> daemons = new ArrayList<>();
-    final List<CompletableFuture<GoCacheDaemon.Outcome>> serving = new ArrayList<>();
+    final List<ServingDaemon> daemons = new ArrayList<>();
 
     @BeforeAll
     void setUp() throws Exception {
@@ -68,23 +59,18 @@ class AgentTunnelRelayGoTest {
             }
         });
         relay = shared.resolve("relay");
-        assertThat(go(src, Map.of("GOCACHE", shared.resolve("relay-cache").toString()), "build", "-o", relay.toString(), ".")
-                .exit).isZero();
+        go(src, Map.of("GOCACHE", shared.resolve("relay-cache").toString()), "build", "-o", relay.toString(), ".").assertOk();
         plainHello = shared.resolve("plain-hello");
-        assertThat(go(module, Map.of("GOCACHE", shared.resolve("plain-cache").toString()), "build", "-o", plainHello.toString(),
-                "./svc/hello").exit).isZero();
+        go(module, Map.of("GOCACHE", shared.resolve("plain-cache").toString()), "build", "-o", plainHello.toString(),
+                "./svc/hello").assertOk();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (GoCacheDaemon d : daemons) {
+        for (ServingDaemon d : daemons) {
             d.stop();
         }
-        for (var f : serving) {
-            f.get(1, TimeUnit.MINUTES);
-        }
         daemons.clear();
-        serving.clear();
     }
 
     @AfterAll
@@ -96,19 +82,19 @@ class AgentTunnelRelayGoTest {
     void aFreshAgentBuildsFromThePrefetchedSetInAFewTunnelRequests() throws Exception {
         Path store = shared.resolve("store");
         ImageEngineIntegrationTest.CapturingReporter coldLog = new ImageEngineIntegrationTest.CapturingReporter();
-        Result cold = buildThroughTunnel(daemon(store, "cold"), coldLog, "own-cold", "hello@main");
-        assertThat(cold.exit).as(cold.output).isZero();
-        assertThat(cold.output).doesNotContain("WARNING");
+        GoCacheGoTest.Run cold = buildThroughTunnel(daemon(store, "cold"), coldLog, "own-cold", "hello@main");
+        assertThat(cold.exit()).as(cold.output()).isZero();
+        assertThat(cold.output()).doesNotContain("WARNING");
 
         // A fresh agent (new daemon, empty tier, same store) and an empty bridge folder (a pruned builder).
         ImageEngineIntegrationTest.CapturingReporter log = new ImageEngineIntegrationTest.CapturingReporter();
-        Result r = buildThroughTunnel(daemon(store, "fresh"), log, "own-fresh", "hello@change|hello@main");
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).doesNotContain("WARNING");
-        assertThat(r.output.lines().filter(l -> l.contains("/compile "))).as("compiled packages").isEmpty();
+        GoCacheGoTest.Run r = buildThroughTunnel(daemon(store, "fresh"), log, "own-fresh", "hello@change|hello@main");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).doesNotContain("WARNING");
+        assertThat(r.output().lines().filter(l -> l.contains("/compile "))).as("compiled packages").isEmpty();
         assertThat(Files.readAllBytes(shared.resolve("out-own-fresh"))).isEqualTo(Files.readAllBytes(plainHello));
-        Matcher f = FIGURES.matcher(r.output);
-        assertThat(f.find()).as(r.output).isTrue();
+        Matcher f = FIGURES.matcher(r.output());
+        assertThat(f.find()).as(r.output()).isTrue();
         int hits = Integer.parseInt(f.group(2));
         assertThat(hits).isGreaterThan(30);
         int requests = log.lines().stream().map(TUNNEL::matcher).filter(Matcher::find)
@@ -116,7 +102,7 @@ class AgentTunnelRelayGoTest {
         assertThat(requests).as("tunnel requests for " + hits + " hits: " + log.lines()).isPositive().isLessThan(hits / 3);
     }
 
-    private Result buildThroughTunnel(String daemon, ImageEngineIntegrationTest.CapturingReporter log, String own, String key)
+    private GoCacheGoTest.Run buildThroughTunnel(String daemon, ImageEngineIntegrationTest.CapturingReporter log, String own, String key)
             throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "gopipe-tt-");
         try (AgentTunnel tunnel = AgentTunnel.start(dir, daemon, log)) {
@@ -134,49 +120,14 @@ class AgentTunnelRelayGoTest {
     }
 
     private String daemon(Path store, String agent) throws Exception {
-        Path sockDir = Files.createTempDirectory(Path.of("/tmp"), "gopipe-td-");
-        Path sock = sockDir.resolve("d.sock");
-        Path ready = sockDir.resolve("ready");
-        GoCacheOptions cache = GoCacheOptions.of("local:" + store, shared.resolve(agent + "-tier")).withQuiet(true);
-        GoCacheDaemon d = new GoCacheDaemon(new GoCacheDaemonOptions(cache, List.of("unix:" + sock), Duration.ZERO, null, ready),
-                new ImageEngineIntegrationTest.CapturingReporter());
+        ServingDaemon d = ServingDaemon.start(store, shared.resolve(agent + "-tier"),
+                Files.createTempDirectory(Path.of("/tmp"), "gopipe-td-").resolve("d.sock"));
         daemons.add(d);
-        serving.add(CompletableFuture.supplyAsync(() -> {
-            try {
-                return d.serve();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }));
-        for (int i = 0; i < 200 && !Files.exists(ready); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(ready).as("the daemon is listening").exists();
-        return "unix:" + sock;
+        return d.address();
     }
 
-    record Result(int exit, String output) {
-    }
-
-    private static Result go(Path dir, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(GO.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        Map<String, String> e = pb.environment();
-        e.put("GOPROXY", "off");
-        e.put("GOTOOLCHAIN", "local");
-        e.put("GOFLAGS", "");
-        e.put("CGO_ENABLED", "0");
-        e.put("GOENV", "off");
-        e.put("GOPATH", dir.resolveSibling("gopath").toString());
-        e.remove("GOCACHEPROG");
-        e.putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        Future<String> out = Executors.newSingleThreadExecutor().submit(() -> new String(p.getInputStream().readAllBytes(),
-                StandardCharsets.UTF_8));
-        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
-        return new Result(p.exitValue(), out.get());
+    private static GoCacheGoTest.Run go(Path dir, Map<String, String> env, String... args) throws Exception {
+        return GoCacheGoTest.go(env).in(dir).args(args).run();
     }
 
     private static void copy(Path from, Path to) throws Exception {

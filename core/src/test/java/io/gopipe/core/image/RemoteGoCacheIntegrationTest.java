@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.gopipe.core.exec.CommandResult;
 import io.gopipe.core.exec.LocalCommandRunner;
-import io.gopipe.core.gocache.GoCacheDaemon;
-import io.gopipe.core.gocache.GoCacheDaemonOptions;
-import io.gopipe.core.gocache.GoCacheOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -53,8 +49,7 @@ class RemoteGoCacheIntegrationTest {
     String ns;
     final ProcessRunner runner = new ProcessRunner(new LocalCommandRunner());
     BuildDriver driver;
-    GoCacheDaemon daemon;
-    CompletableFuture<GoCacheDaemon.Outcome> served;
+    ServingDaemon daemon;
 
     @BeforeAll
     void environmentIsUp() throws Exception {
@@ -75,7 +70,6 @@ class RemoteGoCacheIntegrationTest {
     void stopDaemon() throws Exception {
         if (daemon != null) {
             daemon.stop();
-            served.get();
             daemon = null;
         }
     }
@@ -248,24 +242,8 @@ class RemoteGoCacheIntegrationTest {
 
     /** Starts a daemon over the shared store with its own (empty) local tier; returns its address. */
     private String startDaemon(String agent) throws Exception {
-        Path sock = tmp.resolve(agent + ".sock");
-        Path ready = tmp.resolve(agent + ".ready");
-        GoCacheOptions cache = GoCacheOptions.of("local:" + store, tmp.resolve(agent + "-tier")).withQuiet(true);
-        daemon = new GoCacheDaemon(new GoCacheDaemonOptions(cache, List.of("unix:" + sock), Duration.ZERO, null, ready),
-                new ImageEngineIntegrationTest.CapturingReporter());
-        GoCacheDaemon d = daemon;
-        served = CompletableFuture.supplyAsync(() -> {
-            try {
-                return d.serve();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        for (int i = 0; i < 200 && !Files.exists(ready); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(ready).as("the daemon is listening").exists();
-        return "unix:" + sock;
+        daemon = ServingDaemon.start(store, tmp.resolve(agent + "-tier"), tmp.resolve(agent + ".sock"));
+        return daemon.address();
     }
 
     private ImageBuilder engine(ImageEngineIntegrationTest.CapturingReporter reporter, String daemonAddress) {
