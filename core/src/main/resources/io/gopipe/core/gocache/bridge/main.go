@@ -23,9 +23,9 @@
 //	bridge -> daemon  {"Op":"close","ID":n}
 //	daemon -> bridge  {"Op":"close","ID":n,"Summary":line,"Figures":{...}}
 //
-// The set stream is what makes a build inside BuildKit fast: there every message crosses the tunnel
-// (a BuildKit-session round trip each, ~8 ms), so go's ~900 gets of a large service cost seconds one
-// by one. The daemon instead sends everything the key's last run used as one stream right after the
+// The set stream is what makes a build inside BuildKit fast: there every message crosses the tunnel,
+// a BuildKit-session round trip each (~8 ms a get: its write and its read), so go's ~900 gets of a
+// large service cost seconds one by one. The daemon instead sends everything the key's last run used as one stream right after the
 // hello, the bridge writes it into its directory and answers go from there; only what is not in the
 // set goes get by get. Puts are queued and written behind go's back, and flushed before close.
 //
