@@ -108,7 +108,8 @@ class RemoteGoCacheIntegrationTest {
         assertThat(same.digest()).startsWith("sha256:");
         stopDaemon();
 
-        // A fresh agent (new daemon, empty local tier, same store) and a pruned builder.
+        // A fresh agent (new daemon, empty local tier, same store) and a pruned builder; a branch's first
+        // build, whose key falls back to the default branch's set (the key ImageJob gives it).
         String fresh = startDaemon("fresh-agent");
         prune();
         Path main = repo.resolve("cmd/orders/main.go");
@@ -116,7 +117,7 @@ class RemoteGoCacheIntegrationTest {
                 "greet.Line(\"orders\", version+\"!\")"));
         ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
         BuildResult r = engine(second, fresh).build(request("user:2").dockerfile(dockerfile)
-                .remoteGoCacheKey("orders@change").cache(CachePolicy.of(ns + "/user-buildcache", "change", "main")).build());
+                .remoteGoCacheKey("orders@change|orders@main").cache(CachePolicy.of(ns + "/user-buildcache", "change", "main")).build());
         assertThat(r.digest()).startsWith("sha256:");
         assertThat(r.steps()).as("the bridge is not compiled again: its stage is the pushed image")
                 .filteredOn(st -> st.isInstruction() && !st.isFrom() && st.name().contains(GoCacheProgDockerfile.STAGE + " "))
