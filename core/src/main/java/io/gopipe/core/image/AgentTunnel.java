@@ -64,12 +64,15 @@ final class AgentTunnel implements AutoCloseable {
     private final Map<String, SocketChannel> sessions = new ConcurrentHashMap<>();
     /** Per session, what the daemon sent and no 'R' has taken yet; an empty array is its end. */
     private final Map<String, java.util.concurrent.BlockingQueue<byte[]>> inbound = new ConcurrentHashMap<>();
-    /** Per session that reads compressed ('Z'), the answers its compressor made ahead; an empty array is its end. */
-    private final Map<String, java.util.concurrent.BlockingQueue<byte[]>> compressed = new ConcurrentHashMap<>();
+    /** Per session that reads with 'Z', the answers its packer made ahead (an empty one is its end). */
+    private final Map<String, Packer> compressed = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong answersRaw = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong answersCompressed = new java.util.concurrent.atomic.AtomicLong();
     private static final byte[] EOF = new byte[0];
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong bytesCompressed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong daemonWait = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong firstRequest = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong lastRequest = new java.util.concurrent.atomic.AtomicLong();
@@ -135,6 +138,42 @@ final class AgentTunnel implements AutoCloseable {
                 // best effort, see above
             }
         });
+    }
+
+    /**
+     * Ends the early-prefetch connections the way a bridge that asked nothing would: our end, then
+     * reading until the daemon hangs up (closing with its hello answer unread would be a reset, which
+     * the daemon logs as a warning). A daemon that does not hang up within a second is cut.
+     */
+    private void endPrefetches() {
+        List<SocketChannel> open;
+        synchronized (prefetches) {
+            open = List.copyOf(prefetches);
+            prefetches.clear();
+        }
+        for (SocketChannel d : open) {
+            java.util.concurrent.Future<?> drained = threads.submit(() -> {
+                try {
+                    d.shutdownOutput();
+                    ByteBuffer sink = ByteBuffer.allocate(8192);
+                    while (d.read(sink.clear()) >= 0) {
+                        // the hello answer, perhaps a log line
+                    }
+                } catch (IOException ignored) {
+                    // gone already
+                }
+            });
+            try {
+                drained.get(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                drained.cancel(true);
+            }
+            try {
+                d.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
     }
 
     /** The socket to pass as {@code --ssh ID=SOCKET}. */
@@ -243,6 +282,7 @@ final class AgentTunnel implements AutoCloseable {
                 }
                 case 'W' -> {
                     SocketChannel d = session(id);
+                    writes.incrementAndGet();
                     ByteBuffer b = ByteBuffer.wrap(data, 17, data.length - 17);
                     bytesOut.addAndGet(b.remaining());
                     while (b.hasRemaining()) {
@@ -261,20 +301,22 @@ final class AgentTunnel implements AutoCloseable {
                         return signature("eof", new byte[0]);
                     }
                     bytesIn.addAndGet(got.length);
+                    bytesSent.addAndGet(got.length);
                     return signature("ok", got);
                 }
                 case 'Z' -> {
                     session(id);
-                    // Compressed ahead by the session's own thread while the previous answer travels.
-                    java.util.concurrent.BlockingQueue<byte[]> z = compressed.computeIfAbsent(id, this::startCompressor);
+                    Packer z = compressed.computeIfAbsent(id, this::startPacker);
                     long w0 = System.nanoTime();
-                    byte[] got = z.take();
+                    z.link.requested(w0);
+                    Answer got = z.ready.take();
                     daemonWait.addAndGet(System.nanoTime() - w0);
-                    if (got.length == 0) {
+                    z.link.answered(got.bytes().length);
+                    if (got.bytes().length == 0) {
                         closeSession(id);
                         return signature("eof", new byte[0]);
                     }
-                    return signature("okz", got);
+                    return signature(got.compressed() ? "okz" : "ok", got.bytes());
                 }
                 case 'C' -> {
                     endWrites(id); // nothing to do when the session already ended
@@ -319,28 +361,92 @@ final class AgentTunnel implements AutoCloseable {
         return got.toByteArray();
     }
 
-    /** A session's compressor: deflates what the daemon sends into at most two answers ahead of the relay. */
-    private java.util.concurrent.BlockingQueue<byte[]> startCompressor(String id) {
+    /** One answer of a 'Z' session: deflated or as it came; empty bytes are the session's end. */
+    private record Answer(boolean compressed, byte[] bytes) {
+    }
+
+    /** A 'Z' session's packer: the answers it made ahead, and what it measured of the link and the deflater. */
+    private record Packer(java.util.concurrent.BlockingQueue<Answer> ready, LinkSpeed link) {
+    }
+
+    /**
+     * The relay reads one answer at a time and asks for the next as soon as it has one, so the time
+     * from an answer to the next request is that answer's trip through the BuildKit session: its
+     * bytes over that time are the link's speed. Compared with the deflater's own speed, it says
+     * whether deflating a block saves time (a slow link: a remote builder) or costs it (a fast local
+     * one, where deflating at ~100-130 MiB/s on one core is the bottleneck).
+     */
+    private static final class LinkSpeed {
+        private static final int SAMPLE_MIN = 1 << 20; // smaller answers measure the latency, not the speed
+        private long answeredAt;
+        private long answeredBytes;
+        private double link = -1; // bytes per second, -1 unknown
+        private double deflater = -1;
+
+        synchronized void requested(long now) {
+            if (answeredBytes >= SAMPLE_MIN && now > answeredAt) {
+                double sample = answeredBytes / ((now - answeredAt) / 1e9);
+                link = link < 0 ? sample : (link + sample) / 2;
+            }
+            answeredBytes = 0;
+        }
+
+        synchronized void answered(int bytes) {
+            answeredAt = System.nanoTime();
+            answeredBytes = bytes;
+        }
+
+        synchronized void deflated(int rawBytes, long nanos) {
+            if (rawBytes >= SAMPLE_MIN && nanos > 0) {
+                double sample = rawBytes / (nanos / 1e9);
+                deflater = deflater < 0 ? sample : (deflater + sample) / 2;
+            }
+        }
+
+        /** Deflate the next block? Unknown link: no (its first block measures it); unknown deflater: once. */
+        synchronized boolean deflate() {
+            if (link < 0) {
+                return false;
+            }
+            return deflater < 0 || link < deflater;
+        }
+    }
+
+    /**
+     * Starts a session's packer, the only reader of what the daemon sent once the relay reads with
+     * 'Z': it makes answers of up to {@link #COMPRESSED_READ} bytes ahead, deflated (Go build outputs
+     * shrink ~5.7x) when the link is slower than the deflater, as they came otherwise ({@link LinkSpeed}).
+     */
+    private Packer startPacker(String id) {
         java.util.concurrent.BlockingQueue<byte[]> raw = inbound.get(id);
-        java.util.concurrent.BlockingQueue<byte[]> z = new java.util.concurrent.LinkedBlockingQueue<>(2);
+        Packer p = new Packer(new java.util.concurrent.LinkedBlockingQueue<>(2), new LinkSpeed());
         threads.submit(() -> {
             try {
                 while (true) {
                     byte[] got = raw == null ? EOF : take(raw, COMPRESSED_READ);
                     if (got.length == 0) {
-                        z.put(EOF);
+                        p.ready.put(new Answer(false, EOF));
                         return;
                     }
                     bytesIn.addAndGet(got.length);
-                    byte[] d = deflate(got);
-                    bytesCompressed.addAndGet(d.length);
-                    z.put(d);
+                    if (p.link.deflate()) {
+                        long t0 = System.nanoTime();
+                        byte[] d = deflate(got);
+                        p.link.deflated(got.length, System.nanoTime() - t0);
+                        answersCompressed.incrementAndGet();
+                        bytesSent.addAndGet(d.length);
+                        p.ready.put(new Answer(true, d));
+                    } else {
+                        answersRaw.incrementAndGet();
+                        bytesSent.addAndGet(got.length);
+                        p.ready.put(new Answer(false, got));
+                    }
                 }
             } catch (InterruptedException e) {
-                z.offer(EOF);
+                p.ready.offer(new Answer(false, EOF));
             }
         });
-        return z;
+        return p;
     }
 
     /** Raw deflate at the fastest level: the tunnel is slower than one core's compression (measured). */
@@ -481,22 +587,15 @@ final class AgentTunnel implements AutoCloseable {
     @Override
     public void close() {
         if (requests.get() > 0) {
-            reporter.info(String.format("Go build cache tunnel: %d sessions, %d requests, %.1f MiB to the build (%.1f MiB"
-                    + " compressed), %.1f MiB from it; %.1f s from the first request to the last, %.1f s of reads"
-                    + " waiting for the daemon", sessionCount.get(), requests.get(), bytesIn.get() / 1048576.0,
-                    bytesCompressed.get() / 1048576.0, bytesOut.get() / 1048576.0,
+            reporter.info(String.format("Go build cache tunnel: %d sessions, %d requests (%d writes), %.1f MiB to the build (%.1f MiB"
+                    + " sent: %d answers deflated, %d as they came), %.1f MiB from it; %.1f s from the first request to the"
+                    + " last, %.1f s of reads waiting for the daemon or the deflater", sessionCount.get(), requests.get(), writes.get(),
+                    bytesIn.get() / 1048576.0, bytesSent.get() / 1048576.0, answersCompressed.get(), answersRaw.get(),
+                    bytesOut.get() / 1048576.0,
                     (lastRequest.get() - firstRequest.get()) / 1e9, daemonWait.get() / 1e9));
         }
         closed = true;
-        synchronized (prefetches) {
-            for (SocketChannel d : prefetches) {
-                try {
-                    d.close(); // the daemon drops a session that never asked anything
-                } catch (IOException ignored) {
-                    // already gone
-                }
-            }
-        }
+        endPrefetches();
         try {
             server.close();
         } catch (IOException ignored) {

@@ -40,7 +40,7 @@ class RemoteGoCacheIntegrationTest {
     static final BaseImages LOCAL_IMAGES = ImageEngineIntegrationTest.LOCAL_IMAGES;
     static final Pattern COMPILE = Pattern.compile("/compile -o .* -p (\\S+) ");
     static final Pattern FIGURES = Pattern.compile("gopipe: gocache: (\\d+) gets, (\\d+) hits .*?(\\d+) puts");
-    static final Pattern TUNNEL = Pattern.compile("Go build cache tunnel: (\\d+) sessions, (\\d+) requests");
+    static final Pattern TUNNEL = Pattern.compile("Go build cache tunnel: (\\d+) sessions, (\\d+) requests \\((\\d+) writes\\)");
 
     Path tmp;
     Path repo;
@@ -128,8 +128,9 @@ class RemoteGoCacheIntegrationTest {
         int[] change = figures(second);
         assertThat(change[1]).as("hits through the bridge").isGreaterThan(100);
         // The hits came in the key's prefetched set as one stream, not get by get: a handful of tunnel
-        // round trips instead of two per get (a write and a read). (BridgeSetStreamGoTest counts the streamed outputs.)
-        assertThat(sum(second, TUNNEL, 2)).as("tunnel requests for " + change[1] + " hits").isPositive().isLessThan(change[1] / 3);
+        // round trips instead of two per get (a write and a read): few writes. (BridgeSetStreamGoTest counts the streamed outputs.)
+        assertThat(sum(second, TUNNEL, 3)).as("tunnel write requests for " + change[1] + " hits").isPositive()
+                .isLessThan(change[1] / 2);
     }
 
     @Test
