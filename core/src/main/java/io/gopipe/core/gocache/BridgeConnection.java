@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -48,6 +50,9 @@ final class BridgeConnection implements Runnable {
     private String client = "?";
     private final DebugTimeline timeline;
     private boolean firstGet = true;
+    /** The bridge's answer to the set announcement: the actions it wants streamed. */
+    private final java.util.concurrent.CompletableFuture<List<String>> wanted = new java.util.concurrent.CompletableFuture<>();
+    private volatile boolean streamStopped;
 
     BridgeConnection(int number, InputStream in, OutputStream out, AutoCloseable channel, GoCacheOptions base, DiskTier tier,
                      SharedStore store, ExecutorService gets, Reporter log, KeySets keySets, DebugTimeline timeline) {
@@ -90,10 +95,12 @@ final class BridgeConnection implements Runnable {
                         gets.execute(() -> get(id, action));
                     }
                     case "put" -> put(m);
+                    case "want" -> wanted.complete(m.path("List").asText("").lines().filter(Ids::isHex).toList());
                     case "used" -> session.usedLocally(m.path("A").asText(),
                             new ActionRecord(m.path("O").asText(), m.path("Size").asLong(), Instant.ofEpochMilli(m.path("T").asLong())));
                     case "close" -> {
                         closed = true;
+                        streamStopped = true; // go is done: what the stream has not sent yet is not needed
                         timeline.mark("client " + number + ": close");
                         GoCacheFigures f = session.close(0);
                         timeline.mark("client " + number + ": closed");
@@ -112,6 +119,8 @@ final class BridgeConnection implements Runnable {
                 log.warn("gocache daemon: client " + number + " (" + client + "): " + e.getMessage());
             }
         } finally {
+            streamStopped = true;
+            wanted.complete(List.of());
             if (session != null && !closed) {
                 session.abandon(0); // the go process went away: nothing to flush for
             }
@@ -151,8 +160,91 @@ final class BridgeConnection implements Runnable {
                         () -> DaemonPrefetch.start(k, new StoreAccess(store.view(), log, base.callTimeout()), tier, timeline)));
         r.put("Shared", shared);
         r.put("Dir", tier.root().toString());
+        // A bridge with a directory of its own (inside BuildKit: every message is a tunnel round trip)
+        // gets the key's prefetched set as one stream instead of get by get.
+        boolean stream = m.path("Stream").asBoolean() && !shared && session.prefetcher() != null;
+        r.put("Stream", stream);
         send(r, null, 0);
+        if (stream) {
+            Thread t = new Thread(this::streamSet, "gocache-set-stream-" + number);
+            t.setDaemon(true);
+            t.start();
+        }
         return true;
+    }
+
+    /**
+     * Announces the key's prefetched set (the actions of the manifest the prefetch read), waits for
+     * the bridge's list of what it lacks, then sends those outputs in the order they reach the local
+     * tier. Ends with {@code set-end}; an entry the prefetch could not bring is sent as a miss, and the
+     * bridge then asks for it like for anything outside the set.
+     */
+    private void streamSet() {
+        try {
+            Prefetcher p = session.prefetcher();
+            PrefetchManifest manifest = p.previous(base.callTimeout());
+            java.util.Set<String> set = new java.util.LinkedHashSet<>();
+            if (manifest != null) {
+                manifest.packs().forEach(pack -> pack.entries().forEach(e -> set.add(e.actionId())));
+            }
+            timeline.mark("client " + number + ": set of " + set.size() + " announced");
+            ObjectNode announce = reply("set", 0);
+            announce.put("List", String.join("\n", set));
+            send(announce, null, 0);
+            List<String> want = wanted.get(base.callTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            java.util.concurrent.BlockingQueue<Map.Entry<String, Boolean>> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+            int expected = 0;
+            for (String action : want) {
+                if (set.contains(action)) {
+                    expected++;
+                    p.arrival(action).whenComplete((ok, e) -> arrived.add(Map.entry(action, Boolean.TRUE.equals(ok))));
+                }
+            }
+            long deadline = System.nanoTime() + base.callTimeout().toNanos();
+            for (int i = 0; i < expected && !streamStopped; i++) {
+                Map.Entry<String, Boolean> next = arrived.poll(Math.max(0, deadline - System.nanoTime()),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    break; // the prefetch is stuck: the bridge asks for the rest get by get
+                }
+                sendEntry(next.getKey(), next.getValue());
+            }
+            if (!streamStopped) {
+                send(reply("set-end", 0), null, 0);
+            }
+            timeline.mark("client " + number + ": set streamed");
+        } catch (java.util.concurrent.TimeoutException e) {
+            // the bridge never said what it wants: it has gone or is stuck; its own timeout ends it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | java.util.concurrent.ExecutionException | RuntimeException e) {
+            if (!streamStopped) {
+                session.problem("streaming the prefetched set failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void sendEntry(String action, boolean arrived) throws IOException {
+        ActionRecord rec = arrived ? tier.lookup(action) : null;
+        ObjectNode r = answer("entry", 0, action, rec);
+        if (rec == null) {
+            send(r, null, 0);
+            return;
+        }
+        r.put("Data", true);
+        InputStream body;
+        try {
+            body = Files.newInputStream(tier.object(rec.outputId()));
+        } catch (IOException e) {
+            send(answer("entry", 0, action, null), null, 0);
+            return;
+        }
+        try (body) {
+            send(r, body, rec.size()); // a short file throws: the stream is out of step, the bridge hears eof
+        } catch (IOException e) {
+            closeQuietly();
+            throw e;
+        }
     }
 
     /** Whether the bridge's probe file, named by the bridge, is visible here with the token in it: one filesystem. */
@@ -167,19 +259,30 @@ final class BridgeConnection implements Runnable {
         }
     }
 
+    /** An answer about one action: a miss without {@code rec}, else its output, size and time. */
+    private static ObjectNode answer(String op, long id, String action, ActionRecord rec) {
+        ObjectNode r = reply(op, id);
+        r.put("A", action);
+        if (rec == null) {
+            r.put("Miss", true);
+        } else {
+            r.put("O", rec.outputId());
+            r.put("Size", rec.size());
+            r.put("T", rec.time().toEpochMilli());
+        }
+        return r;
+    }
+
     private void get(long id, String action) {
         ObjectNode r = reply("get", id);
         r.put("A", action);
         try {
             ActionRecord rec = session.get(action);
+            r = answer("get", id, action, rec);
             if (rec == null) {
-                r.put("Miss", true);
                 send(r, null, 0);
                 return;
             }
-            r.put("O", rec.outputId());
-            r.put("Size", rec.size());
-            r.put("T", rec.time().toEpochMilli());
             Path file = tier.object(rec.outputId());
             if (shared) {
                 r.put("Path", file.toString());

@@ -102,6 +102,11 @@ final class GoCacheSession {
         return tier;
     }
 
+    /** This session's prefetch of its key (the daemon's shared one for the job), or null without a key. */
+    Prefetcher prefetcher() {
+        return prefetcher;
+    }
+
     /** A problem outside the store calls (a failed get): one warning per session. */
     void problem(String message) {
         store.problem(message);

@@ -262,6 +262,15 @@ final class Prefetcher {
         }
     }
 
+    /**
+     * Completes with true once the action's entry is in the local tier (at once when it was there
+     * before the prefetch), with false when its pack failed. Call after the manifest is read.
+     */
+    CompletableFuture<Boolean> arrival(String actionId) {
+        CompletableFuture<Boolean> f = pending.get(actionId);
+        return f != null ? f : CompletableFuture.completedFuture(Boolean.TRUE);
+    }
+
     /** Milliseconds from the start of the prefetch until its last pack was in; -1 while running or without a manifest. */
     long millisToDone() {
         long d = doneNanos.get();

@@ -42,8 +42,14 @@ final class AgentTunnel implements AutoCloseable {
     static final String KEY_FORMAT = "gopipe-tunnel-v1";
     private static final int MAX_MESSAGE = 16 << 20;
     private static final int READ_CHUNK = 1 << 20;
-    /** Raw bytes per compressed answer: Go build outputs compress ~3x, far below the 16 MiB agent limit. */
-    private static final int COMPRESSED_READ = 4 << 20;
+    /**
+     * Raw bytes per compressed answer: Go build outputs compress ~3x, and even incompressible bytes
+     * stay below the 16 MiB agent limit. Large, because the daemon streams a job's prefetched set
+     * (hundreds of MiB) and every answer is a round trip through the BuildKit session.
+     */
+    private static final int COMPRESSED_READ = 12 << 20;
+    /** Chunks of the daemon's bytes held per session before its socket is left unread (back-pressure). */
+    private static final int QUEUED_CHUNKS = 48;
     private static final byte REQUEST_IDENTITIES = 11;
     private static final byte IDENTITIES_ANSWER = 12;
     private static final byte SIGN_REQUEST = 13;
@@ -58,16 +64,23 @@ final class AgentTunnel implements AutoCloseable {
     private final Map<String, SocketChannel> sessions = new ConcurrentHashMap<>();
     /** Per session, what the daemon sent and no 'R' has taken yet; an empty array is its end. */
     private final Map<String, java.util.concurrent.BlockingQueue<byte[]>> inbound = new ConcurrentHashMap<>();
+    /** Per session that reads with 'Z', the answers its packer made ahead (an empty one is its end). */
+    private final Map<String, Packer> compressed = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong answersRaw = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong answersCompressed = new java.util.concurrent.atomic.AtomicLong();
     private static final byte[] EOF = new byte[0];
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong bytesCompressed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong daemonWait = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong firstRequest = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong lastRequest = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesOut = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong sessionCount = new java.util.concurrent.atomic.AtomicLong();
     private final SecureRandom random = new SecureRandom();
+    /** Connections that only started the daemon's prefetch of a key; held until the builds end. */
+    private final List<SocketChannel> prefetches = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean warned = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -101,6 +114,66 @@ final class AgentTunnel implements AutoCloseable {
         AgentTunnel t = new AgentTunnel(socket, daemon, reporter, server);
         t.threads.submit(t::acceptLoop);
         return t;
+    }
+
+    /**
+     * Starts the daemon's prefetch of {@code key} now, while BuildKit starts, sends the context and
+     * unpacks the base image (seconds on a fresh builder), instead of when {@code go build} inside the
+     * build first connects: a bridge hello with the key and no get. The connection stays open until
+     * {@link #close()}, so the daemon counts the job's key as in use and the bridge's session shares
+     * this prefetch. Best effort: a daemon that cannot be told is the bridge's warning later, not ours.
+     */
+    void prefetch(String key) {
+        threads.submit(() -> {
+            try {
+                SocketChannel d = SocketChannel.open(address(daemon));
+                prefetches.add(d);
+                String hello = "{\"Op\":\"hello\",\"V\":1,\"Key\":\"" + key.replace("\\", "\\\\").replace("\"", "\\\"")
+                        + "\",\"Client\":\"gopipe image build (early prefetch)\"}\n";
+                ByteBuffer b = ByteBuffer.wrap(hello.getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) {
+                    d.write(b);
+                }
+            } catch (IOException | RuntimeException e) {
+                // best effort, see above
+            }
+        });
+    }
+
+    /**
+     * Ends the early-prefetch connections the way a bridge that asked nothing would: our end, then
+     * reading until the daemon hangs up (closing with its hello answer unread would be a reset, which
+     * the daemon logs as a warning). A daemon that does not hang up within a second is cut.
+     */
+    private void endPrefetches() {
+        List<SocketChannel> open;
+        synchronized (prefetches) {
+            open = List.copyOf(prefetches);
+            prefetches.clear();
+        }
+        for (SocketChannel d : open) {
+            java.util.concurrent.Future<?> drained = threads.submit(() -> {
+                try {
+                    d.shutdownOutput();
+                    ByteBuffer sink = ByteBuffer.allocate(8192);
+                    while (d.read(sink.clear()) >= 0) {
+                        // the hello answer, perhaps a log line
+                    }
+                } catch (IOException ignored) {
+                    // gone already
+                }
+            });
+            try {
+                drained.get(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                drained.cancel(true);
+            }
+            try {
+                d.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
     }
 
     /** The socket to pass as {@code --ssh ID=SOCKET}. */
@@ -201,7 +274,7 @@ final class AgentTunnel implements AutoCloseable {
                     String sid = HexFormat.of().formatHex(raw);
                     sessions.put(sid, d);
                     sessionCount.incrementAndGet();
-                    java.util.concurrent.BlockingQueue<byte[]> q = new java.util.concurrent.LinkedBlockingQueue<>();
+                    java.util.concurrent.BlockingQueue<byte[]> q = new java.util.concurrent.LinkedBlockingQueue<>(QUEUED_CHUNKS);
                     inbound.put(sid, q);
                     threads.submit(() -> readDaemon(d, q));
                     opened.add(sid);
@@ -209,6 +282,7 @@ final class AgentTunnel implements AutoCloseable {
                 }
                 case 'W' -> {
                     SocketChannel d = session(id);
+                    writes.incrementAndGet();
                     ByteBuffer b = ByteBuffer.wrap(data, 17, data.length - 17);
                     bytesOut.addAndGet(b.remaining());
                     while (b.hasRemaining()) {
@@ -216,33 +290,33 @@ final class AgentTunnel implements AutoCloseable {
                     }
                     return signature("ok", new byte[0]);
                 }
-                case 'R', 'Z' -> {
+                case 'R' -> {
                     session(id);
                     java.util.concurrent.BlockingQueue<byte[]> q = inbound.get(id);
                     long w0 = System.nanoTime();
-                    byte[] first = q == null ? EOF : q.take();
+                    byte[] got = q == null ? EOF : take(q, READ_CHUNK);
                     daemonWait.addAndGet(System.nanoTime() - w0);
-                    if (first.length == 0) {
+                    if (got.length == 0) {
                         closeSession(id);
                         return signature("eof", new byte[0]);
                     }
-                    // Everything else the daemon already sent goes in the same answer: an answer's header and
-                    // body often arrive as two writes, and each 'R' is a round trip through the BuildKit session.
-                    int limit = op == 'Z' ? COMPRESSED_READ : READ_CHUNK;
-                    ByteArrayOutputStream got = new ByteArrayOutputStream(first.length);
-                    got.writeBytes(first);
-                    byte[] more;
-                    while (got.size() < limit && (more = q.peek()) != null && more.length > 0
-                            && got.size() + more.length <= limit) {
-                        got.writeBytes(q.poll());
+                    bytesIn.addAndGet(got.length);
+                    bytesSent.addAndGet(got.length);
+                    return signature("ok", got);
+                }
+                case 'Z' -> {
+                    session(id);
+                    Packer z = compressed.computeIfAbsent(id, this::startPacker);
+                    long w0 = System.nanoTime();
+                    z.link.requested(w0);
+                    Answer got = z.ready.take();
+                    daemonWait.addAndGet(System.nanoTime() - w0);
+                    z.link.answered(got.bytes().length);
+                    if (got.bytes().length == 0) {
+                        closeSession(id);
+                        return signature("eof", new byte[0]);
                     }
-                    bytesIn.addAndGet(got.size());
-                    if (op == 'Z') {
-                        byte[] z = deflate(got.toByteArray());
-                        bytesCompressed.addAndGet(z.length);
-                        return signature("okz", z);
-                    }
-                    return signature("ok", got.toByteArray());
+                    return signature(got.compressed() ? "okz" : "ok", got.bytes());
                 }
                 case 'C' -> {
                     endWrites(id); // nothing to do when the session already ended
@@ -267,6 +341,114 @@ final class AgentTunnel implements AutoCloseable {
         }
     }
 
+    /**
+     * The first chunk the daemon sent (waiting for it) and everything else it already sent, up to
+     * {@code limit} bytes, in one array: an answer's header and body often arrive as two writes, and
+     * each answer is a round trip through the BuildKit session. Empty at the session's end.
+     */
+    private static byte[] take(java.util.concurrent.BlockingQueue<byte[]> q, int limit) throws InterruptedException {
+        byte[] first = q.take();
+        if (first.length == 0) {
+            q.offer(EOF); // the end stays visible to a later take
+            return EOF;
+        }
+        ByteArrayOutputStream got = new ByteArrayOutputStream(first.length);
+        got.writeBytes(first);
+        byte[] more;
+        while ((more = q.peek()) != null && more.length > 0 && got.size() + more.length <= limit) {
+            got.writeBytes(q.poll());
+        }
+        return got.toByteArray();
+    }
+
+    /** One answer of a 'Z' session: deflated or as it came; empty bytes are the session's end. */
+    private record Answer(boolean compressed, byte[] bytes) {
+    }
+
+    /** A 'Z' session's packer: the answers it made ahead, and what it measured of the link and the deflater. */
+    private record Packer(java.util.concurrent.BlockingQueue<Answer> ready, LinkSpeed link) {
+    }
+
+    /**
+     * The relay reads one answer at a time and asks for the next as soon as it has one, so the time
+     * from an answer to the next request is that answer's trip through the BuildKit session: its
+     * bytes over that time are the link's speed. Compared with the deflater's own speed, it says
+     * whether deflating a block saves time (a slow link: a remote builder) or costs it (a fast local
+     * one, where deflating at ~100-130 MiB/s on one core is the bottleneck).
+     */
+    private static final class LinkSpeed {
+        private static final int SAMPLE_MIN = 1 << 20; // smaller answers measure the latency, not the speed
+        private long answeredAt;
+        private long answeredBytes;
+        private double link = -1; // bytes per second, -1 unknown
+        private double deflater = -1;
+
+        synchronized void requested(long now) {
+            if (answeredBytes >= SAMPLE_MIN && now > answeredAt) {
+                double sample = answeredBytes / ((now - answeredAt) / 1e9);
+                link = link < 0 ? sample : (link + sample) / 2;
+            }
+            answeredBytes = 0;
+        }
+
+        synchronized void answered(int bytes) {
+            answeredAt = System.nanoTime();
+            answeredBytes = bytes;
+        }
+
+        synchronized void deflated(int rawBytes, long nanos) {
+            if (rawBytes >= SAMPLE_MIN && nanos > 0) {
+                double sample = rawBytes / (nanos / 1e9);
+                deflater = deflater < 0 ? sample : (deflater + sample) / 2;
+            }
+        }
+
+        /** Deflate the next block? Unknown link: no (its first block measures it); unknown deflater: once. */
+        synchronized boolean deflate() {
+            if (link < 0) {
+                return false;
+            }
+            return deflater < 0 || link < deflater;
+        }
+    }
+
+    /**
+     * Starts a session's packer, the only reader of what the daemon sent once the relay reads with
+     * 'Z': it makes answers of up to {@link #COMPRESSED_READ} bytes ahead, deflated (Go build outputs
+     * shrink ~5.7x) when the link is slower than the deflater, as they came otherwise ({@link LinkSpeed}).
+     */
+    private Packer startPacker(String id) {
+        java.util.concurrent.BlockingQueue<byte[]> raw = inbound.get(id);
+        Packer p = new Packer(new java.util.concurrent.LinkedBlockingQueue<>(2), new LinkSpeed());
+        threads.submit(() -> {
+            try {
+                while (true) {
+                    byte[] got = raw == null ? EOF : take(raw, COMPRESSED_READ);
+                    if (got.length == 0) {
+                        p.ready.put(new Answer(false, EOF));
+                        return;
+                    }
+                    bytesIn.addAndGet(got.length);
+                    if (p.link.deflate()) {
+                        long t0 = System.nanoTime();
+                        byte[] d = deflate(got);
+                        p.link.deflated(got.length, System.nanoTime() - t0);
+                        answersCompressed.incrementAndGet();
+                        bytesSent.addAndGet(d.length);
+                        p.ready.put(new Answer(true, d));
+                    } else {
+                        answersRaw.incrementAndGet();
+                        bytesSent.addAndGet(got.length);
+                        p.ready.put(new Answer(false, got));
+                    }
+                }
+            } catch (InterruptedException e) {
+                p.ready.offer(new Answer(false, EOF));
+            }
+        });
+        return p;
+    }
+
     /** Raw deflate at the fastest level: the tunnel is slower than one core's compression (measured). */
     private static byte[] deflate(byte[] in) {
         java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true);
@@ -288,6 +470,7 @@ final class AgentTunnel implements AutoCloseable {
     /** Reads the daemon's side of a session as it arrives, so an 'R' finds all of it at once. */
     private void readDaemon(SocketChannel d, java.util.concurrent.BlockingQueue<byte[]> q) {
         ByteBuffer b = ByteBuffer.allocate(READ_CHUNK);
+        boolean ended = false;
         try {
             while (true) {
                 b.clear();
@@ -298,13 +481,18 @@ final class AgentTunnel implements AutoCloseable {
                 if (n > 0) {
                     byte[] got = new byte[n];
                     b.flip().get(got);
-                    q.put(got);
+                    q.put(got); // blocks while the relay is behind: the daemon's writes wait, memory stays bounded
                 }
             }
+            ended = true;
+            q.put(EOF); // the relay reads on until it sees the end
         } catch (IOException | InterruptedException e) {
-            // the session was closed: its end below
+            // the session was closed or the tunnel is closing
         } finally {
-            q.offer(EOF);
+            if (!ended) {
+                q.clear(); // nobody needs the rest; make room for the end
+                q.offer(EOF);
+            }
         }
     }
 
@@ -339,6 +527,7 @@ final class AgentTunnel implements AutoCloseable {
         SocketChannel d = id == null ? null : sessions.remove(id);
         if (id != null) {
             inbound.remove(id);
+            compressed.remove(id);
         }
         if (d != null) {
             try {
@@ -398,13 +587,15 @@ final class AgentTunnel implements AutoCloseable {
     @Override
     public void close() {
         if (requests.get() > 0) {
-            reporter.info(String.format("Go build cache tunnel: %d sessions, %d requests, %.1f MiB to the build (%.1f MiB"
-                    + " compressed), %.1f MiB from it; %.1f s from the first request to the last, %.1f s of reads"
-                    + " waiting for the daemon", sessionCount.get(), requests.get(), bytesIn.get() / 1048576.0,
-                    bytesCompressed.get() / 1048576.0, bytesOut.get() / 1048576.0,
+            reporter.info(String.format("Go build cache tunnel: %d sessions, %d requests (%d writes), %.1f MiB to the build (%.1f MiB"
+                    + " sent: %d answers deflated, %d as they came), %.1f MiB from it; %.1f s from the first request to the"
+                    + " last, %.1f s of reads waiting for the daemon or the deflater", sessionCount.get(), requests.get(), writes.get(),
+                    bytesIn.get() / 1048576.0, bytesSent.get() / 1048576.0, answersCompressed.get(), answersRaw.get(),
+                    bytesOut.get() / 1048576.0,
                     (lastRequest.get() - firstRequest.get()) / 1e9, daemonWait.get() / 1e9));
         }
         closed = true;
+        endPrefetches();
         try {
             server.close();
         } catch (IOException ignored) {

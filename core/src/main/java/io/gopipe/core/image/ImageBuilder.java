@@ -144,7 +144,10 @@ public final class ImageBuilder {
             }
             // A unix socket path must stay under ~100 bytes: a short folder in the temp dir, not the work root.
             Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "gopipe-gc-");
-            return AgentTunnel.start(dir, options.goCacheDaemon(), reporter);
+            AgentTunnel tunnel = AgentTunnel.start(dir, options.goCacheDaemon(), reporter);
+            requests.stream().filter(r -> r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE)
+                    .map(ImageBuildRequest::remoteGoCacheKey).distinct().forEach(tunnel::prefetch);
+            return tunnel;
         } catch (IOException e) {
             reporter.warn("the Go build cache daemon at " + options.goCacheDaemon() + " cannot be reached (building"
                     + " without the remote Go build cache): " + e.getMessage());

@@ -41,9 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code test-repos/gocache-mod}: binaries identical to a plain GOCACHE build, nothing compiled
  * from a warm store, concurrent builds, broken stores and objects, read-only runs, a killed program.
  */
-class GoCacheGoTest {
+public class GoCacheGoTest {
 
-    static final Path GO = Path.of(System.getenv().getOrDefault("GOPIPE_GO124", "/usr/lib/go-1.24/bin/go"));
+    public static final Path GO = Path.of(System.getenv().getOrDefault("GOPIPE_GO124", "/usr/lib/go-1.24/bin/go"));
 
     @TempDir
     static Path shared;
@@ -350,23 +350,23 @@ class GoCacheGoTest {
         return go(env).args(args).run();
     }
 
-    static GoCmd go(Map<String, String> env) {
+    public static GoCmd go(Map<String, String> env) {
         return new GoCmd(env, module, new ArrayList<>());
     }
 
     /** A go command about to run. */
-    record GoCmd(Map<String, String> env, Path dir, List<String> argv) {
-        GoCmd in(Path d) {
+    public record GoCmd(Map<String, String> env, Path dir, List<String> argv) {
+        public GoCmd in(Path d) {
             return new GoCmd(env, d, argv);
         }
 
-        GoCmd args(String... a) {
+        public GoCmd args(String... a) {
             List<String> l = new ArrayList<>(argv);
             l.addAll(List.of(a));
             return new GoCmd(env, dir, l);
         }
 
-        Process start() throws IOException {
+        public Process start() throws IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(GO.toString());
             cmd.addAll(argv);
@@ -383,7 +383,7 @@ class GoCacheGoTest {
             return pb.start();
         }
 
-        Run run() throws Exception {
+        public Run run() throws Exception {
             Process p = start();
             p.getOutputStream().close();
             Future<String> out = Executors.newSingleThreadExecutor().submit(() -> new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -394,17 +394,17 @@ class GoCacheGoTest {
     }
 
     /** A finished go command. */
-    record Run(int exit, String output, String what) {
-        Run assertOk() {
+    public record Run(int exit, String output, String what) {
+        public Run assertOk() {
             assertThat(exit).as("go " + what + ":\n" + output).isZero();
             return this;
         }
 
-        List<String> warnings() {
+        public List<String> warnings() {
             return output.lines().filter(l -> l.startsWith("WARNING")).collect(Collectors.toList());
         }
 
-        List<String> compiles() {
+        public List<String> compiles() {
             return output.lines().filter(l -> l.contains("/compile ")).collect(Collectors.toList());
         }
     }

@@ -8,8 +8,12 @@
 // Bridge <-> daemon protocol (version 1; docs/cache.md): one JSON object per line in each direction;
 // a message with "Data":true is followed by exactly "Size" raw bytes. Action and output IDs are hex.
 //
-//	bridge -> daemon  {"Op":"hello","V":1,"Key":k,"ReadOnly":b,"Dir":d,"Probe":file,"Token":t,"Client":c}
-//	daemon -> bridge  {"Op":"hello","V":1,"Shared":b,"Dir":daemonTier} or {"Op":"hello","Err":why}
+//	bridge -> daemon  {"Op":"hello","V":1,"Key":k,"ReadOnly":b,"Dir":d,"Probe":file,"Token":t,"Client":c,"Stream":true}
+//	daemon -> bridge  {"Op":"hello","V":1,"Shared":b,"Dir":daemonTier,"Stream":b} or {"Op":"hello","Err":why}
+//	daemon -> bridge  {"Op":"set","List":"action\naction..."}   (after a hello answered "Stream":true: the key's prefetched set)
+//	bridge -> daemon  {"Op":"want","List":"action\n..."}        (the part of the set its directory lacks; no answer)
+//	daemon -> bridge  {"Op":"entry","A":a,"O":o,"Size":s,"T":ms,"Data":true} + s bytes | {"Op":"entry","A":a,"Miss":true}
+//	daemon -> bridge  {"Op":"set-end"}                           (every wanted entry was sent or missed)
 //	bridge -> daemon  {"Op":"get","ID":n,"A":action}
 //	daemon -> bridge  {"Op":"get","ID":n,"A":a,"Miss":true} | {"Op":"get","ID":n,"A":a,"O":out,"Size":s,"T":ms,"Path":p}
 //	                  | {"Op":"get","ID":n,"A":a,"O":out,"Size":s,"T":ms,"Data":true} + s bytes
@@ -18,6 +22,12 @@
 //	daemon -> bridge  {"Op":"log","Level":"warn"|"info","Msg":m}   (at any time)
 //	bridge -> daemon  {"Op":"close","ID":n}
 //	daemon -> bridge  {"Op":"close","ID":n,"Summary":line,"Figures":{...}}
+//
+// The set stream is what makes a build inside BuildKit fast: there every message crosses the tunnel,
+// a BuildKit-session round trip each (~8 ms a get: its write and its read), so go's ~900 gets of a
+// large service cost seconds one by one. The daemon instead sends everything the key's last run used as one stream right after the
+// hello, the bridge writes it into its directory and answers go from there; only what is not in the
+// set goes get by get. Puts are queued and written behind go's back, and flushed before close.
 //
 // "Shared" means the daemon read the probe file the bridge wrote in its directory: both see one
 // filesystem, so the bridge uses the daemon's tier ("Dir") directly and no output crosses the
@@ -95,6 +105,8 @@ type msg struct {
 	Msg      string          `json:",omitempty"`
 	Summary  string          `json:",omitempty"`
 	Figures  json.RawMessage `json:",omitempty"`
+	Stream   bool            `json:",omitempty"`
+	List     string          `json:",omitempty"`
 }
 
 type bridge struct {
@@ -106,6 +118,7 @@ type bridge struct {
 	timeout time.Duration
 
 	mu      sync.Mutex
+	wmu     sync.Mutex // the writer to the daemon (held through a put's bytes, so not mu: the stream must go on)
 	conn    net.Conn
 	w       *bufio.Writer
 	pending map[int64]chan *msg
@@ -113,6 +126,24 @@ type bridge struct {
 	down    bool
 	closing bool // close sent: the daemon ending the connection is expected
 	warned  bool
+
+	// The set stream (see the top): streaming is set once at hello; setKnown is closed when the set
+	// arrived or the stream ended; wanted holds a channel per entry still on its way.
+	streaming bool
+	setKnown  chan struct{}
+	setOnce   sync.Once
+	wanted    map[string]chan struct{}
+	streamed  int64 // entries received through the stream (figures)
+
+	readOnly bool
+	puts     chan queuedPut
+	putsDone chan struct{}
+}
+
+// queuedPut is a put go has been answered for and the daemon has not been sent yet.
+type queuedPut struct {
+	m    *msg
+	data []byte
 }
 
 func main() {
@@ -128,7 +159,8 @@ func main() {
 	flag.Parse()
 
 	out := bufio.NewWriter(os.Stdout)
-	b := &bridge{out: json.NewEncoder(out), quiet: *quiet, stats: *stats, timeout: *timeout, pending: map[int64]chan *msg{}}
+	b := &bridge{out: json.NewEncoder(out), quiet: *quiet, stats: *stats, timeout: *timeout, pending: map[int64]chan *msg{},
+		setKnown: make(chan struct{}), wanted: map[string]chan struct{}{}, readOnly: *readOnly}
 	// go waits for the capabilities before it sends anything: answer first, connect after.
 	b.send(out, &goResponse{KnownCommands: []string{"get", "put", "close"}})
 
@@ -147,6 +179,7 @@ func main() {
 	}
 	b.tier = t
 	b.connect(*daemon, *key, *readOnly, !*copyOutputs, *wait)
+	b.startPuts()
 	b.serve(bufio.NewReaderSize(os.Stdin, 1<<16), out)
 }
 
@@ -201,7 +234,7 @@ func (b *bridge) connect(addr, key string, readOnly, probeDisk bool, wait time.D
 	r := bufio.NewReaderSize(conn, 1<<16)
 	b.conn, b.w = conn, bufio.NewWriterSize(conn, 1<<16)
 	hello := &msg{Op: "hello", V: protocolVersion, Key: key, ReadOnly: readOnly, Dir: b.tier.root, Probe: probe, Token: token,
-		Client: fmt.Sprintf("gopipe-gocache-bridge %s pid %d", runtime.Version(), os.Getpid())}
+		Client: fmt.Sprintf("gopipe-gocache-bridge %s pid %d", runtime.Version(), os.Getpid()), Stream: !probeDisk}
 	conn.SetDeadline(time.Now().Add(b.timeout))
 	var reply msg
 	err = b.write(hello, nil)
@@ -223,6 +256,12 @@ func (b *bridge) connect(addr, key string, readOnly, probeDisk bool, wait time.D
 			b.tier = t // one filesystem: use the daemon's tier, nothing crosses the socket
 		}
 	}
+	b.mu.Lock()
+	b.streaming = reply.Stream && !b.tier.shared
+	b.mu.Unlock()
+	if !b.streaming {
+		b.endSet()
+	}
 	go b.readLoop(r)
 }
 
@@ -234,11 +273,11 @@ func randomHex() string {
 
 // write sends one message (and its raw bytes) to the daemon; an error marks the daemon lost.
 func (b *bridge) write(m *msg, data io.Reader) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.down && m.Op != "hello" {
+	if b.isDown() && m.Op != "hello" {
 		return errors.New("daemon gone")
 	}
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
 	line, _ := json.Marshal(m)
 	b.w.Write(line)
 	b.w.WriteByte('\n')
@@ -254,11 +293,11 @@ func (b *bridge) write(m *msg, data io.Reader) error {
 // only buffered: the daemon needs them by close, and the next get, put or close flushes them, so a
 // warm build's hundreds of local hits cost no write to the socket each.
 func (b *bridge) note(action, out string, size, ms int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.down {
+	if b.isDown() {
 		return
 	}
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
 	line := make([]byte, 0, 200)
 	line = append(line, `{"Op":"used","A":"`...)
 	line = append(line, action...)
@@ -301,6 +340,24 @@ func (b *bridge) readLoop(r *bufio.Reader) {
 			}
 			continue
 		}
+		switch m.Op {
+		case "set":
+			b.gotSet(m.List)
+			continue
+		case "entry":
+			if m.Data {
+				if _, err := b.tier.store(m.O, io.LimitReader(r, m.Size), m.Size); err != nil {
+					b.lost(fmt.Errorf("reading output %s of the prefetched set: %w", m.O, err))
+					return
+				}
+				b.tier.index(m.A, m.O, m.Size, m.T)
+			}
+			b.settle(m.A, m.Data)
+			continue
+		case "set-end":
+			b.endSet()
+			continue
+		}
 		if m.Data {
 			// Bytes of a hit: into this bridge's directory before anyone is told.
 			p, err := b.tier.store(m.O, io.LimitReader(r, m.Size), m.Size)
@@ -333,7 +390,86 @@ func (b *bridge) lost(err error) {
 		delete(b.pending, id)
 	}
 	b.mu.Unlock()
+	b.endSet() // what the stream has not brought is a miss now
 	b.warn("%v", err)
+}
+
+// gotSet takes the daemon's announcement of the key's set: the entries this directory lacks are
+// wanted (the daemon sends only those), and go's gets for them wait for the stream.
+func (b *bridge) gotSet(list string) {
+	var want []string
+	b.mu.Lock()
+	for _, a := range strings.Fields(list) {
+		if len(a) < 2 || b.wanted[a] != nil {
+			continue
+		}
+		if _, _, _, ok := b.tier.lookup(a); ok {
+			continue
+		}
+		b.wanted[a] = make(chan struct{})
+		want = append(want, a)
+	}
+	b.mu.Unlock()
+	b.setOnce.Do(func() { close(b.setKnown) })
+	if err := b.write(&msg{Op: "want", List: strings.Join(want, "\n")}, nil); err != nil {
+		b.lost(fmt.Errorf("writing to the daemon: %w", err))
+	}
+}
+
+// settle marks an entry of the set as arrived (or missed): a get waiting for it goes on.
+func (b *bridge) settle(action string, arrived bool) {
+	b.mu.Lock()
+	if c := b.wanted[action]; c != nil {
+		close(c)
+		delete(b.wanted, action)
+	}
+	if arrived {
+		b.streamed++
+	}
+	b.mu.Unlock()
+}
+
+// endSet ends the stream: nothing more comes, every entry still wanted is a miss of the stream.
+func (b *bridge) endSet() {
+	b.mu.Lock()
+	for a, c := range b.wanted {
+		close(c)
+		delete(b.wanted, a)
+	}
+	b.mu.Unlock()
+	b.setOnce.Do(func() { close(b.setKnown) })
+}
+
+// awaitStream waits until the set is known and, if the action is on its way, until it arrived. It
+// reports whether the directory may now have it. A stream slower than the timeout is a lost daemon.
+func (b *bridge) awaitStream(action string) bool {
+	b.mu.Lock()
+	streaming := b.streaming
+	b.mu.Unlock()
+	if !streaming {
+		return false
+	}
+	timer := time.NewTimer(b.timeout)
+	defer timer.Stop()
+	select {
+	case <-b.setKnown:
+	case <-timer.C:
+		b.lost(fmt.Errorf("the daemon did not announce the prefetched set within %s", b.timeout))
+		return false
+	}
+	b.mu.Lock()
+	c := b.wanted[action]
+	b.mu.Unlock()
+	if c == nil {
+		return true // arrived already, or not in the set: one more look costs a file read
+	}
+	select {
+	case <-c:
+		return true
+	case <-timer.C:
+		b.lost(fmt.Errorf("the prefetched set stalled for %s", b.timeout))
+		return false
+	}
 }
 
 // call sends a request that expects an answer and waits for it; nil when the daemon is gone.
@@ -413,6 +549,12 @@ func (b *bridge) get(req *goRequest) *goResponse {
 		b.note(action, out, size, ms)
 		return hit(req.ID, out, size, ms, b.tier.object(out))
 	}
+	if b.awaitStream(action) {
+		if out, size, ms, ok := b.tier.lookup(action); ok {
+			b.note(action, out, size, ms)
+			return hit(req.ID, out, size, ms, b.tier.object(out))
+		}
+	}
 	r := b.call(&msg{Op: "get", A: action}, b.timeout)
 	if r == nil || r.Miss || r.Path == "" {
 		return &goResponse{ID: req.ID, Miss: true}
@@ -441,24 +583,48 @@ func (b *bridge) put(req *goRequest, body []byte) *goResponse {
 	}
 	now := time.Now().UnixMilli()
 	b.tier.index(action, output, req.BodySize, now)
-	if !b.isDown() {
+	// A read-only run writes nothing to the store; its outputs cross a socket only when that is free
+	// (a shared disk: the daemon's local tier keeps them for the agent's next build).
+	if !b.isDown() && (!b.readOnly || b.tier.shared) {
 		m := &msg{Op: "put", A: action, O: output, Size: req.BodySize, T: now}
-		var data io.Reader
+		q := queuedPut{m: m}
 		if b.tier.shared {
 			m.Path = path
 		} else {
 			m.Data = true
-			data = bytes.NewReader(body)
+			q.data = body
 		}
-		if err := b.write(m, data); err != nil {
-			b.lost(fmt.Errorf("writing to the daemon: %w", err))
-		}
+		b.puts <- q // go goes on at once; a full queue (a slow tunnel) holds it back
 	}
 	return &goResponse{ID: req.ID, DiskPath: path}
 }
 
+// startPuts starts the writer of queued puts: through the tunnel each write is a round trip, and go
+// need not wait for it (the file is already in this directory).
+func (b *bridge) startPuts() {
+	b.puts = make(chan queuedPut, 64)
+	b.putsDone = make(chan struct{})
+	go func() {
+		defer close(b.putsDone)
+		for q := range b.puts {
+			if b.isDown() {
+				continue // drain: the daemon is gone
+			}
+			var data io.Reader
+			if q.data != nil {
+				data = bytes.NewReader(q.data)
+			}
+			if err := b.write(q.m, data); err != nil {
+				b.lost(fmt.Errorf("writing to the daemon: %w", err))
+			}
+		}
+	}()
+}
+
 // close asks the daemon to flush this run (uploads, the prefetch manifest) and prints its figures.
 func (b *bridge) close() {
+	close(b.puts) // every put reaches the daemon before close: it uploads them while flushing
+	<-b.putsDone
 	b.mu.Lock()
 	b.closing = true
 	b.mu.Unlock()
@@ -467,7 +633,14 @@ func (b *bridge) close() {
 		return
 	}
 	if !b.quiet && r.Summary != "" {
-		fmt.Fprintln(os.Stderr, "gopipe: "+r.Summary)
+		b.mu.Lock()
+		streamed := b.streamed
+		b.mu.Unlock()
+		if b.streaming {
+			fmt.Fprintf(os.Stderr, "gopipe: %s; %d outputs came in the prefetched set's stream\n", r.Summary, streamed)
+		} else {
+			fmt.Fprintln(os.Stderr, "gopipe: "+r.Summary)
+		}
 	}
 	if b.stats != "" && len(r.Figures) > 0 {
 		f, err := os.OpenFile(b.stats, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)

@@ -42,8 +42,9 @@ import (
 
 const keyFormat = "gopipe-tunnel-v1"
 
-// Answers above 16 MiB are refused by the ssh-agent code on the client; stay well below.
-const chunk = 1 << 20
+// Messages above 16 MiB are refused by the ssh-agent code on the client; stay well below. Each
+// write is a round trip through the BuildKit session, so a large put goes in few of them.
+const chunk = 4 << 20
 
 func main() {
 	agentSock := flag.String("agent", os.Getenv("SSH_AUTH_SOCK"), "the forwarded ssh-agent socket (RUN --mount=type=ssh)")
@@ -130,28 +131,46 @@ func pump(c net.Conn, agentSock string) {
 	}
 	defer r.Close()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // daemon -> bridge
+	wg.Add(2)
+	// daemon -> bridge: one goroutine asks for the next answer while another inflates the last one
+	// and writes it to the bridge (the daemon streams a job's prefetched set: hundreds of MiB).
+	answers := make(chan answer, 2)
+	go func() {
 		defer wg.Done()
-		// Compressed reads: the Go build outputs that go to the build (hundreds of MiB for a large
-		// service) are the tunnel's bulk, and each byte crosses the BuildKit session; an agent end
-		// without 'Z' answers an error once and the relay reads plainly.
+		defer close(answers)
+		// Compressed reads: the Go build outputs that go to the build are the tunnel's bulk, and each
+		// byte crosses the BuildKit session; an agent end without 'Z' answers an error once and the
+		// relay reads plainly.
 		op := byte('Z')
 		for {
-			b, err := r.call(op, id, nil)
+			a, err := r.callRaw(op, id, nil)
 			if err != nil && op == 'Z' && strings.Contains(err.Error(), "unknown tunnel operation") {
 				op = 'R'
-				b, err = r.call(op, id, nil)
+				a, err = r.callRaw(op, id, nil)
 			}
-			if err != nil || len(b) == 0 {
-				if uc, ok := c.(*net.UnixConn); ok {
-					uc.CloseWrite()
-				}
+			if err != nil || a.format == "eof" {
 				return
 			}
-			if _, err := c.Write(b); err != nil {
-				return
+			answers <- a
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		defer func() {
+			for range answers { // the bridge is gone: let the reader end
 			}
+		}()
+		for a := range answers {
+			b, err := a.payload()
+			if err == nil && len(b) > 0 {
+				_, err = c.Write(b)
+			}
+			if err != nil {
+				break // the bridge went away or the answer was damaged: the bridge sees the end and warns once
+			}
+		}
+		if uc, ok := c.(*net.UnixConn); ok {
+			uc.CloseWrite()
 		}
 	}()
 	buf := make([]byte, chunk)
@@ -186,6 +205,39 @@ func dial(sock string) (*agentConn, error) {
 // call sends one tunnel request as an ssh-agent sign request and returns the answer's payload;
 // an "eof" answer is an empty payload without error.
 func (a *agentConn) call(op byte, id, payload []byte) ([]byte, error) {
+	r, err := a.callRaw(op, id, payload)
+	if err != nil {
+		return nil, err
+	}
+	return r.payload()
+}
+
+// answer is a tunnel answer as it came: "ok", "okz" (raw deflate) or "eof", and its blob.
+type answer struct {
+	format string
+	blob   []byte
+}
+
+func (r answer) payload() ([]byte, error) {
+	switch r.format {
+	case "ok":
+		return r.blob, nil
+	case "okz":
+		out, err := io.ReadAll(flate.NewReader(bytes.NewReader(r.blob)))
+		if err != nil {
+			return nil, fmt.Errorf("tunnel: corrupt compressed answer: %v", err)
+		}
+		if len(out) == 0 {
+			return nil, errors.New("tunnel: empty compressed answer")
+		}
+		return out, nil
+	default:
+		return nil, nil // eof
+	}
+}
+
+// callRaw sends one tunnel request and returns the answer undecoded; an "err" answer is an error.
+func (a *agentConn) callRaw(op byte, id, payload []byte) (answer, error) {
 	data := make([]byte, 0, 1+len(id)+len(payload))
 	data = append(append(append(data, op), id...), payload...)
 	key := sshString(nil, []byte(keyFormat))
@@ -195,47 +247,36 @@ func (a *agentConn) call(op byte, id, payload []byte) ([]byte, error) {
 	msg = binary.BigEndian.AppendUint32(msg, 0)
 	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(msg)), uint32(len(msg)))
 	if _, err := a.Write(append(frame, msg...)); err != nil {
-		return nil, err
+		return answer{}, err
 	}
 	var n uint32
 	if err := binary.Read(a.r, binary.BigEndian, &n); err != nil {
-		return nil, err
+		return answer{}, err
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(a.r, body); err != nil {
-		return nil, err
+		return answer{}, err
 	}
 	if len(body) == 0 || body[0] != 14 { // SSH_AGENT_SIGN_RESPONSE
-		return nil, errors.New("the agent refused the request (is the socket gopipe's tunnel?)")
+		return answer{}, errors.New("the agent refused the request (is the socket gopipe's tunnel?)")
 	}
 	sig, _, ok := readString(body[1:])
 	if !ok {
-		return nil, errors.New("malformed agent answer")
+		return answer{}, errors.New("malformed agent answer")
 	}
 	format, rest, ok := readString(sig)
 	if !ok {
-		return nil, errors.New("malformed agent answer")
+		return answer{}, errors.New("malformed agent answer")
 	}
 	blob, _, ok := readString(rest)
 	if !ok {
-		return nil, errors.New("malformed agent answer")
+		return answer{}, errors.New("malformed agent answer")
 	}
-	switch string(format) {
-	case "ok":
-		return blob, nil
-	case "okz":
-		out, err := io.ReadAll(flate.NewReader(bytes.NewReader(blob)))
-		if err != nil {
-			return nil, fmt.Errorf("tunnel: corrupt compressed answer: %v", err)
-		}
-		if len(out) == 0 {
-			return nil, errors.New("tunnel: empty compressed answer")
-		}
-		return out, nil
-	case "eof":
-		return nil, nil
+	switch f := string(format); f {
+	case "ok", "okz", "eof":
+		return answer{format: f, blob: blob}, nil
 	default:
-		return nil, fmt.Errorf("tunnel: %s", blob)
+		return answer{}, fmt.Errorf("tunnel: %s", blob)
 	}
 }
 
