@@ -33,6 +33,11 @@ class GocacheDaemonFlowTest {
     @TempDir
     Path tmp;
 
+    /** A fresh agent on the fixture's head, its previous successful build at the fixture's base. */
+    private PipelineHarness harness(Path ws, Path go, String home, ShopFixture.Repo repo) throws IOException {
+        return harness(ws, go, home).env("GIT_COMMIT", repo.head()).env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+    }
+
     private PipelineHarness harness(Path ws, Path go, String home) throws IOException {
         return new PipelineHarness(PluginFlowTest.VARS, ws, null)
                 .env("BRANCH_NAME", "main")
@@ -60,8 +65,7 @@ class GocacheDaemonFlowTest {
         // go test -x prints every tool it runs: a compile shows as `.../compile -o ...` on stderr.
         String run = flow(store, ", image: false, overlapDaemon: true, testCommand: '" + GO_TEST_COUNTING_COMPILES + "'");
 
-        PipelineHarness first = harness(ws, GO124, "home1").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness first = harness(ws, GO124, "home1", repo);
         List<Long> duringAffected = new ArrayList<>();
         first.sh((script, cwd, env) -> {
             if (script.contains("'affected'")) {
@@ -117,8 +121,7 @@ class GocacheDaemonFlowTest {
         deleteTree(ws.resolveSibling("ws@gopipe"));
         deleteTree(ws.resolveSibling("ws@tmp"));
         ShopFixture.materialize(ws, "05-test-files-only");
-        PipelineHarness second = harness(ws, GO124, "home2").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness second = harness(ws, GO124, "home2", repo);
         PipelineHarness.Result r2 = second.run(run);
 
         assertThat(r2.failure()).as(second.log()).isNull();
@@ -170,8 +173,7 @@ class GocacheDaemonFlowTest {
         Path ws = tmp.resolve("ws");
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
         Path store = tmp.resolve("store");
-        PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness h = harness(ws, GO124, "home", repo);
         List<Long> runningAtAbort = new ArrayList<>();
         h.sh((script, cwd, env) -> {
             if (script.contains("go test")) {
@@ -193,8 +195,7 @@ class GocacheDaemonFlowTest {
         Path ws = tmp.resolve("ws");
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
         Path store = Files.createDirectories(tmp.resolve("store"));
-        PipelineHarness h = harness(ws, GO119, "home").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness h = harness(ws, GO119, "home", repo);
         PipelineHarness.Result r = h.run(flow(store, ", image: false, testCommand: 'echo \"prog=[$GOCACHEPROG]\" && go test ./...'"));
 
         assertThat(r.failure()).as(h.log()).isNull();
@@ -227,8 +228,7 @@ class GocacheDaemonFlowTest {
                 Thread.sleep(100);
             }
             assertThat(tmp.resolve("holder.ready")).as("the lock holder is serving").exists();
-            PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", repo.head())
-                    .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+            PipelineHarness h = harness(ws, GO124, "home", repo);
             PipelineHarness.Result r = h.run(flow(store, ", image: false, testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...'"));
 
             assertThat(r.failure()).as(h.log()).isNull();
@@ -299,8 +299,7 @@ class GocacheDaemonFlowTest {
         Path ws = tmp.resolve("ws");
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "20-readme-only");
         Path store = tmp.resolve("store");
-        PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness h = harness(ws, GO124, "home", repo);
         PipelineHarness.Result r = h.run(flow(store, ", overlapDaemon: true, registry: '127.0.0.1:5000/gopipe-lib-nothing'"));
 
         assertThat(r.failure()).as(h.log()).isNull();
@@ -324,8 +323,7 @@ class GocacheDaemonFlowTest {
         ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
         Path store = tmp.resolve("store");
         String run = flow(store, ", image: false, overlapDaemon: true, testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...'");
-        PipelineHarness main = harness(ws, GO124, "home1").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness main = harness(ws, GO124, "home1", repo);
         assertThat(main.run(run).failure()).as(main.log()).isNull();
         String svc = repo.testAffected().get(0);
         assertThat(store.resolve("gocache/m/" + svc + "_main.json")).exists();
@@ -334,8 +332,7 @@ class GocacheDaemonFlowTest {
         // A fresh agent builds the same commit on a new branch: no set of its own in the store yet.
         deleteTree(ws.resolveSibling("ws@gopipe"));
         deleteTree(ws.resolveSibling("ws@tmp"));
-        PipelineHarness branch = harness(ws, GO124, "home2").env("BRANCH_NAME", "feature/x").env("GIT_COMMIT", repo.head())
-                .env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", repo.base());
+        PipelineHarness branch = harness(ws, GO124, "home2", repo).env("BRANCH_NAME", "feature/x");
         PipelineHarness.Result r = branch.run(run);
 
         assertThat(r.failure()).as(branch.log()).isNull();
