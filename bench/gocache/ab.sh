@@ -5,8 +5,10 @@
 # warm-local build per pair for the ratios. Each variant is LABEL=JAR[@LAUNCHER] (LAUNCHER defaults
 # to bin/gopipe; a launcher other than bin/gopipe tries other JVM options); each has its own CDS
 # directory, warmed by one untimed job first. Records wall time, the daemon's and go's CPU
-# (/usr/bin/time) and the 1-minute load of every job; the daemon runs with GOPIPE_GOCACHE_DEBUG=1,
-# its timeline in $DATA/ab/log/. Prints medians per variant. Usage:
+# (/usr/bin/time), s3proxy's and the latency proxy's CPU during the job (a bench artifact on the same
+# cores) and the 1-minute load of every job; the daemon runs with GOPIPE_GOCACHE_DEBUG=1,
+# its timeline in $DATA/ab/log/. Prints medians per variant, also of the job without the daemon JVM's
+# start until its serve command runs (that start varies most with the load). Usage:
 #   BENCH_DATA=/work/data/bench-gocache-1g bench/gocache/ab.sh old=/tmp/old.jar new=cli/target/gopipe.jar [pairs]
 set -euo pipefail
 
@@ -54,6 +56,9 @@ BRIDGE=$(ls -t "$AB"/bridge/gopipe-gocache-bridge-* | head -1)
 
 cd "$DATA/mono"
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# CPU seconds (user + system) a process has used so far: s3proxy's and the latency proxy's share of
+# each job is a bench artifact (a real S3 runs elsewhere), measured and printed next to the figures.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 NONCE=$(date +%s)
 n=0
 # job VARIANT CASE SERVICE NAME: one fresh-agent daemon job, timed; appends a result line.
@@ -61,6 +66,7 @@ job() {
   local v="$1" case="$2" svc="$3" name="$4" f="$DATA/fresh-ab" load t0 t1
   rm -rf "$f"; mkdir -p "$f"; rm -rf "$DATA/out/ab"; mkdir -p "$DATA/out/ab"
   load=$(cut -d' ' -f1 /proc/loadavg)
+  local s3a lata; s3a=$(cpu_s "$S3_PID"); lata=$(cpu_s "$LAT_PID")
   t0=$(ms)
   GOPIPE_GOCACHE_DEBUG=1 GOPIPE_JAR="$(jar "$v")" GOPIPE_CDS_DIR="$AB/cds-$(label "$v")" \
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.dcpu" "$(launcher "$v")" gocache serve $S3 --dir "$f/tier" --socket "$f/d.sock" \
@@ -70,13 +76,16 @@ job() {
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.gocpu" go build -o "$DATA/out/ab/bin" "./svc/$svc"
   t1=$(ms)
   wait "$dpid"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(label "$v")" "$case" "$((t1 - t0))" "$load" \
-    "$(awk '{print $1+$2}' "$AB/log/$name.dcpu")" "$(awk '{print $1+$2}' "$AB/log/$name.gocpu")" "$name" >> "$RES"
+  local s3b latb; s3b=$(cpu_s "$S3_PID"); latb=$(cpu_s "$LAT_PID")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(label "$v")" "$case" "$((t1 - t0))" "$load" \
+    "$(awk '{print $1+$2}' "$AB/log/$name.dcpu")" "$(awk '{print $1+$2}' "$AB/log/$name.gocpu")" "$name" \
+    "$(awk -v a="$s3a" -v b="$s3b" 'BEGIN{printf "%.2f", b-a}')" "$(awk -v a="$lata" -v b="$latb" 'BEGIN{printf "%.2f", b-a}')" \
+    "$(sed -n 's/.* \([0-9]*\) ms after JVM start: daemon starts.*/\1/p' "$AB/log/$name.log" | head -1)" >> "$RES"
 }
 warm() {   # CASE SERVICE
   local t0 load; load=$(cut -d' ' -f1 /proc/loadavg); rm -rf "$DATA/out/ab"; mkdir -p "$DATA/out/ab"
   t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/ab/bin" "./svc/$2"
-  printf 'warm\t%s\t%s\t%s\t0\t0\twarm\n' "$1" "$(( $(ms) - t0 ))" "$load" >> "$RES"
+  printf 'warm\t%s\t%s\t%s\t0\t0\twarm\t0\t0\t0\n' "$1" "$(( $(ms) - t0 ))" "$load" >> "$RES"
 }
 
 echo "== ab: $(label "$A") vs $(label "$B"), $PAIRS pairs, cases: $CASES; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -109,12 +118,14 @@ python3 - "$RES" <<'PY'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 by = {}
-for v, c, ms, load, dcpu, gocpu, name in rows:
-    by.setdefault((c, v), []).append((int(ms), float(load), float(dcpu), float(gocpu)))
+for v, c, ms, load, dcpu, gocpu, name, s3cpu, latcpu, jvm in rows:
+    by.setdefault((c, v), []).append((int(ms), float(load), float(dcpu), float(gocpu), float(s3cpu), float(latcpu),
+                                      int(jvm or 0), int(ms) - int(jvm or 0)))
 for (c, v), xs in sorted(by.items()):
     med = lambda i: statistics.median(x[i] for x in xs)
     w = by.get((c, "warm"))
     ratio = f"  {med(0) / statistics.median(x[0] for x in w):.2f}x warm" if w and v != "warm" else ""
-    print(f"{c:7s} {v:10s} median {med(0)/1000:.2f}s{ratio}  [{' '.join(str(x[0]) for x in xs)}] ms  "
-          f"daemon CPU {med(2):.2f}s  go CPU {med(3):.2f}s  load {' '.join(str(x[1]) for x in xs)}")
+    print(f"{c:7s} {v:10s} median {med(0)/1000:.2f}s{ratio}  [{' '.join(str(x[0]) for x in xs)}] ms  " +
+          (f"JVM start to serve {med(6)}ms, job after it {med(7)/1000:.2f}s  " if v != "warm" else "") +
+          f"daemon CPU {med(2):.2f}s  go CPU {med(3):.2f}s  s3proxy CPU {med(4):.2f}s  latencyproxy CPU {med(5):.2f}s  load {' '.join(str(x[1]) for x in xs)}")
 PY
