@@ -50,9 +50,13 @@ label() { echo "${1%%=*}"; }
 jar() { local v="${1#*=}"; echo "${v%%@*}"; }
 launcher() { local v="${1#*=}"; [ "$v" != "${v#*@}" ] && echo "${v#*@}" || echo "$root/bin/gopipe"; }
 
-# The bridge, built once (outside the jobs, as in run.sh).
-GOCACHE="$AB/bridge-gocache" GOPIPE_JAR="$(jar "$A")" "$root/bin/gopipe" gocache bridge --go "$GO" --cache-dir "$AB/bridge" --daemon unix:/x >/dev/null
-BRIDGE=$(ls -t "$AB"/bridge/gopipe-gocache-bridge-* | head -1)
+# Each variant's bridge (its jar embeds the source), built once outside the jobs, as in run.sh.
+for v in "$A" "$B"; do
+  rm -rf "$AB/bridge-$(label "$v")"
+  GOCACHE="$AB/bridge-gocache" GOPIPE_JAR="$(jar "$v")" "$root/bin/gopipe" gocache bridge --go "$GO" \
+    --cache-dir "$AB/bridge-$(label "$v")" --daemon unix:/x >/dev/null
+done
+bridge() { ls "$AB/bridge-$(label "$1")"/gopipe-gocache-bridge-* | head -1; }
 
 cd "$DATA/mono"
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -72,7 +76,7 @@ job() {
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.dcpu" "$(launcher "$v")" gocache serve $S3 --dir "$f/tier" --socket "$f/d.sock" \
     --idle-exit 1s --prefetch-key "$svc/ab-$NONCE-$(label "$v")" 2> "$AB/log/$name.log" &
   local dpid=$!
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $svc/ab-$NONCE-$(label "$v") -stats-json $AB/log/$name.json" \
+  GOCACHE="$f/gocache" GOCACHEPROG="$(bridge "$v") -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $svc/ab-$NONCE-$(label "$v") -stats-json $AB/log/$name.json" \
     /usr/bin/time -f '%U %S' -o "$AB/log/$name.gocpu" go build -o "$DATA/out/ab/bin" "./svc/$svc"
   t1=$(ms)
   wait "$dpid"

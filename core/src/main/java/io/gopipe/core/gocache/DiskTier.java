@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The local tier: the files whose paths go back to the go command as {@code DiskPath}. Outputs
- * live once under {@code o/<xx>/<output>}, the action index under {@code a/<xx>/<action>}. Every
+ * live once as {@code o1/<output>}, the action index as {@code a1/<action>}: one directory each,
+ * not 256 subdirectories like GOCACHE's, because a fresh agent's prefetch made ~450 of them per job
+ * (an inode each, and ext4's inode allocation was the largest kernel cost of the prefetch). The
+ * first layout ({@code o/<xx>/}, {@code a/<xx>/}) is not read: an agent disk from before refetches
+ * once. Every
  * file is written under a temporary name and renamed, so several go processes (and a killed one)
  * never expose a partial file. It stays on the agent between runs like a plain GOCACHE.
  *
@@ -30,6 +34,8 @@ public final class DiskTier {
 
     private final Path root;
     private final Path tmp;
+    private final Path objects;
+    private final Path actions;
     /** Unique per instance: other processes share {@code tmp/}. */
     private final String tmpPrefix = UUID.randomUUID().toString();
     private final AtomicLong tmpCounter = new AtomicLong();
@@ -38,6 +44,8 @@ public final class DiskTier {
     public DiskTier(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.tmp = Files.createDirectories(this.root.resolve("tmp"));
+        this.objects = this.root.resolve("o1");
+        this.actions = this.root.resolve("a1");
     }
 
     private Path tempFile(String suffix) {
@@ -50,7 +58,7 @@ public final class DiskTier {
 
     /** The file of an output (it may not exist). */
     public Path object(String outputId) {
-        return root.resolve("o").resolve(outputId.substring(0, 2)).resolve(outputId);
+        return objects.resolve(outputId);
     }
 
     /** The local index entry of an action whose output file is present, or null. */
@@ -136,7 +144,7 @@ public final class DiskTier {
     }
 
     private Path action(String actionId) {
-        return root.resolve("a").resolve(actionId.substring(0, 2)).resolve(actionId);
+        return actions.resolve(actionId);
     }
 
     private void moveInto(Path temp, Path target) throws IOException {

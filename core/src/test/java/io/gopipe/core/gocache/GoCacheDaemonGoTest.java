@@ -168,7 +168,7 @@ class GoCacheDaemonGoTest {
         assertThat(r.compiles()).isEmpty();
         assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(plain.resolve("hello")));
         assertThat(r.output()).contains(bridgeDir.toString()); // go -x names the DiskPath files it links
-        try (var s = Files.walk(bridgeDir.resolve("o"))) {
+        try (var s = Files.walk(bridgeDir.resolve("o1"))) {
             assertThat(s.filter(Files::isRegularFile).count()).as("outputs received into the bridge's own directory").isPositive();
         }
         // And go test itself runs through the bridge.

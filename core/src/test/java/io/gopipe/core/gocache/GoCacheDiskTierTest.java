@@ -66,6 +66,29 @@ class GoCacheDiskTierTest {
     }
 
     @Test
+    void outputsAndIndexEntriesLiveInOneDirectoryEachSoAFreshTierMakesNoSubdirectories() throws Exception {
+        // a fresh agent's prefetch writes ~600 of each: with GOCACHE's 256 subdirectories per kind
+        // that was ~450 directories (inodes) per job
+        DiskTier t = new DiskTier(dir);
+        for (int i = 0; i < 300; i++) {
+            byte[] b = body(100 + i, 64 + i);
+            String out = idOf(b);
+            t.store(out, new ByteArrayInputStream(b), b.length, i % 2 == 0);
+            t.index(action(i), new ActionRecord(out, b.length, Instant.now()));
+            assertThat(t.object(out)).isEqualTo(dir.resolve("o1").resolve(out));
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertThat(s.filter(Files::isDirectory).map(p -> dir.relativize(p).toString()))
+                    .containsExactlyInAnyOrder("", "tmp", "o1", "a1");
+        }
+        try (Stream<Path> s = Files.list(dir.resolve("a1"))) {
+            assertThat(s.count()).isEqualTo(300);
+        }
+        assertThat(t.lookup(action(7))).isNotNull();
+        assertThat(tmpFiles(t)).isZero();
+    }
+
+    @Test
     void lookupAnswersOnlyForAnIndexWhoseOutputIsThereWithItsSize() throws Exception {
         DiskTier t = new DiskTier(dir);
         assertThat(t.lookup(action(1))).isNull();
@@ -77,7 +100,7 @@ class GoCacheDiskTierTest {
         assertThat(t.lookup(action(1))).isNotNull().extracting(ActionRecord::outputId).isEqualTo(out);
         t.index(action(2), new ActionRecord(out, b.length + 1, Instant.now()));
         assertThat(t.lookup(action(2))).as("index naming another size").isNull();
-        Files.write(dir.resolve("a").resolve(action(3).substring(0, 2)).resolve(action(3)), new byte[0]);
+        Files.write(dir.resolve("a1").resolve(action(3)), new byte[0]);
         assertThat(t.lookup(action(3))).as("an empty index file").isNull();
         assertThat(tmpFiles(t)).isZero();
     }
@@ -97,7 +120,7 @@ class GoCacheDiskTierTest {
         assertThat(tmpFiles(t)).isZero();
 
         t.store(out, new ByteArrayInputStream(b), b.length);
-        // the tier remembers o/<xx> exists; someone removes it (a cleaned tier): the next write still lands
+        // the tier remembers o1/ exists; someone removes it (a cleaned tier): the next write still lands
         Path sub = t.object(out).getParent();
         Files.delete(t.object(out));
         Files.delete(sub);

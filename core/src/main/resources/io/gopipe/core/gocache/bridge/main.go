@@ -658,8 +658,8 @@ func (b *bridge) close() {
 	b.mu.Unlock()
 }
 
-// tier is a directory in the layout of the daemon's local tier (DiskTier): o/xx/<output> files and
-// a/xx/<action> records "v1 <output> <size> <epoch-millis>", every file written under a temporary
+// tier is a directory in the layout of the daemon's local tier (DiskTier): o1/<output> files and
+// a1/<action> records "v1 <output> <size> <epoch-millis>", every file written under a temporary
 // name and renamed, so many go processes and a killed one never expose a partial file.
 type tier struct {
 	root   string
@@ -677,8 +677,8 @@ func openTier(dir string) (*tier, error) {
 	return &tier{root: abs}, nil
 }
 
-func (t *tier) object(out string) string { return filepath.Join(t.root, "o", out[:2], out) }
-func (t *tier) action(a string) string   { return filepath.Join(t.root, "a", a[:2], a) }
+func (t *tier) object(out string) string { return filepath.Join(t.root, "o1", out) }
+func (t *tier) action(a string) string   { return filepath.Join(t.root, "a1", a) }
 
 func (t *tier) lookup(action string) (out string, size, ms int64, ok bool) {
 	data, err := os.ReadFile(t.action(action))
