@@ -128,7 +128,10 @@ final class GoCacheSession {
             prefetcher.awaitAction(action, options.callTimeout());
             long waited = System.nanoTime() - t0;
             waitNanos.addAndGet(waited);
-            rec = tier.lookup(action);
+            rec = prefetcher.recordOf(action);
+            if (rec == null) {
+                rec = tier.lookup(action);
+            }
             if (timeline.on()) {
                 timeline.mark("get " + action.substring(0, 12) + " waited " + waited / 1_000_000 + " ms"
                         + (rec == null ? ", miss" : ", " + rec.size() + " bytes"));

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Brings in what the last run of a key used before go asks for it: reads the key's manifest, then
  * streams its packs in parallel into the local tier. A get for an action that a pack will bring
- * waits for that entry instead of fetching it alone; everything else goes object by object.
+ * waits for that entry instead of fetching it alone; everything else goes object by object. What
+ * it brings is answered from memory ({@link #recordOf}), without an index file per action.
  */
 final class Prefetcher {
 
@@ -49,6 +50,8 @@ final class Prefetcher {
     private final long t0 = System.nanoTime();
     private final AtomicLong doneNanos = new AtomicLong();
     private final DebugTimeline timeline;
+    /** What each delivered action's output is, in place of its index file in the tier. */
+    private final Map<String, ActionRecord> arrivedRecords = new ConcurrentHashMap<>();
 
     private void debug(String what) {
         timeline.mark(what);
@@ -213,7 +216,10 @@ final class Prefetcher {
                 if (!tier.has(entry.outputId(), entry.size())) {
                     tier.store(entry.outputId(), body, entry.size(), false);
                 }
-                tier.index(entry.actionId(), new ActionRecord(entry.outputId(), entry.size(), Instant.now()));
+                // No index file: the gets of this run are answered from memory (recordOf), and the
+                // next prefetch of a key on this disk indexes the outputs it finds (schedule). An
+                // index file is an inode, and a fresh agent's inodes were its largest kernel cost.
+                arrivedRecords.put(entry.actionId(), new ActionRecord(entry.outputId(), entry.size(), Instant.now()));
                 delivered.add(entry.actionId());
                 f.complete(true);
             });
@@ -275,6 +281,12 @@ final class Prefetcher {
     long millisToDone() {
         long d = doneNanos.get();
         return d == 0 || !manifest.isDone() ? -1 : (d - t0) / 1_000_000;
+    }
+
+    /** The record of an action this prefetch delivered, while its output is in the tier; else null. */
+    ActionRecord recordOf(String actionId) {
+        ActionRecord r = arrivedRecords.get(actionId);
+        return r != null && tier.has(r.outputId(), r.size()) ? r : null;
     }
 
     /** Whether this run's prefetch brought the action's output. */
