@@ -21,15 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * not 256 subdirectories like GOCACHE's, because a fresh agent's prefetch made ~450 of them per job
  * (an inode each, and ext4's inode allocation was the largest kernel cost of the prefetch). The
  * first layout ({@code o/<xx>/}, {@code a/<xx>/}) is not read: an agent disk from before refetches
- * once. Every
- * file is written under a temporary name and renamed, so several go processes (and a killed one)
- * never expose a partial file. It stays on the agent between runs like a plain GOCACHE.
+ * once. Every file is written under a temporary name and renamed, so several go processes (and a
+ * killed one) never expose a partial file. It stays on the agent between runs like a plain GOCACHE.
  *
  * <p>A fresh agent's prefetch writes ~400-600 outputs in about a second (and no index entries: its
  * {@link Prefetcher} answers for what it brought), so the per-file work is kept to the system calls
- * that matter: absent files are found without an
- * exception, temporary names come from a counter (no secure random per file), and a directory
- * this tier has seen is not created again for every file.
+ * that matter: absent files are found without an exception, temporary names come from a counter
+ * (no secure random per file), and a directory this tier has seen is not created again.
  */
 public final class DiskTier {
 
