@@ -115,8 +115,15 @@ class PipelineBench {
                             + (v.endsWith("-java") ? "java -jar " + jar : gopipe) + "', caches: ['build'],"
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
                             + "/" + v + "', overlapDaemon: false, warmBuilder: false)";
+                    // A/B of the image fan-out: one `gopipe image build` per branch (each with the job's
+                    // plan file), and the one batched command building one image at a time.
+                    case "gopipe-remote-nobatch", "gopipe-remote-batch1" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
+                            + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v)
+                            + "', registry: '" + registry + "/" + v + "', "
+                            + (v.endsWith("nobatch") ? "batchImages: false)" : "imageParallel: 1)");
                     default -> throw new IllegalArgumentException("unknown variant " + v
-                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java)");
+                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
+                            + " gopipe-remote-batch1)");
                 };
                 try {
                     runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1, jar);
