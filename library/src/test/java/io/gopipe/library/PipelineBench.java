@@ -116,14 +116,15 @@ class PipelineBench {
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
                             + "/" + v + "', overlapDaemon: false, warmBuilder: false)";
                     // A/B of the image fan-out: one `gopipe image build` per branch (each with the job's
-                    // plan file), and the one batched command building one image at a time.
-                    case "gopipe-remote-nobatch", "gopipe-remote-batch1" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
+                    // plan file), the one batched command building one image at a time, and the defaults
+                    // without the AppCDS archives bin/gopipe-cds wrote next to the jar (-nocds).
+                    case "gopipe-remote-nobatch", "gopipe-remote-batch1", "gopipe-remote-nocds" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
                             + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v)
-                            + "', registry: '" + registry + "/" + v + "', "
-                            + (v.endsWith("nobatch") ? "batchImages: false)" : "imageParallel: 1)");
+                            + "', registry: '" + registry + "/" + v + "'"
+                            + (v.endsWith("nobatch") ? ", batchImages: false" : v.endsWith("batch1") ? ", imageParallel: 1" : "") + ")";
                     default -> throw new IllegalArgumentException("unknown variant " + v
                             + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
-                            + " gopipe-remote-batch1)");
+                            + " gopipe-remote-batch1, gopipe-remote-nocds)");
                 };
                 try {
                     runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1, jar);
@@ -157,6 +158,10 @@ class PipelineBench {
                 // The gocache daemon's local tier belongs to the agent (the JVM's user.home ignores HOME).
                 .env("GOPIPE_GOCACHE_DIR", agent.resolve("gocache-tier").toString())
                 .env("GOPIPE_JAR", jar.toAbsolutePath().toString());
+        if (variant.endsWith("-nocds")) {
+            // Without the archives bin/gopipe-cds wrote next to the jar: a fresh agent as before them.
+            h.env("GOPIPE_CDS_BAKED_DIR", agent.resolve("no-baked-cds").toString());
+        }
         if (prev != null) {
             h.env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", prev);
         }
