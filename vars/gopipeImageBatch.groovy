@@ -9,13 +9,13 @@
 // CPS threads switch only at steps, so the check-and-claim of the leader below is atomic.
 
 /**
- * The fan-out's shared batch state, or null when each branch builds its own image: batchImages false,
+ * The fan-out's shared batch state, or null when each branch builds its own image: batchImages not true,
  * engine plugin, an agent per service, fewer than two images, a maxParallel below the image count
  * (waiting branches would keep their slots from the others), or a per-service cache session around
  * each image (the remote build cache without the workspace's daemon).
  */
 def create(Map cfg, List plan, String planFile) {
-    if (cfg.batchImages == false || cfg.engine != 'cli' || cfg.agent || !cfg.image) {
+    if (cfg.batchImages != true || cfg.engine != 'cli' || cfg.agent || !cfg.image) {
         return null
     }
     List names = imageNames(plan)

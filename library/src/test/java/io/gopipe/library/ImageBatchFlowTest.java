@@ -64,7 +64,7 @@ class ImageBatchFlowTest {
         Path ws = repo();
         PipelineHarness h = harness(ws);
         PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + CliFlowTest.gopipeCommand()
-                + "', caches: [], testCommand: 'test ! -f FAIL')");
+                + "', caches: [], testCommand: 'test ! -f FAIL', batchImages: true)");
 
         // The job fails (one test, one image), each failure in its own branch.
         assertThat(r.failure()).as(h.log()).isNotNull();
@@ -89,14 +89,14 @@ class ImageBatchFlowTest {
     }
 
     @Test
-    void withBatchImagesOffEachBranchBuildsItsOwnImageFromThePlan() throws Exception {
+    void byDefaultEachBranchBuildsItsOwnImageFromThePlan() throws Exception {
         Path ws = repo();
         Files.delete(ws.resolve("cmd/untested/FAIL"));
         Files.writeString(ws.resolve("cmd/broken/Dockerfile"), "FROM 127.0.0.1:5000/gopipe/busybox:latest\nCOPY cmd/broken/main.go /src/main.go\n");
         ShopFixture.git(ws, "commit", "-q", "-am", "fixed");
         PipelineHarness h = harness(ws);
         PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + CliFlowTest.gopipeCommand()
-                + "', caches: [], testCommand: 'true', batchImages: false)");
+                + "', caches: [], testCommand: 'true')");
 
         assertThat(r.failure()).as(h.log()).isNull();
         List<Event> builds = h.events().stream().filter(e -> e.kind().equals("sh") && e.detail().contains("'image' 'build'")).toList();
