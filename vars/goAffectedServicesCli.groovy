@@ -1,17 +1,24 @@
 // goAffectedServices without the plugin: runs `gopipe affected --format json` on the agent and
 // returns the same Map. Parameters: those of goAffectedServices (base, targetBranch, sinceCommit,
-// goos, goarch, cgo, tags) plus gopipe (the command) and repo (directory).
+// goos, goarch, cgo, tags) plus gopipe (the command), repo (directory) and output (a file the JSON
+// is also written to, for `gopipe image build --plan`).
 
 def call(Map args = [:]) {
     List argv = argv(args)
-    String out = sh(script: argv.collect { shq(it) }.join(' '), returnStdout: true,
-            label: 'gopipe affected')
+    String script = argv.collect { shq(it) }.join(' ')
+    if (args.output) {
+        // The JSON stays in the file too: the image steps of this job read their services from it
+        // (`gopipe image build --plan`) instead of discovering them again.
+        String f = args.output.toString()
+        script = 'mkdir -p ' + shq(f.contains('/') ? f.substring(0, f.lastIndexOf('/')) : '.') + ' && ' + script + ' && cat ' + shq(f)
+    }
+    String out = sh(script: script, returnStdout: true, label: 'gopipe affected')
     return parse(out, 'gopipe affected')
 }
 
 @NonCPS
 List argv(Map a) {
-    List known = ['gopipe', 'repo', 'base', 'targetBranch', 'sinceCommit', 'goos', 'goarch', 'cgo', 'tags']
+    List known = ['gopipe', 'repo', 'base', 'targetBranch', 'sinceCommit', 'goos', 'goarch', 'cgo', 'tags', 'output']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
             throw new Exception("goAffectedServicesCli: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -29,6 +36,7 @@ List argv(Map a) {
     if (a.goarch) { cmd += ['--goarch', a.goarch.toString()] }
     if (a.cgo) { cmd += ['--cgo'] }
     if (a.tags) { cmd += ['--tags', (a.tags instanceof Collection ? a.tags.join(',') : a.tags.toString())] }
+    if (a.output) { cmd += ['--output', a.output.toString()] }
     return cmd.collect { it.toString() }
 }
 

@@ -3,7 +3,8 @@
 // [digest, tags, cachedSteps, executedSteps, hitRatio, seconds] (digest null when the build exported
 // no image, e.g. no registry and a builder without an image store), plus name. Parameters: those of
 // goBuildKitImage (service, dockerfile, context, tags as full references REGISTRY/SERVICE:TAG, push,
-// cacheRepo, branch, defaultBranch) plus gopipe and repo.
+// cacheRepo, branch, defaultBranch) plus gopipe, repo and plan (the job's `gopipe affected` JSON: the
+// command takes the service from it instead of discovering every service again).
 
 def call(Map args = [:]) {
     // The workspace's temp directory, as Jenkins names it; the agent may not have made it yet.
@@ -14,6 +15,58 @@ def call(Map args = [:]) {
             label: "gopipe image build: ${args.service}")
     String out = sh(script: 'cat ' + goAffectedServicesCli.shq(resultFile), returnStdout: true, label: 'gopipe image result')
     return imageResult(goAffectedServicesCli.parse(out, "gopipe image build ${args.service}"), args.service.toString())
+}
+
+/**
+ * Several services in one command (gopipeImageBatch): `gopipe image build --service A --service B ...
+ * --parallel N --json FILE`, the JSON read back whole; each caller takes its own entry with
+ * imageResult. A failed service is its entry's error (the command then exits 1), so the step itself
+ * fails only when the command wrote no result at all. Parameters: services, parallel, registry, tags
+ * (plain tags), push, cacheRepo, branch, defaultBranch, gopipe, repo, plan.
+ */
+def batch(Map args) {
+    String tmp = "${env.WORKSPACE}@tmp".toString()
+    String resultFile = "${tmp}/gopipe-images.json".toString()
+    List argv = batchArgv(args, resultFile)
+    int rc = sh(script: 'mkdir -p ' + goAffectedServicesCli.shq(tmp) + ' && rm -f ' + goAffectedServicesCli.shq(resultFile) + ' && '
+            + argv.collect { goAffectedServicesCli.shq(it) }.join(' '), returnStatus: true,
+            label: "gopipe image build: ${args.services.size()} services")
+    String out = sh(script: 'cat ' + goAffectedServicesCli.shq(resultFile) + ' 2>/dev/null || true', returnStdout: true,
+            label: 'gopipe image results')
+    if (!out?.trim()) {
+        throw new Exception("gopipe image build exited ${rc} without writing its results (see its output above)")
+    }
+    return goAffectedServicesCli.parse(out, 'gopipe image build')
+}
+
+@NonCPS
+List batchArgv(Map a, String resultFile) {
+    List known = ['services', 'parallel', 'registry', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan']
+    for (Object k : a.keySet()) {
+        if (!known.contains(k.toString())) {
+            throw new Exception("goBuildKitImageCli.batch: unknown parameter '${k}' (known: ${known.join(', ')})")
+        }
+    }
+    if (!a.services) {
+        throw new Exception("goBuildKitImageCli.batch: parameter 'services' is required")
+    }
+    List cmd = goAffectedServicesCli.gopipeWords(a.gopipe) + ['image', 'build', '--repo', (a.repo ?: '.').toString()]
+    for (Object s : a.services) {
+        cmd += ['--service', s.toString()]
+    }
+    cmd += ['--json', resultFile, '--parallel', (a.parallel ?: 1).toString()]
+    if (a.registry) {
+        cmd += ['--registry', a.registry.toString()]
+        for (Object t : (a.tags instanceof Collection ? a.tags : (a.tags ? [a.tags] : []))) {
+            cmd += ['--tag', t.toString()]
+        }
+    }
+    if (a.push) { cmd += ['--push'] }
+    if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
+    if (a.branch) { cmd += ['--branch', a.branch.toString()] }
+    if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
+    if (a.plan) { cmd += ['--plan', a.plan.toString()] }
+    return cmd.collect { it.toString() }
 }
 
 /**
@@ -48,7 +101,7 @@ List splitRef(String ref, String service) {
 
 @NonCPS
 List argv(Map a, String resultFile) {
-    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo']
+    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
             throw new Exception("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -75,5 +128,6 @@ List argv(Map a, String resultFile) {
     if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
     if (a.branch) { cmd += ['--branch', a.branch.toString()] }
     if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
+    if (a.plan) { cmd += ['--plan', a.plan.toString()] }
     return cmd.collect { it.toString() }
 }

@@ -10,9 +10,15 @@ def call(Map cfg, Map base) {
     // Comma-separated, as `go build -tags` and GoAffectedServicesStep.setTags(String) take them.
     if (cfg.tags) { args.tags = cfg.tags.join(',') }
     Map raw
+    String planFile = null
     if (cfg.engine == 'cli') {
         args.gopipe = cfg.gopipe
         args.repo = cfg.repo
+        if (!cfg.agent && env.WORKSPACE) {
+            // Per workspace, rewritten by every job; the image steps check its head against their checkout.
+            planFile = "${env.WORKSPACE}@gopipe/affected.json".toString()
+            args.output = planFile
+        }
         raw = goAffectedServicesCli(args)
     } else {
         // The step's own 'dir', not dir(): the step stays in the workspace, as goModCache does.
@@ -20,6 +26,9 @@ def call(Map cfg, Map base) {
         raw = goAffectedServices(args)
     }
     Map affected = normalize(raw)
+    if (planFile) {
+        affected.planFile = planFile
+    }
     if (base.all) {
         // Our reason (first build, missing commit, asked for) says more than the engine's "no base".
         affected.all = true

@@ -100,6 +100,18 @@ def remoteImage(Map cfg, String service, Closure body) {
     return remoteBuild(cfg, service, body)
 }
 
+/**
+ * Whether remoteImage runs its body as it is, with no per-service cache session around it (no remote
+ * build cache, or engine cli with the workspace's daemon or the archive fallback): then one command
+ * may build several services' images (gopipeImageBatch).
+ */
+boolean imagePlain(Map cfg) {
+    if (!remote(cfg)) {
+        return true
+    }
+    return cfg.engine == 'cli' && (env.GOPIPE_GOCACHE_FALLBACK == 'archive' || (env.GOPIPE_GOCACHE_DAEMON ? true : false))
+}
+
 def nest(Map cfg, List policies, int i, Closure body) {
     if (i >= policies.size()) {
         return body()

@@ -9,11 +9,14 @@ def call(Map cfg, Map affected, Map results) {
         return results
     }
     Map slots = [running: 0, limit: cfg.maxParallel ?: 0, waited: 0]
+    // The services resolved by this job's `gopipe affected`: each image step takes its own from there.
+    Map job = [planFile: affected.planFile ? affected.planFile.toString() : null]
+    job.batch = gopipeImageBatch.create(cfg, plan, job.planFile)
     Map branches = [:]
     for (int i = 0; i < plan.size(); i++) {
         Map svc = plan[i]
         results[svc.name] = [name: svc.name, path: svc.path, status: 'PENDING', tested: false, image: null]
-        branches[svc.name] = { runService(cfg, svc, slots, results[svc.name]) }
+        branches[svc.name] = { runService(cfg, svc, slots, results[svc.name], job) }
     }
     if (cfg.maxParallel && plan.size() > cfg.maxParallel) {
         echo("gopipe: ${plan.size()} services, at most ${cfg.maxParallel} at once")
@@ -23,16 +26,16 @@ def call(Map cfg, Map affected, Map results) {
     return results
 }
 
-def runService(Map cfg, Map svc, Map slots, Map record) {
+def runService(Map cfg, Map svc, Map slots, Map record, Map job) {
     acquire(slots, svc.name)
     try {
         if (cfg.agent) {
             node(cfg.agent) {
                 checkout(scm)
-                gopipeCaches(cfg) { steps(cfg, svc, record) }
+                gopipeCaches(cfg) { steps(cfg, svc, record, job) }
             }
         } else {
-            steps(cfg, svc, record)
+            steps(cfg, svc, record, job)
         }
         record.status = 'SUCCESS'
     } catch (e) {
@@ -40,11 +43,12 @@ def runService(Map cfg, Map svc, Map slots, Map record) {
         record.error = e.message ?: e.toString()
         throw e
     } finally {
+        gopipeImageBatch.leave(job.batch, svc.name)
         release(slots)
     }
 }
 
-def steps(Map cfg, Map svc, Map record) {
+def steps(Map cfg, Map svc, Map record, Map job) {
     String where = cfg.repo && cfg.repo != '.' ? "${cfg.repo}/${svc.path}" : svc.path
     if (svc.test && cfg.test) {
         stage('Test') {
@@ -60,12 +64,16 @@ def steps(Map cfg, Map svc, Map record) {
         stage('Image') {
             // Agent-mode builds run go on the agent, which then asks the remote build cache too; with the
             // workspace's gocache daemon every mode does (Dockerfile builds through a tunnel into BuildKit).
-            record.image = gopipeCaches.remoteImage(cfg, svc.name) { image(cfg, svc) }
+            if (job.batch != null) {
+                record.image = gopipeImageBatch.image(cfg, job.batch, svc)
+            } else {
+                record.image = gopipeCaches.remoteImage(cfg, svc.name) { image(cfg, svc, job.planFile) }
+            }
         }
     }
 }
 
-def image(Map cfg, Map svc) {
+def image(Map cfg, Map svc, String planFile) {
     Map args = [service: svc.name, push: cfg.push, branch: cfg.branch]
     // Only when given: the plugin's step otherwise takes the admin's default branch (global configuration).
     if (cfg.defaultBranch) { args.defaultBranch = cfg.defaultBranch }
@@ -76,6 +84,7 @@ def image(Map cfg, Map svc) {
     if (cfg.engine == 'cli') {
         args.gopipe = cfg.gopipe
         args.repo = cfg.repo
+        if (planFile) { args.plan = planFile }
         return gopipeAffected.plain(goBuildKitImageCli(args))
     }
     // The step's own 'dir', not dir(): it finds the Go caches goModCache restored next to the

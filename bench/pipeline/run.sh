@@ -44,6 +44,12 @@ log "building cli/target/gopipe.jar"
   || (cd "$root" && mvn -B -q -pl cli -am package -DskipTests) >"$out/mvn-package.log" 2>&1 \
   || { tail -n 30 "$out/mvn-package.log" >&2; die "mvn package failed"; }
 
+# What an agent image would carry with the jar: the AppCDS archives of the short commands (bin/gopipe-cds,
+# untimed, as the install is). Variant gopipe-remote-nocds runs without them.
+log "writing the AppCDS archives next to the jar (bin/gopipe-cds)"
+GOPIPE_JAR="$root/cli/target/gopipe.jar" bash "$root/bin/gopipe-cds" >"$out/gopipe-cds.log" 2>&1 \
+  || { cat "$out/gopipe-cds.log" >&2; die "bin/gopipe-cds failed"; }
+
 log "generating the monorepo ($services services) in $out/repo"
 python3 "$here/gen_monorepo.py" "$out/repo" --services "$services" --funcs "$funcs" >"$out/commits.tsv"
 cat "$out/commits.tsv" >&2

@@ -57,6 +57,10 @@ public final class ImageCommand implements Runnable {
         List<String> services = new ArrayList<>();
         @Option(names = "--affected", description = "JSON of `gopipe affected`: build every service listed.")
         Path affected;
+        @Option(names = "--plan", paramLabel = "FILE", description = "JSON this job's `gopipe affected --output FILE` wrote:"
+                + " the --service entries are taken from it instead of discovering every service again (used only"
+                + " when written for the checkout's HEAD; otherwise one warning and the services are planned again).")
+        Path plan;
 
         @Option(names = "--driver", defaultValue = "auto", description = "auto, buildx or buildctl (default: ${DEFAULT-VALUE}).")
         String driver;
@@ -225,7 +229,7 @@ public final class ImageCommand implements Runnable {
         /** The flags as plain values; the password is read here, from the environment or stdin. */
         private ImageJobOptions options() {
             return ImageJobOptions.builder()
-                    .repo(repo.toString()).services(services).affectedFile(str(affected))
+                    .repo(repo.toString()).services(services).affectedFile(str(affected)).planFile(str(plan))
                     .driver(driver).buildkitAddress(buildkitAddr).tlsCa(str(tlsCa)).tlsCert(str(tlsCert))
                     .tlsKey(str(tlsKey)).tlsServerName(tlsServerName).dockerHost(dockerHost).buildxBuilder(builder)
                     .mode(mode).dockerfile(str(dockerfile)).generate(generate).context(str(context)).target(target)

@@ -76,4 +76,19 @@ class ImageCommandTest {
         assertThat(err.toString()).contains("--dockerfile deploy/orders.Dockerfile")
                 .contains(tmp.resolve("deploy/orders.Dockerfile").toString()).doesNotContain("cannot reach its builder");
     }
+
+    // The job's `gopipe affected` JSON (--plan): trusted only for the checkout's HEAD; otherwise one
+    // warning and the service is planned as without it (here: no git at all), then the build goes on.
+    @Test
+    void aPlanFileThatCannotBeTiedToTheCheckoutIsOneWarningAndTheBuildGoesOn() throws Exception {
+        shop();
+        Path plan = Files.writeString(tmp.resolve("affected.json"), "{\"head\": \"0123456789abcdef0123456789abcdef01234567\","
+                + " \"services\": [{\"name\": \"orders\", \"path\": \"cmd/orders\"}]}");
+        int code = run("image", "build", "--repo", tmp.toString(), "--service", "orders", "--plan", plan.toString(),
+                "--driver", "buildx", "--docker-host", "unix://" + tmp.resolve("no-docker.sock"));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).containsOnlyOnce("WARNING: --plan " + plan + " is not used: the repository has no git HEAD"
+                        + " to compare it with; planning the services again")
+                .contains("docker buildx cannot reach its builder");
+    }
 }

@@ -214,6 +214,10 @@ class CliFlowTest {
                 echo goModCacheCli.command('restore', [policy: 'mod', readOnly: true, key: 'k1', restoreKeys: ['k', 'j'],
                                                        backend: 'local:/mnt/gocache'], '/w@gopipe/mod')
                 echo goBuildKitImageCli.imageResult([services: [[name: 'orders', digest: 'sha256:ab', hitRatio: 0.5]]], 'orders').toString()
+                echo goBuildKitImageCli.batchArgv([services: ['orders', 'billing'], parallel: 3, registry: 'reg.local:5000/shop',
+                                                   tags: ['1', 'main'], push: true, cacheRepo: 'r/cache', branch: 'main',
+                                                   defaultBranch: 'trunk', repo: 'src', plan: '/w@gopipe/affected.json'], '/w@tmp/all.json').join(' ')
+                echo goAffectedServicesCli.argv([repo: 'src', base: 'HEAD~1', output: '/w@gopipe/affected.json']).join(' ')
                 """);
         assertThat(r.failure()).as(h.log()).isNull();
         assertThat(h.log()).contains("/opt/gopipe/bin/gopipe affected --repo src --format json --target-branch origin/main"
@@ -222,7 +226,14 @@ class CliFlowTest {
                         + " --context . --tag 1 --tag main --registry reg.local:5000/shop --push --cache-repo r/cache --branch main --default-branch trunk")
                 .contains("'gopipe' 'cache' 'restore' '--backend' 'local:/mnt/gocache' '--policy' 'mod' '--path' '/w@gopipe/mod'"
                         + " '--repo' '.' '--key' 'k1' '--restore-keys' 'k,j' '--read-only'")
-                .contains("[name:orders, digest:sha256:ab, hitRatio:0.5]");
+                .contains("[name:orders, digest:sha256:ab, hitRatio:0.5]")
+                .contains("gopipe image build --repo src --service orders --service billing --json /w@tmp/all.json --parallel 3"
+                        + " --registry reg.local:5000/shop --tag 1 --tag main --push --cache-repo r/cache --branch main"
+                        + " --default-branch trunk --plan /w@gopipe/affected.json")
+                .contains("gopipe affected --repo src --format json --base HEAD~1 --output /w@gopipe/affected.json");
+        PipelineHarness badParallel = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);
+        assertThat(badParallel.run("goMonorepoPipeline(engine: 'cli', imageParallel: 0)").failure())
+                .hasMessageContaining("key 'imageParallel' must be 1 or more, got 0");
         PipelineHarness bad = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);
         assertThat(bad.run("goAffectedServicesCli(gopipe: 'gopipe; rm -rf /', base: 'HEAD~1')").failure())
                 .hasMessageContaining("parameter 'gopipe' must be a command");

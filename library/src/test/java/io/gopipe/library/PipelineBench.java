@@ -115,8 +115,22 @@ class PipelineBench {
                             + (v.endsWith("-java") ? "java -jar " + jar : gopipe) + "', caches: ['build'],"
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
                             + "/" + v + "', overlapDaemon: false, warmBuilder: false)";
+                    // A/B of the image fan-out: one `gopipe image build` per branch (each with the job's
+                    // plan file), the one batched command building one image at a time, and the defaults
+                    // without the AppCDS archives bin/gopipe-cds wrote next to the jar (-nocds).
+                    // The archive flavour with the batch: no tunnel, so no per-key prefetch inside the one command.
+                    case "gopipe-batch" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
+                            + " cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry + "/" + v
+                            + "', batchImages: true)";
+                    case "gopipe-remote-nobatch", "gopipe-remote-batch", "gopipe-remote-batch1", "gopipe-remote-nocds" ->
+                            "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
+                            + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v)
+                            + "', registry: '" + registry + "/" + v + "'"
+                            + (v.endsWith("nobatch") ? ", batchImages: false" : v.endsWith("batch1") ? ", batchImages: true, imageParallel: 1"
+                            : v.endsWith("batch") ? ", batchImages: true" : "") + ")";
                     default -> throw new IllegalArgumentException("unknown variant " + v
-                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java)");
+                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
+                            + " gopipe-remote-batch, gopipe-remote-batch1, gopipe-remote-nocds, gopipe-batch)");
                 };
                 try {
                     runCase(out, repo, go, registry, v, c.getKey(), c.getValue(), prev, build, script, results, 1, jar);
@@ -150,6 +164,10 @@ class PipelineBench {
                 // The gocache daemon's local tier belongs to the agent (the JVM's user.home ignores HOME).
                 .env("GOPIPE_GOCACHE_DIR", agent.resolve("gocache-tier").toString())
                 .env("GOPIPE_JAR", jar.toAbsolutePath().toString());
+        if (variant.endsWith("-nocds")) {
+            // Without the archives bin/gopipe-cds wrote next to the jar: a fresh agent as before them.
+            h.env("GOPIPE_CDS_BAKED_DIR", agent.resolve("no-baked-cds").toString());
+        }
         if (prev != null) {
             h.env("GIT_PREVIOUS_SUCCESSFUL_COMMIT", prev);
         }

@@ -50,11 +50,15 @@ public final class ImageJob {
     public List<ImageBuildRequest> plan() {
         Path repo = Path.of(options.repo());
         ServiceResolver resolver = new ServiceResolver(repo);
+        SourceInfo src = SourceInfo.read(repo);
         List<ServiceSource> sources = new ArrayList<>();
         if (options.affectedFile() != null) {
             sources.addAll(resolver.fromAffected(Path.of(options.affectedFile())));
         }
-        options.services().forEach(s -> sources.add(resolver.byName(s)));
+        PlanFile planned = planFile(src.revision());
+        for (String name : options.services()) {
+            sources.add(planned == null ? resolver.byName(name) : fromPlan(planned, resolver, name));
+        }
         if (options.affectedFile() == null && options.services().isEmpty()) {
             throw new InvalidImageConfigException("give --service NAME or --affected FILE");
         }
@@ -67,7 +71,6 @@ public final class ImageJob {
         RegistryCredentials creds = credentials();
         warnAboutSecretBuildArgs();
         BaseImages images = baseImages();
-        SourceInfo src = SourceInfo.read(repo);
         String version = options.version() != null ? options.version()
                 : src.shortRevision() != null ? src.shortRevision() : "dev";
         String branch = options.branch() != null ? options.branch()
@@ -78,6 +81,40 @@ public final class ImageJob {
             requests.add(request(s, version, branch, src, creds, images, sources.size() == 1));
         }
         return requests;
+    }
+
+    /**
+     * The {@code --plan} file when it may be used for this checkout, else null: none given, or one
+     * warning saying why it is not used (stale, unreadable) and the services are planned again.
+     */
+    private PlanFile planFile(String checkoutHead) {
+        if (options.planFile() == null || options.services().isEmpty()) {
+            return null;
+        }
+        Path file = Path.of(options.planFile());
+        String why;
+        try {
+            PlanFile p = PlanFile.read(file);
+            java.util.Optional<String> stale = p.staleFor(checkoutHead);
+            if (stale.isEmpty()) {
+                return p;
+            }
+            why = stale.get();
+        } catch (PlanFile.Unusable e) {
+            why = e.getMessage();
+        }
+        reporter.warn("--plan " + file + " is not used: " + why + "; planning the services again");
+        return null;
+    }
+
+    /** A service from the job's plan; one the plan does not list is discovered, with a warning. */
+    private ServiceSource fromPlan(PlanFile planned, ServiceResolver resolver, String name) {
+        java.util.Optional<PlanFile.Entry> e = planned.service(name);
+        if (e.isPresent()) {
+            return resolver.listed(e.get());
+        }
+        reporter.warn("--plan " + planned.file() + " does not list service '" + name + "'; planning it again");
+        return resolver.byName(name);
     }
 
     /**

@@ -15,6 +15,9 @@ import java.util.Map;
  * @param repo repository root on the machine that builds
  * @param services services to build by name ({@code cmd/NAME}, {@code services/NAME} or as discovered)
  * @param affectedFile JSON of {@code gopipe affected}: build every service listed; or null
+ * @param planFile JSON of this job's {@code gopipe affected} ({@code --output}), used to find the
+ *                 {@code services} without discovering them again; ignored, with a warning, when it
+ *                 was written for another commit or cannot be read; or null
  * @param driver {@code auto}, {@code buildx} or {@code buildctl}
  * @param buildkitAddress buildkitd address for buildctl, or null for BUILDKIT_HOST
  * @param tlsCa CA certificate for a tcp:// buildkitd, or null
@@ -76,6 +79,7 @@ import java.util.Map;
 public record ImageJobOptions(String repo,
         List<String> services,
         String affectedFile,
+        String planFile,
         String driver,
         String buildkitAddress,
         String tlsCa,
@@ -155,7 +159,7 @@ public record ImageJobOptions(String repo,
     @Override
     public String toString() {
         // The record's own toString would print the password; this one ends up in logs and stack traces.
-        return "ImageJobOptions[repo=" + repo + ", services=" + services + ", affectedFile=" + affectedFile
+        return "ImageJobOptions[repo=" + repo + ", services=" + services + ", affectedFile=" + affectedFile + ", planFile=" + planFile
                 + ", registry=" + registry + ", push=" + push + ", registryUser=" + registryUser
                 + ", registryPassword=" + (registryPassword == null ? "null" : "****") + "]";
     }
@@ -165,6 +169,7 @@ public record ImageJobOptions(String repo,
         private String repo;
         private List<String> services = new ArrayList<>();
         private String affectedFile;
+        private String planFile;
         private String driver = "auto";
         private String buildkitAddress;
         private String tlsCa;
@@ -224,6 +229,7 @@ public record ImageJobOptions(String repo,
         public Builder repo(String v) { repo = v; return this; }
         public Builder services(List<String> v) { services = v == null ? new ArrayList<>() : new ArrayList<>(v); return this; }
         public Builder affectedFile(String v) { affectedFile = v; return this; }
+        public Builder planFile(String v) { planFile = v == null || v.isBlank() ? null : v; return this; }
         public Builder driver(String v) { driver = v == null || v.isBlank() ? "auto" : v; return this; }
         public Builder buildkitAddress(String v) { buildkitAddress = v; return this; }
         public Builder tlsCa(String v) { tlsCa = v; return this; }
@@ -278,7 +284,7 @@ public record ImageJobOptions(String repo,
         public Builder dockerConfig(String v) { dockerConfig = v; return this; }
 
         public ImageJobOptions build() {
-            return new ImageJobOptions(repo, services, affectedFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goCacheDaemon, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
+            return new ImageJobOptions(repo, services, affectedFile, planFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goCacheDaemon, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
         }
     }
 }

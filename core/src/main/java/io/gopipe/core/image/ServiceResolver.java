@@ -62,6 +62,11 @@ public final class ServiceResolver {
         return out;
     }
 
+    /** A service as the job's {@code gopipe affected} listed it ({@link PlanFile}): no discovery. */
+    public ServiceSource listed(PlanFile.Entry e) {
+        return resolve(e.name(), repo.resolve(e.path()).normalize(), e.dockerfile(), e.context());
+    }
+
     /** A service by name: as discovered by the affected engine, else {@code cmd/NAME}, {@code services/NAME}. */
     public ServiceSource byName(String name) {
         for (AffectedService s : discover()) {

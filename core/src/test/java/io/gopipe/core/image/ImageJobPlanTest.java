@@ -208,4 +208,79 @@ class ImageJobPlanTest {
         assertThat(ImageJob.toJson(List.of(new ImageBuilder.Outcome("orders", ok, null))))
                 .contains("\"name\" : \"orders\"").contains("\"hitRatio\" : 0.75").contains("\"pushed\" : true");
     }
+
+    /** The JSON `gopipe affected --output` writes, as the engine writes it (every service at HEAD). */
+    private String affectedJson() {
+        return new io.gopipe.core.affected.AffectedEngine(new io.gopipe.core.affected.ParseCache(), Reporter.silent())
+                .compute(new io.gopipe.core.affected.AffectedRequest(repo,
+                        io.gopipe.core.affected.BaseSpec.revision("0".repeat(40)))).toJson();
+    }
+
+    private String planListing(String head, String dockerfile) {
+        return "{\"head\": \"" + head + "\", \"services\": [{\"name\": \"orders\", \"path\": \"cmd/orders\","
+                + " \"dockerfile\": \"" + dockerfile + "\", \"context\": null}], \"testAffected\": []}";
+    }
+
+    @Test
+    void aPlanFileOfTheCheckoutsHeadReplacesDiscoveryAndGivesTheSameRequest() throws Exception {
+        Path plan = repo.resolveSibling(repo.getFileName() + "-affected.json");
+        Files.writeString(plan, affectedJson());
+        io.gopipe.core.report.RecordingReporter rec = new io.gopipe.core.report.RecordingReporter();
+        ImageBuildRequest fromPlan = only(new ImageJob(options().planFile(plan.toString()).build(), Map.of(),
+                new LocalCommandRunner(), rec));
+        ImageBuildRequest discovered = only(job(options().build(), Map.of()));
+        assertThat(rec.warnings).isEmpty();
+        assertThat(fromPlan.context()).isEqualTo(discovered.context());
+        assertThat(fromPlan.dockerfile()).isEqualTo(discovered.dockerfile()).isNull();
+        assertThat(fromPlan.goSpec().mainPackage()).isEqualTo(discovered.goSpec().mainPackage()).isEqualTo("./cmd/orders");
+
+        // Taken from the plan, not discovered: an entry only the plan has (discovery finds no Dockerfile here).
+        Files.writeString(repo.resolve("cmd/orders/Plan.Dockerfile"), "FROM scratch\n");
+        Files.writeString(plan, planListing(head.getName(), "cmd/orders/Plan.Dockerfile"));
+        ImageBuildRequest listed = only(new ImageJob(options().planFile(plan.toString()).build(), Map.of(),
+                new LocalCommandRunner(), rec));
+        assertThat(listed.dockerfile()).isEqualTo(repo.resolve("cmd/orders/Plan.Dockerfile").toAbsolutePath().normalize());
+        assertThat(rec.warnings).isEmpty();
+    }
+
+    @Test
+    void aStaleOrUnreadablePlanIsReplannedWithOneWarningNeverUsed() throws Exception {
+        Files.writeString(repo.resolve("cmd/orders/Plan.Dockerfile"), "FROM scratch\n");
+        Path plan = repo.resolveSibling(repo.getFileName() + "-affected.json");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(planListing("0123456789abcdef0123456789abcdef01234567", "cmd/orders/Plan.Dockerfile"),
+                "it was written for 0123456789ab, the checkout is at " + head.getName().substring(0, 12));
+        cases.put(planListing("", "cmd/orders/Plan.Dockerfile"), "it names no \"head\" commit");
+        cases.put("{\"head\": \"" + head.getName() + "\"", "is not readable JSON");
+        cases.put("{\"head\": \"" + head.getName() + "\"}", "has no \"services\" array");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(plan, c.getKey());
+            io.gopipe.core.report.RecordingReporter rec = new io.gopipe.core.report.RecordingReporter();
+            ImageBuildRequest r = only(new ImageJob(options().planFile(plan.toString()).build(), Map.of(),
+                    new LocalCommandRunner(), rec));
+            // Planned again: the service's discovered source, not the stale plan's Dockerfile.
+            assertThat(r.dockerfile()).as(c.getValue()).isNull();
+            assertThat(r.goSpec().mainPackage()).isEqualTo("./cmd/orders");
+            assertThat(rec.warnings).as(c.getValue()).singleElement().asString()
+                    .contains("--plan " + plan).contains(c.getValue()).contains("planning the services again");
+        }
+        Files.delete(plan);
+        io.gopipe.core.report.RecordingReporter missing = new io.gopipe.core.report.RecordingReporter();
+        assertThat(only(new ImageJob(options().planFile(plan.toString()).build(), Map.of(), new LocalCommandRunner(),
+                missing)).dockerfile()).isNull();
+        assertThat(missing.warnings).singleElement().asString().contains("is not readable JSON");
+    }
+
+    @Test
+    void aServiceThePlanDoesNotListIsDiscoveredWithAWarning() throws Exception {
+        Path plan = repo.resolveSibling(repo.getFileName() + "-affected.json");
+        Files.writeString(plan, planListing(head.getName(), "cmd/orders/Plan.Dockerfile"));
+        Files.writeString(repo.resolve("cmd/orders/Plan.Dockerfile"), "FROM scratch\n");
+        io.gopipe.core.report.RecordingReporter rec = new io.gopipe.core.report.RecordingReporter();
+        ImageBuildRequest r = only(new ImageJob(ImageJobOptions.builder().repo(repo.toString()).services(List.of("billing"))
+                .planFile(plan.toString()).build(), Map.of(), new LocalCommandRunner(), rec));
+        assertThat(r.service()).isEqualTo("billing");
+        assertThat(r.goSpec().mainPackage()).isEqualTo("./cmd/billing");
+        assertThat(rec.warnings).singleElement().asString().contains("does not list service 'billing'");
+    }
 }
