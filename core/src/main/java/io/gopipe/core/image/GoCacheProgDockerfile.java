@@ -58,6 +58,16 @@ final class GoCacheProgDockerfile {
      * ({@link #bridgeImageDockerfile}), or to null to build the stage inside this build.
      */
     static Result augment(String dockerfile, String goImage, java.util.function.UnaryOperator<String> bridgeImage) {
+        return augment(dockerfile, goImage, bridgeImage, false);
+    }
+
+    /**
+     * As {@link #augment(String, String, java.util.function.UnaryOperator)}; with {@code direct} the RUN
+     * steps reach the agent through {@link DirectGoCacheLink} (the link in the {@code FTP_PROXY} build
+     * arg) instead of the tunnel: no ssh and no secret mount (see there why).
+     */
+    static Result augment(String dockerfile, String goImage, java.util.function.UnaryOperator<String> bridgeImage,
+                          boolean direct) {
         Set<String> goCacheIds = GoCacheMounts.parse(dockerfile).stream()
                 .filter(m -> m.kind() == GoCacheMounts.Kind.GOCACHE).map(GoCacheMounts.Mount::id)
                 .collect(Collectors.toSet());
@@ -127,7 +137,7 @@ final class GoCacheProgDockerfile {
                         bridgeFrom = (stagePlatform.isEmpty() ? "" : stagePlatform + " ")
                                 + (stageImage != null ? stageImage : goImage);
                     }
-                    out.add("RUN " + mounts(user) + flags + prefix() + command);
+                    out.add("RUN " + mounts(user, direct) + flags + (direct ? directPrefix() : prefix()) + command);
                     runs++;
                     continue;
                 }
@@ -214,6 +224,11 @@ final class GoCacheProgDockerfile {
      * only known inside the image) gets a world-writable one that only its builds use.
      */
     static String mounts(String user) {
+        return mounts(user, false);
+    }
+
+    /** As {@link #mounts(String)}; {@code direct} leaves out the ssh and secret mounts. */
+    static String mounts(String user, boolean direct) {
         String dir = "--mount=type=cache,id=gopipe-gocache-bridge-dir,target=" + DIR + ",mode=0777 ";
         if (user != null) {
             String[] ug = user.split(":", 2);
@@ -223,8 +238,8 @@ final class GoCacheProgDockerfile {
                     + ",target=" + DIR + ",mode=0777" + owner + " ";
         }
         return "--mount=type=bind,from=" + STAGE + ",source=/out,target=" + BIN + " "
-                + "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false,mode=0666 "
-                + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false,mode=0444 "
+                + (direct ? "" : "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false,mode=0666 "
+                + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false,mode=0444 ")
                 + dir;
     }
 
@@ -232,6 +247,17 @@ final class GoCacheProgDockerfile {
     private static String prefix() {
         return "if [ -x " + BIN + "/relay ] && [ -x " + BIN + "/bridge ]; then export GOCACHEPROG=\"" + BIN
                 + "/relay -agent " + SOCKET + " -args-file " + ARGS + " " + BIN + "/bridge -copy -dir " + DIR + "\"; fi; ";
+    }
+
+    /**
+     * The direct link's prefix: takes gopipe's value out of {@code FTP_PROXY} (and leaves a user's own
+     * alone) so that the step's commands never see it, and sets GOCACHEPROG when there is one.
+     */
+    private static String directPrefix() {
+        return "case \"${FTP_PROXY:-}\" in \"" + DirectGoCacheLink.MAGIC + " \"*) export GOPIPE_GOCACHE_DIRECT=\"$FTP_PROXY\"; "
+                + "unset FTP_PROXY ftp_proxy; if [ -x " + BIN + "/relay ] && [ -x " + BIN + "/bridge ]; then "
+                + "export GOCACHEPROG=\"" + BIN + "/relay -direct-env GOPIPE_GOCACHE_DIRECT " + BIN + "/bridge -copy -dir "
+                + DIR + "\"; fi;; esac; ";
     }
 
     /** The leading {@code --flag} words of a RUN (mounts, network, security), with their trailing space. */
