@@ -150,16 +150,19 @@ final class BuildPlanner {
             Files.copy(ignore, Path.of(out + ".dockerignore"));
         }
         String keyArg = "-prefetch-key=" + req.remoteGoCacheKey();
-        if (direct != null) {
+        if (r.directRuns() > 0) {
             quiet.put(DirectGoCacheLink.BUILD_ARG, direct.buildArgValue(List.of(keyArg)));
-        } else {
+        }
+        if (r.usesTunnel()) {
             Path args = Files.writeString(work.resolve("gocache-args"), keyArg + "\n");
             secrets.add(new SecretSpec(GoCacheProgDockerfile.ARGS_SECRET, args, null));
             ssh.put(GoCacheProgDockerfile.SSH_ID, tunnel);
         }
         reporter.info("[" + req.service() + "] " + r.runs() + " RUN step(s) use the remote Go build cache"
-                + " (GOCACHEPROG through the gocache daemon, key " + req.remoteGoCacheKey() + ", "
-                + (direct != null ? "direct link " + direct.address() : "tunnel over ssh forwarding") + ")");
+                + " (GOCACHEPROG through the gocache daemon, key " + req.remoteGoCacheKey() + ": "
+                + (r.directRuns() > 0 ? r.directRuns() + " through the direct link " + direct.address() : "")
+                + (r.directRuns() > 0 && r.usesTunnel() ? ", " : "")
+                + (r.usesTunnel() ? (r.runs() - r.directRuns()) + " through the tunnel (ssh forwarding)" : "") + ")");
         return out;
     }
 

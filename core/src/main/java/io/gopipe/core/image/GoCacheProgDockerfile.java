@@ -34,11 +34,25 @@ final class GoCacheProgDockerfile {
     private static final String HEREDOC_END = "GOPIPE_SOURCE_END";
 
     private static final Pattern FROM = Pattern.compile("(?i)^FROM\\s+((?:--\\S+\\s+)*)(\\S+)(?:\\s+AS\\s+(\\S+))?\\s*$");
+    private static final Pattern OWN_NETWORK = Pattern.compile("--network=(?!host\\s)\\S+\\s");
     private static final Pattern MOUNT = Pattern.compile("--mount=(\"[^\"]*\"|\\S+)");
     private static final List<String> RELAY_SOURCES = List.of("main.go", "go.mod");
 
     /** The rewritten Dockerfile and how many RUN steps now use the remote cache. */
-    record Result(String dockerfile, int runs, List<String> skipped) {
+    /**
+     * The rewritten Dockerfile and how many RUN steps now use the remote cache; {@code directRuns} of
+     * them through the direct link (the others through the tunnel).
+     */
+    record Result(String dockerfile, int runs, List<String> skipped, int directRuns) {
+
+        Result(String dockerfile, int runs, List<String> skipped) {
+            this(dockerfile, runs, skipped, 0);
+        }
+
+        /** Whether some RUN needs the tunnel's ssh socket and the args secret. */
+        boolean usesTunnel() {
+            return runs > directRuns;
+        }
     }
 
     private GoCacheProgDockerfile() {
@@ -83,6 +97,7 @@ final class GoCacheProgDockerfile {
         String bridgeFrom = null;
         int firstFrom = -1;
         int runs = 0;
+        int directRuns = 0;
         int i = 0;
         while (i < lines.length) {
             int start = i;
@@ -137,8 +152,11 @@ final class GoCacheProgDockerfile {
                         bridgeFrom = (stagePlatform.isEmpty() ? "" : stagePlatform + " ")
                                 + (stageImage != null ? stageImage : goImage);
                     }
-                    out.add("RUN " + mounts(user, direct) + flags + (direct ? directPrefix() : prefix()) + command);
+                    // A RUN with a network of its own (none, default) cannot reach the agent's loopback port.
+                    boolean viaLink = direct && !OWN_NETWORK.matcher(flags).find();
+                    out.add("RUN " + mounts(user, viaLink) + flags + (viaLink ? directPrefix() : prefix()) + command);
                     runs++;
+                    directRuns += viaLink ? 1 : 0;
                     continue;
                 }
             }
@@ -155,7 +173,7 @@ final class GoCacheProgDockerfile {
                 "FROM " + (bridgeFrom.startsWith("--") ? bridgeFrom.substring(0, bridgeFrom.indexOf(' ') + 1) : "")
                         + pushed + " AS " + STAGE, "");
         out.addAll(Math.max(firstFrom, 0), stage);
-        return new Result(String.join("\n", out), runs, skipped);
+        return new Result(String.join("\n", out), runs, skipped, directRuns);
     }
 
     /**

@@ -119,6 +119,26 @@ class GoCacheProgDockerfileTest {
         assertThat(sh(script, "ftp://proxy.example:21")).isEqualTo("prog= direct= ftp=ftp://proxy.example:21/ftp://proxy.example:21");
     }
 
+    /** A RUN with a network of its own (here none) cannot reach a loopback port: it keeps the tunnel. */
+    @Test
+    void aRunWithItsOwnNetworkKeepsTheTunnelBesideADirectOne() {
+        String user = String.join("\n",
+                "FROM " + GO + " AS build",
+                "RUN --network=none --mount=type=cache,target=/root/.cache/go-build go build ./cmd/a",
+                "RUN --network=host --mount=type=cache,target=/root/.cache/go-build go build ./cmd/b",
+                "RUN --mount=type=cache,target=/root/.cache/go-build go build ./cmd/c",
+                "");
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(user, GO, null, true);
+        assertThat(r.runs()).isEqualTo(3);
+        assertThat(r.directRuns()).isEqualTo(2);
+        assertThat(r.usesTunnel()).isTrue();
+        List<String> runs = r.dockerfile().lines().filter(l -> l.startsWith("RUN ") && l.contains("go build ./cmd/")).toList();
+        assertThat(runs.get(0)).contains("--network=none", "type=ssh", "type=secret", "-agent /run/gopipe-gocache.sock");
+        assertThat(runs.get(1)).doesNotContain("type=ssh", "type=secret").contains("-direct-env GOPIPE_GOCACHE_DIRECT");
+        assertThat(runs.get(2)).doesNotContain("type=ssh", "type=secret").contains("-direct-env GOPIPE_GOCACHE_DIRECT");
+        assertThat(GoCacheProgDockerfile.augment(user, GO, null, false).directRuns()).isZero();
+    }
+
     /** Runs {@code script} in /bin/sh with FTP_PROXY and ftp_proxy set as BuildKit sets proxy args. */
     private static String sh(String script, String ftpProxy) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true);
