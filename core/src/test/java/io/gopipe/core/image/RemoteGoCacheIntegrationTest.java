@@ -148,8 +148,13 @@ class RemoteGoCacheIntegrationTest {
         Path greet = repo.resolve("pkg/greet/greet.go");
         Files.writeString(greet, Files.readString(greet).replace("%s hello", "%s hello!"));
         ImageEngineIntegrationTest.CapturingReporter second = new ImageEngineIntegrationTest.CapturingReporter();
-        // Without --network host the RUN cannot reach a loopback port: the tunnel over ssh forwarding.
-        engine(second, address).build(request("gen:2").network(null).remoteGoCacheKey("orders@change").build());
+        // A driver that cannot tell where the steps run (not probed: as for a remote or docker-container
+        // builder) keeps the tunnel over ssh forwarding. (This dockerd has no bridge network, so every build
+        // here runs with --network host.)
+        BuildDriver unprobed = new BuildxDriver(null, null, runner);
+        new ImageBuilder(unprobed, runner, second, new ImageBuilder.Options(new RetryPolicy(2, Duration.ofMillis(200), 2),
+                true, Duration.ofMinutes(15), true, workRoot, null, address))
+                .build(request("gen:2").remoteGoCacheKey("orders@change").build());
         int[] f = figures(second);
         // The hits came in the key's prefetched set as one stream, not get by get: a handful of tunnel
         // round trips instead of two per get (a write and a read): few writes. (BridgeSetStreamGoTest counts the streamed outputs.)
