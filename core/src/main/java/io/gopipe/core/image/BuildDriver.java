@@ -21,4 +21,13 @@ public interface BuildDriver {
 
     /** A fresh parser for the progress format this driver asks for. */
     ProgressParser newParser();
+
+    /**
+     * Whether a RUN step with {@code --network host} shares this machine's network, so that it can
+     * reach a loopback port of this process: known only after {@link #checkReachable} said so (the
+     * local Docker daemon's own BuildKit); false when unsure.
+     */
+    default boolean stepsShareThisHostsNetwork() {
+        return false;
+    }
 }

@@ -28,15 +28,28 @@ import java.util.Map;
  * @param localOutput   export the result's files into this folder instead of an image, or null
  * @param noCache       run every step, reuse nothing from the build cache (cache mounts stay)
  * @param ssh           sockets forwarded to the build by id ({@code --ssh ID=SOCKET})
+ * @param quietBuildArgs build arguments whose values must not appear on the command line (buildx
+ *                      takes them from its environment: {@code --build-arg NAME})
  */
 public record BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
                         List<SecretSpec> secrets, List<String> platforms, List<String> tags,
                         Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
                         CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile,
-                        Path localOutput, boolean noCache, Map<String, Path> ssh) {
+                        Path localOutput, boolean noCache, Map<String, Path> ssh, Map<String, String> quietBuildArgs) {
 
     public BuildPlan {
         ssh = ssh == null ? Map.of() : Map.copyOf(ssh);
+        quietBuildArgs = quietBuildArgs == null ? Map.of() : Map.copyOf(quietBuildArgs);
+    }
+
+    /** A build without quiet build args. */
+    public BuildPlan(String service, Path context, Path dockerfile, String target, Map<String, String> buildArgs,
+                     List<SecretSpec> secrets, List<String> platforms, List<String> tags,
+                     Map<String, String> labels, boolean push, boolean load, boolean provenance, boolean sbom,
+                     CachePolicy cache, Map<String, Path> namedContexts, String network, Path metadataFile,
+                     Path localOutput, boolean noCache, Map<String, Path> ssh) {
+        this(service, context, dockerfile, target, buildArgs, secrets, platforms, tags, labels, push, load, provenance,
+                sbom, cache, namedContexts, network, metadataFile, localOutput, noCache, ssh, Map.of());
     }
 
     /** A build without forwarded sockets. */

@@ -41,8 +41,17 @@ final class BuildPlanner {
     /** @param bridgeImage the pushed bridge image for a bridge stage's {@code FROM}, or null to build it in the build */
     Planned plan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
                  java.util.function.UnaryOperator<String> bridgeImage) {
+        return plan(req, work, masker, tunnel, bridgeImage, null);
+    }
+
+    /**
+     * @param direct the job's {@link DirectGoCacheLink}, to use instead of the tunnel for this request (its
+     *               RUN steps share the agent's network), or null
+     */
+    Planned plan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
+                 java.util.function.UnaryOperator<String> bridgeImage, DirectGoCacheLink direct) {
         try {
-            return doPlan(req, work, masker, tunnel, bridgeImage);
+            return doPlan(req, work, masker, tunnel, bridgeImage, direct);
         } catch (IOException e) {
             throw new ImageException("service '" + req.service() + "': cannot prepare the build in " + work + ": "
                     + e.getMessage(), e);
@@ -50,7 +59,8 @@ final class BuildPlanner {
     }
 
     private Planned doPlan(ImageBuildRequest req, Path work, SecretMasker masker, Path tunnel,
-                           java.util.function.UnaryOperator<String> bridgeImage) throws IOException {
+                           java.util.function.UnaryOperator<String> bridgeImage, DirectGoCacheLink direct)
+            throws IOException {
         if (!Files.isDirectory(req.context())) {
             throw new InvalidImageConfigException("service '" + req.service() + "': build context " + req.context()
                     + " is not a directory");
@@ -88,8 +98,14 @@ final class BuildPlanner {
         }
         List<SecretSpec> secrets = new ArrayList<>(req.secrets());
         Map<String, Path> ssh = new LinkedHashMap<>();
+        Map<String, String> quiet = new LinkedHashMap<>();
         if (tunnel != null && req.remoteGoCacheKey() != null && req.mode() == BuildMode.DOCKERFILE) {
-            dockerfile = remoteGoCache(req, dockerfile, work, secrets, ssh, tunnel, bridgeImage);
+            if (direct != null && args.keySet().stream().anyMatch(k -> k.equalsIgnoreCase(DirectGoCacheLink.BUILD_ARG))) {
+                reporter.info("[" + req.service() + "] --build-arg " + DirectGoCacheLink.BUILD_ARG + " is set: the Go build"
+                        + " cache goes through the tunnel (ssh forwarding), not the direct link");
+                direct = null;
+            }
+            dockerfile = remoteGoCache(req, dockerfile, work, secrets, ssh, quiet, tunnel, bridgeImage, direct);
         }
         for (Map.Entry<String, Path> e : contexts.entrySet()) {
             if (!Files.isDirectory(e.getValue())) {
@@ -99,7 +115,7 @@ final class BuildPlanner {
         }
         BuildPlan plan = new BuildPlan(req.service(), context, dockerfile, req.target(), args, secrets, platforms,
                 req.tags(), req.labels(), req.push(), req.load(), req.provenance(), req.sbom(), req.cache(), contexts,
-                req.network(), work.resolve("metadata.json"), null, false, ssh);
+                req.network(), work.resolve("metadata.json"), null, false, ssh, quiet);
         return new Planned(plan, agentSteps);
     }
 
@@ -110,10 +126,12 @@ final class BuildPlanner {
      * without a Go build cache mount is left as it is, with a warning.
      */
     private Path remoteGoCache(ImageBuildRequest req, Path dockerfile, Path work, List<SecretSpec> secrets,
-                               Map<String, Path> ssh, Path tunnel, java.util.function.UnaryOperator<String> bridgeImage)
+                               Map<String, Path> ssh, Map<String, String> quiet, Path tunnel,
+                               java.util.function.UnaryOperator<String> bridgeImage, DirectGoCacheLink direct)
             throws IOException {
         String goImage = req.goSpec() != null ? req.goSpec().images().go() : BaseImages.defaults().go();
-        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(Files.readString(dockerfile), goImage, bridgeImage);
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(Files.readString(dockerfile), goImage, bridgeImage,
+                direct != null);
         for (String s : r.skipped()) {
             reporter.warn("[" + req.service() + "] " + dockerfile + ": this RUN mounts the Go build cache but is in exec"
                     + " or heredoc form, so gopipe cannot set GOCACHEPROG for it (use the shell form): " + s);
@@ -131,11 +149,20 @@ final class BuildPlanner {
         if (Files.isRegularFile(ignore)) {
             Files.copy(ignore, Path.of(out + ".dockerignore"));
         }
-        Path args = Files.writeString(work.resolve("gocache-args"), "-prefetch-key=" + req.remoteGoCacheKey() + "\n");
-        secrets.add(new SecretSpec(GoCacheProgDockerfile.ARGS_SECRET, args, null));
-        ssh.put(GoCacheProgDockerfile.SSH_ID, tunnel);
+        String keyArg = "-prefetch-key=" + req.remoteGoCacheKey();
+        if (r.directRuns() > 0) {
+            quiet.put(DirectGoCacheLink.BUILD_ARG, direct.buildArgValue(List.of(keyArg)));
+        }
+        if (r.usesTunnel()) {
+            Path args = Files.writeString(work.resolve("gocache-args"), keyArg + "\n");
+            secrets.add(new SecretSpec(GoCacheProgDockerfile.ARGS_SECRET, args, null));
+            ssh.put(GoCacheProgDockerfile.SSH_ID, tunnel);
+        }
         reporter.info("[" + req.service() + "] " + r.runs() + " RUN step(s) use the remote Go build cache"
-                + " (GOCACHEPROG through the gocache daemon, key " + req.remoteGoCacheKey() + ")");
+                + " (GOCACHEPROG through the gocache daemon, key " + req.remoteGoCacheKey() + ": "
+                + (r.directRuns() > 0 ? r.directRuns() + " through the direct link " + direct.address() : "")
+                + (r.directRuns() > 0 && r.usesTunnel() ? ", " : "")
+                + (r.usesTunnel() ? (r.runs() - r.directRuns()) + " through the tunnel (ssh forwarding)" : "") + ")");
         return out;
     }
 

@@ -72,6 +72,9 @@ public record BuildctlDriver(BuildkitAddress address, ProcessRunner runner) impl
         }
         p.buildArgs().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> a.addAll(List.of("--opt", "build-arg:" + e.getKey() + "=" + e.getValue())));
+        // buildctl has no environment form: quiet build args go on the command line (gopipe masks them in its log).
+        p.quietBuildArgs().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> a.addAll(List.of("--opt", "build-arg:" + e.getKey() + "=" + e.getValue())));
         p.secrets().forEach(s -> a.addAll(List.of("--secret", s.toFlag())));
         p.ssh().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> a.addAll(List.of("--ssh", e.getKey() + "=" + e.getValue().toAbsolutePath())));

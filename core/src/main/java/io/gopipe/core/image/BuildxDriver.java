@@ -14,8 +14,42 @@ import java.util.Map;
  * @param dockerHost  DOCKER_HOST to use, or null for the environment's
  * @param builderName buildx builder instance ({@code --builder}), or null for the current one
  * @param runner      runs the probe command
+ * @param localDocker set by {@link #checkReachable} when the builder is the local Docker daemon's own
+ *                    BuildKit ({@link #stepsShareThisHostsNetwork})
  */
-public record BuildxDriver(String dockerHost, String builderName, ProcessRunner runner) implements BuildDriver {
+public record BuildxDriver(String dockerHost, String builderName, ProcessRunner runner,
+                           java.util.concurrent.atomic.AtomicBoolean localDocker) implements BuildDriver {
+
+    public BuildxDriver(String dockerHost, String builderName, ProcessRunner runner) {
+        this(dockerHost, builderName, runner, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    @Override
+    public boolean stepsShareThisHostsNetwork() {
+        return localDocker.get();
+    }
+
+    /**
+     * From {@code docker buildx inspect}: the builder is the Docker daemon's own BuildKit (driver
+     * {@code docker}; a {@code docker-container} builder runs its steps in a container's network) on
+     * the default endpoint, and that endpoint is a unix socket on this machine.
+     */
+    static boolean isLocalDocker(List<String> inspect, String dockerHost) {
+        String driver = null;
+        String endpoint = null;
+        for (String l : inspect) {
+            String t = l.strip();
+            if (driver == null && t.startsWith("Driver:")) {
+                driver = t.substring(7).strip();
+            } else if (endpoint == null && t.startsWith("Endpoint:")) {
+                endpoint = t.substring(9).strip();
+            }
+        }
+        String host = dockerHost != null ? dockerHost : System.getenv("DOCKER_HOST");
+        boolean localHost = host == null || host.isBlank() || host.startsWith("unix://");
+        return "docker".equals(driver) && localHost
+                && endpoint != null && (endpoint.equals("default") || endpoint.startsWith("unix://"));
+    }
 
     @Override
     public String name() {
@@ -40,6 +74,7 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
             throw new BuilderUnreachableException("docker buildx cannot reach its builder (" + where() + "): "
                     + (error != null ? error.substring("Error:".length()).strip() : lastMeaningfulLine(r)));
         }
+        localDocker.set(isLocalDocker(r.tail(), dockerHost));
     }
 
     @Override
@@ -56,6 +91,8 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
         }
         p.buildArgs().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> a.addAll(List.of("--build-arg", e.getKey() + "=" + e.getValue())));
+        // A build arg without "=VALUE" takes its value from buildx's environment (set below).
+        p.quietBuildArgs().keySet().stream().sorted().forEach(k -> a.addAll(List.of("--build-arg", k)));
         p.secrets().forEach(s -> a.addAll(List.of("--secret", s.toFlag())));
         p.ssh().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> a.addAll(List.of("--ssh", e.getKey() + "=" + e.getValue().toAbsolutePath())));
@@ -91,6 +128,7 @@ public record BuildxDriver(String dockerHost, String builderName, ProcessRunner 
         a.add(p.context().toAbsolutePath().toString());
         Map<String, String> all = new HashMap<>(baseEnv());
         all.putAll(env);
+        all.putAll(p.quietBuildArgs());
         return new BuildInvocation(a, all);
     }
 

@@ -34,11 +34,25 @@ final class GoCacheProgDockerfile {
     private static final String HEREDOC_END = "GOPIPE_SOURCE_END";
 
     private static final Pattern FROM = Pattern.compile("(?i)^FROM\\s+((?:--\\S+\\s+)*)(\\S+)(?:\\s+AS\\s+(\\S+))?\\s*$");
+    private static final Pattern OWN_NETWORK = Pattern.compile("--network=(?!host\\s)\\S+\\s");
     private static final Pattern MOUNT = Pattern.compile("--mount=(\"[^\"]*\"|\\S+)");
     private static final List<String> RELAY_SOURCES = List.of("main.go", "go.mod");
 
     /** The rewritten Dockerfile and how many RUN steps now use the remote cache. */
-    record Result(String dockerfile, int runs, List<String> skipped) {
+    /**
+     * The rewritten Dockerfile and how many RUN steps now use the remote cache; {@code directRuns} of
+     * them through the direct link (the others through the tunnel).
+     */
+    record Result(String dockerfile, int runs, List<String> skipped, int directRuns) {
+
+        Result(String dockerfile, int runs, List<String> skipped) {
+            this(dockerfile, runs, skipped, 0);
+        }
+
+        /** Whether some RUN needs the tunnel's ssh socket and the args secret. */
+        boolean usesTunnel() {
+            return runs > directRuns;
+        }
     }
 
     private GoCacheProgDockerfile() {
@@ -58,6 +72,16 @@ final class GoCacheProgDockerfile {
      * ({@link #bridgeImageDockerfile}), or to null to build the stage inside this build.
      */
     static Result augment(String dockerfile, String goImage, java.util.function.UnaryOperator<String> bridgeImage) {
+        return augment(dockerfile, goImage, bridgeImage, false);
+    }
+
+    /**
+     * As {@link #augment(String, String, java.util.function.UnaryOperator)}; with {@code direct} the RUN
+     * steps reach the agent through {@link DirectGoCacheLink} (the link in the {@code FTP_PROXY} build
+     * arg) instead of the tunnel: no ssh and no secret mount (see there why).
+     */
+    static Result augment(String dockerfile, String goImage, java.util.function.UnaryOperator<String> bridgeImage,
+                          boolean direct) {
         Set<String> goCacheIds = GoCacheMounts.parse(dockerfile).stream()
                 .filter(m -> m.kind() == GoCacheMounts.Kind.GOCACHE).map(GoCacheMounts.Mount::id)
                 .collect(Collectors.toSet());
@@ -73,6 +97,7 @@ final class GoCacheProgDockerfile {
         String bridgeFrom = null;
         int firstFrom = -1;
         int runs = 0;
+        int directRuns = 0;
         int i = 0;
         while (i < lines.length) {
             int start = i;
@@ -127,8 +152,11 @@ final class GoCacheProgDockerfile {
                         bridgeFrom = (stagePlatform.isEmpty() ? "" : stagePlatform + " ")
                                 + (stageImage != null ? stageImage : goImage);
                     }
-                    out.add("RUN " + mounts(user) + flags + prefix() + command);
+                    // A RUN with a network of its own (none, default) cannot reach the agent's loopback port.
+                    boolean viaLink = direct && !OWN_NETWORK.matcher(flags).find();
+                    out.add("RUN " + mounts(user, viaLink) + flags + (viaLink ? directPrefix() : prefix()) + command);
                     runs++;
+                    directRuns += viaLink ? 1 : 0;
                     continue;
                 }
             }
@@ -145,7 +173,7 @@ final class GoCacheProgDockerfile {
                 "FROM " + (bridgeFrom.startsWith("--") ? bridgeFrom.substring(0, bridgeFrom.indexOf(' ') + 1) : "")
                         + pushed + " AS " + STAGE, "");
         out.addAll(Math.max(firstFrom, 0), stage);
-        return new Result(String.join("\n", out), runs, skipped);
+        return new Result(String.join("\n", out), runs, skipped, directRuns);
     }
 
     /**
@@ -214,6 +242,11 @@ final class GoCacheProgDockerfile {
      * only known inside the image) gets a world-writable one that only its builds use.
      */
     static String mounts(String user) {
+        return mounts(user, false);
+    }
+
+    /** As {@link #mounts(String)}; {@code direct} leaves out the ssh and secret mounts. */
+    static String mounts(String user, boolean direct) {
         String dir = "--mount=type=cache,id=gopipe-gocache-bridge-dir,target=" + DIR + ",mode=0777 ";
         if (user != null) {
             String[] ug = user.split(":", 2);
@@ -223,8 +256,8 @@ final class GoCacheProgDockerfile {
                     + ",target=" + DIR + ",mode=0777" + owner + " ";
         }
         return "--mount=type=bind,from=" + STAGE + ",source=/out,target=" + BIN + " "
-                + "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false,mode=0666 "
-                + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false,mode=0444 "
+                + (direct ? "" : "--mount=type=ssh,id=" + SSH_ID + ",target=" + SOCKET + ",required=false,mode=0666 "
+                + "--mount=type=secret,id=" + ARGS_SECRET + ",target=" + ARGS + ",required=false,mode=0444 ")
                 + dir;
     }
 
@@ -232,6 +265,17 @@ final class GoCacheProgDockerfile {
     private static String prefix() {
         return "if [ -x " + BIN + "/relay ] && [ -x " + BIN + "/bridge ]; then export GOCACHEPROG=\"" + BIN
                 + "/relay -agent " + SOCKET + " -args-file " + ARGS + " " + BIN + "/bridge -copy -dir " + DIR + "\"; fi; ";
+    }
+
+    /**
+     * The direct link's prefix: takes gopipe's value out of {@code FTP_PROXY} (and leaves a user's own
+     * alone) so that the step's commands never see it, and sets GOCACHEPROG when there is one.
+     */
+    private static String directPrefix() {
+        return "case \"${FTP_PROXY:-}\" in \"" + DirectGoCacheLink.MAGIC + " \"*) export GOPIPE_GOCACHE_DIRECT=\"$FTP_PROXY\"; "
+                + "unset FTP_PROXY ftp_proxy; if [ -x " + BIN + "/relay ] && [ -x " + BIN + "/bridge ]; then "
+                + "export GOCACHEPROG=\"" + BIN + "/relay -direct-env GOPIPE_GOCACHE_DIRECT " + BIN + "/bridge -copy -dir "
+                + DIR + "\"; fi;; esac; ";
     }
 
     /** The leading {@code --flag} words of a RUN (mounts, network, security), with their trailing space. */

@@ -104,13 +104,20 @@ public final class ImageBuilder {
         List<Outcome> out = null;
         t = System.nanoTime();
         AgentTunnel tunnel = openTunnel(requests);
+        DirectGoCacheLink link = tunnel == null ? null : openDirectLink(requests);
         if (tunnel != null) {
             timings.since("tunnel", t);
         }
         try {
-            out = buildEach(requests, parallelism, tunnel == null ? null : tunnel.socket());
+            out = buildEach(requests, parallelism, tunnel == null ? null : tunnel.socket(), link);
             return out;
         } finally {
+            if (link != null) {
+                if (link.connections() > 0) {
+                    reporter.info(link.figures());
+                }
+                link.close();
+            }
             if (tunnel != null) {
                 tunnel.close();
                 ImageBuilder.deleteTree(tunnel.socket().getParent());
@@ -153,6 +160,28 @@ public final class ImageBuilder {
                     + " without the remote Go build cache): " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The direct link to the daemon ({@link DirectGoCacheLink}: no session mounts on the RUN steps) when
+     * a remote-cache request's steps run in this machine's network: {@code --network host} on the
+     * local Docker daemon's BuildKit. Null otherwise, or when it cannot listen (the tunnel is used).
+     */
+    private DirectGoCacheLink openDirectLink(List<ImageBuildRequest> requests) {
+        if (!driver.stepsShareThisHostsNetwork() || requests.stream().noneMatch(ImageBuilder::canUseDirectLink)) {
+            return null;
+        }
+        try {
+            return DirectGoCacheLink.start(options.goCacheDaemon());
+        } catch (IOException e) {
+            reporter.info("cannot open a loopback port for the Go build cache (using the tunnel): " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** A request whose RUN steps use the remote Go build cache in the agent's own network. */
+    private static boolean canUseDirectLink(ImageBuildRequest r) {
+        return r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE && "host".equals(r.network());
     }
 
     /**
@@ -222,12 +251,13 @@ public final class ImageBuilder {
                 .anyMatch(s -> s.isInstruction() && !s.cached() && s.name().replaceFirst("^\\[[^\\]]*\\] ", "").startsWith("RUN "));
     }
 
-    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism, Path tunnel) {
+    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism, Path tunnel,
+                                    DirectGoCacheLink link) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (ImageBuildRequest r : requests) {
-                futures.add(pool.submit(() -> buildOne(r, tunnel)));
+                futures.add(pool.submit(() -> buildOne(r, tunnel, link != null && canUseDirectLink(r) ? link : null)));
             }
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
@@ -259,7 +289,7 @@ public final class ImageBuilder {
         return out.get(0).result();
     }
 
-    private BuildResult buildOne(ImageBuildRequest req, Path tunnel) {
+    private BuildResult buildOne(ImageBuildRequest req, Path tunnel, DirectGoCacheLink link) {
         long start = System.nanoTime();
         SecretMasker masker = maskerFor(req);
         Path work = createWork(req.service());
@@ -274,7 +304,7 @@ public final class ImageBuilder {
             Map<String, String> env = dockerConfig == null ? Map.of() : dockerConfig.env();
             long p = System.nanoTime();
             BuildPlanner.Planned planned = planner.plan(req, work, masker, tunnel,
-                    from -> bridgeImage(req, from, env, masker, work));
+                    from -> bridgeImage(req, from, env, masker, work), link);
             timings.since(req.mode() == BuildMode.AGENT ? "agent go build + context" : "dockerfile", p);
             List<String> warnings = new ArrayList<>();
             RetryPolicy retry = options.retry();

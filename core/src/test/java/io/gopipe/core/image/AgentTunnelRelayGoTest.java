@@ -106,6 +106,56 @@ class AgentTunnelRelayGoTest {
                 + " connection ends cleanly)").isEmpty());
     }
 
+    /**
+     * The direct link (a local builder, {@code --network host}): the same fresh-agent build with the
+     * link's value in the variable the Dockerfile's prefix hands to the relay, no ssh-agent framing.
+     */
+    @Test
+    void theDirectLinkServesAFreshAgentFromThePrefetchedSet() throws Exception {
+        Path store = shared.resolve("store-direct");
+        GoCacheGoTest.Run cold = buildThroughLink(daemon(store, "d-cold"), "d-own-cold", "hello@main", null);
+        assertThat(cold.exit()).as(cold.output()).isZero();
+        assertThat(cold.output()).doesNotContain("WARNING");
+
+        GoCacheGoTest.Run r = buildThroughLink(daemon(store, "d-fresh"), "d-own-fresh", "hello@change|hello@main", null);
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).doesNotContain("WARNING");
+        assertThat(r.output().lines().filter(l -> l.contains("/compile "))).as("compiled packages").isEmpty();
+        assertThat(Files.readAllBytes(shared.resolve("out-d-own-fresh"))).isEqualTo(Files.readAllBytes(plainHello));
+        Matcher f = FIGURES.matcher(r.output());
+        assertThat(f.find()).as(r.output()).isTrue();
+        assertThat(Integer.parseInt(f.group(2))).as("hits").isGreaterThan(30);
+        assertThat(daemons).allSatisfy(d -> assertThat(d.log().warnings()).isEmpty());
+    }
+
+    /** A connection without the link's token gets nothing: one warning from the bridge, a plain build. */
+    @Test
+    void theDirectLinkRefusesAWrongToken() throws Exception {
+        GoCacheGoTest.Run r = buildThroughLink(daemon(shared.resolve("store-token"), "t-agent"), "t-own", "hello@main",
+                "0123456789abcdef0123456789abcdef");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("WARNING");
+        assertThat(r.output().lines().filter(l -> l.contains("/compile "))).as("compiled packages").isNotEmpty();
+    }
+
+    private GoCacheGoTest.Run buildThroughLink(String daemon, String own, String key, String wrongToken) throws Exception {
+        try (DirectGoCacheLink link = DirectGoCacheLink.start(daemon)) {
+            String value = link.buildArgValue(List.of("-prefetch-key=" + key));
+            if (wrongToken != null) {
+                value = value.replace(link.token(), wrongToken);
+            }
+            Map<String, String> env = new HashMap<>();
+            env.put("GOPIPE_GOCACHE_DIRECT", value);
+            env.put("GOCACHEPROG", relay + " -direct-env GOPIPE_GOCACHE_DIRECT " + bridge + " -copy -dir " + shared.resolve(own));
+            env.put("GOCACHE", shared.resolve("gc-" + own).toString());
+            GoCacheGoTest.Run r = go(module, env, "build", "-x", "-o", shared.resolve("out-" + own).toString(), "./svc/hello");
+            if (wrongToken == null) {
+                assertThat(link.connections()).as(link.figures()).isPositive();
+            }
+            return r;
+        }
+    }
+
     private GoCacheGoTest.Run buildThroughTunnel(String daemon, ImageEngineIntegrationTest.CapturingReporter log, String own, String key)
             throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "gopipe-tt-");

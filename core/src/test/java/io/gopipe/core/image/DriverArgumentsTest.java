@@ -59,6 +59,34 @@ class DriverArgumentsTest {
         assertThat(inv.env()).containsEntry("DOCKER_CONFIG", "/tmp/cfg");
     }
 
+    /** The direct link's value (a token) reaches buildx through its environment, never its command line. */
+    @Test
+    void quietBuildArgsGoThroughBuildxsEnvironment() throws Exception {
+        BuildPlan p = plan(true, false, CachePolicy.disabled());
+        BuildPlan quiet = new BuildPlan(p.service(), p.context(), p.dockerfile(), p.target(), p.buildArgs(), p.secrets(),
+                p.platforms(), p.tags(), p.labels(), p.push(), p.load(), p.provenance(), p.sbom(), p.cache(),
+                p.namedContexts(), p.network(), p.metadataFile(), null, false, Map.of(), Map.of("FTP_PROXY", "v1 t0ken"));
+        BuildInvocation inv = new BuildxDriver(null, null, new ProcessRunner(new LocalCommandRunner())).invocation(quiet, Map.of());
+        assertThat(inv.argv()).containsSubsequence("--build-arg", "FTP_PROXY").noneMatch(a -> a.contains("t0ken"));
+        assertThat(inv.env()).containsEntry("FTP_PROXY", "v1 t0ken");
+    }
+
+    /** Only the Docker daemon's own BuildKit on this machine runs `--network host` steps in the agent's network. */
+    @Test
+    void theProbeTellsWhetherStepsShareThisHostsNetwork() {
+        List<String> local = List.of("Name:          default", "Driver:        docker", "", "Nodes:", "Name:             default",
+                "Endpoint:         default", "Status:           running");
+        assertThat(BuildxDriver.isLocalDocker(local, "unix:///var/run/docker.sock")).isTrue();
+        assertThat(BuildxDriver.isLocalDocker(local, "tcp://10.0.0.5:2376")).isFalse();
+        List<String> container = List.of("Name:   ci", "Driver: docker-container", "Nodes:", "Name: ci0",
+                "Endpoint: unix:///var/run/docker.sock", "Status: running");
+        assertThat(BuildxDriver.isLocalDocker(container, "unix:///var/run/docker.sock")).isFalse();
+        List<String> context = List.of("Name: remote", "Driver: docker", "Nodes:", "Name: remote", "Endpoint: remote");
+        assertThat(BuildxDriver.isLocalDocker(context, "unix:///var/run/docker.sock")).isFalse();
+        assertThat(new BuildxDriver(null, null, new ProcessRunner(new LocalCommandRunner())).stepsShareThisHostsNetwork())
+                .as("unknown before the probe").isFalse();
+    }
+
     @Test
     void defaultBranchImportsAndExportsTheSharedRefOnce() {
         CachePolicy main = CachePolicy.of("r/c", "main", "main");

@@ -90,4 +90,64 @@ class GoCacheProgDockerfileTest {
         assertThat(runs).allSatisfy(r -> assertThat(r).contains(
                 "--mount=type=secret,id=gopipe-gocache-args,target=/run/gopipe-gocache-args,required=false,mode=0444 "));
     }
+
+    /**
+     * The direct link's rewrite: no ssh and no secret mount (either makes dockerd 26's BuildKit
+     * checksum the step's whole root file system first), and a prefix that the real shell runs as
+     * the RUN would: gopipe's FTP_PROXY value becomes the relay's variable and leaves the step's
+     * environment; a user's own FTP_PROXY stays and GOCACHEPROG stays unset.
+     */
+    @Test
+    void theDirectLinkRunHasNoSessionMountsAndItsPrefixTakesOnlyGopipesValue() throws Exception {
+        String user = String.join("\n",
+                "FROM " + GO + " AS build",
+                "RUN --mount=type=cache,target=/root/.cache/go-build go build ./...",
+                "");
+        String run = GoCacheProgDockerfile.augment(user, GO, null, true).dockerfile().lines()
+                .filter(l -> l.startsWith("RUN ") && l.endsWith("go build ./...")).findFirst().orElseThrow();
+        assertThat(run).doesNotContain("type=ssh", "type=secret")
+                .contains("--mount=type=bind,from=gopipe-gocache-bridge,source=/out,target=/run/gopipe-gocache-bin",
+                        "--mount=type=cache,id=gopipe-gocache-bridge-dir", "--mount=type=cache,target=/root/.cache/go-build");
+        String prefix = run.substring(run.indexOf("case "), run.lastIndexOf("go build ./..."));
+        // The prefix in /bin/sh, with the bridge paths pointing at executables that exist.
+        String script = prefix.replace(GoCacheProgDockerfile.BIN + "/relay ]", "/bin/sh ]")
+                .replace(GoCacheProgDockerfile.BIN + "/bridge ]", "/bin/sh ]")
+                + "echo \"prog=${GOCACHEPROG:-} direct=${GOPIPE_GOCACHE_DIRECT:-} ftp=${FTP_PROXY:-}/${ftp_proxy:-}\"";
+        String gopipe = DirectGoCacheLink.MAGIC + " tcp%3A127.0.0.1%3A4711 abc -prefetch-key%3Dk";
+        assertThat(sh(script, gopipe)).startsWith("prog=" + GoCacheProgDockerfile.BIN + "/relay -direct-env GOPIPE_GOCACHE_DIRECT")
+                .endsWith(" direct=" + gopipe + " ftp=/");
+        assertThat(sh(script, "ftp://proxy.example:21")).isEqualTo("prog= direct= ftp=ftp://proxy.example:21/ftp://proxy.example:21");
+    }
+
+    /** A RUN with a network of its own (here none) cannot reach a loopback port: it keeps the tunnel. */
+    @Test
+    void aRunWithItsOwnNetworkKeepsTheTunnelBesideADirectOne() {
+        String user = String.join("\n",
+                "FROM " + GO + " AS build",
+                "RUN --network=none --mount=type=cache,target=/root/.cache/go-build go build ./cmd/a",
+                "RUN --network=host --mount=type=cache,target=/root/.cache/go-build go build ./cmd/b",
+                "RUN --mount=type=cache,target=/root/.cache/go-build go build ./cmd/c",
+                "");
+        GoCacheProgDockerfile.Result r = GoCacheProgDockerfile.augment(user, GO, null, true);
+        assertThat(r.runs()).isEqualTo(3);
+        assertThat(r.directRuns()).isEqualTo(2);
+        assertThat(r.usesTunnel()).isTrue();
+        List<String> runs = r.dockerfile().lines().filter(l -> l.startsWith("RUN ") && l.contains("go build ./cmd/")).toList();
+        assertThat(runs.get(0)).contains("--network=none", "type=ssh", "type=secret", "-agent /run/gopipe-gocache.sock");
+        assertThat(runs.get(1)).doesNotContain("type=ssh", "type=secret").contains("-direct-env GOPIPE_GOCACHE_DIRECT");
+        assertThat(runs.get(2)).doesNotContain("type=ssh", "type=secret").contains("-direct-env GOPIPE_GOCACHE_DIRECT");
+        assertThat(GoCacheProgDockerfile.augment(user, GO, null, false).directRuns()).isZero();
+    }
+
+    /** Runs {@code script} in /bin/sh with FTP_PROXY and ftp_proxy set as BuildKit sets proxy args. */
+    private static String sh(String script, String ftpProxy) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true);
+        pb.environment().remove("GOCACHEPROG");
+        pb.environment().put("FTP_PROXY", ftpProxy);
+        pb.environment().put("ftp_proxy", ftpProxy);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
 }

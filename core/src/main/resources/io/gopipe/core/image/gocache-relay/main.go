@@ -17,6 +17,14 @@
 //	any error                                                      -> format "err", blob = message
 //
 // Usage, as GOCACHEPROG: relay -agent SOCKET [-args-file FILE] BRIDGE [BRIDGE ARGS...]
+//
+// The direct link (a local builder whose RUN steps share the agent's network, `--network host`):
+// relay -direct-env NAME BRIDGE [BRIDGE ARGS...], where the variable NAME holds
+// "gopipe-gocache-v1 tcp:127.0.0.1:PORT TOKEN [ARG...]" (each field query-escaped). The relay sends
+// TOKEN and a newline on every connection to that address (gopipe's DirectGoCacheLink), then the
+// bridge's bytes as they are, both ways: no agent framing, no round trip per message. Without the
+// session mounts (ssh, secret) BuildKit before v0.16 also skips a content checksum of the step's
+// whole root file system that such a mount wrongly causes (seconds on a fresh builder).
 // The relay listens on a private unix socket, starts the bridge with GOPIPE_GOCACHE_DAEMON pointing
 // at it, and pumps every connection through the tunnel. Without a usable agent socket it starts
 // the bridge alone (the bridge then warns once and answers from its own directory): the cache never
@@ -33,6 +41,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,12 +58,21 @@ const chunk = 4 << 20
 func main() {
 	agentSock := flag.String("agent", os.Getenv("SSH_AUTH_SOCK"), "the forwarded ssh-agent socket (RUN --mount=type=ssh)")
 	argsFile := flag.String("args-file", "", "extra bridge arguments, one a line (a build secret: not part of the step's cache key)")
+	directEnv := flag.String("direct-env", "", "variable with the direct link: \"gopipe-gocache-v1 tcp:HOST:PORT TOKEN [ARG...]\"")
 	flag.Parse()
 	if flag.NArg() < 1 {
-		fmt.Fprintln(os.Stderr, "usage: gopipe-gocache-relay -agent SOCKET [-args-file FILE] BRIDGE [ARGS...]")
+		fmt.Fprintln(os.Stderr, "usage: gopipe-gocache-relay (-agent SOCKET [-args-file FILE] | -direct-env NAME) BRIDGE [ARGS...]")
 		os.Exit(2)
 	}
 	args := append([]string{}, flag.Args()[1:]...)
+	var direct *directLink
+	if *directEnv != "" {
+		direct = parseDirect(os.Getenv(*directEnv))
+		os.Unsetenv(*directEnv) // the token stays out of the bridge's and go's environment
+		if direct != nil {
+			args = append(args, direct.args...)
+		}
+	}
 	if *argsFile != "" {
 		if b, err := os.ReadFile(*argsFile); err == nil {
 			for _, l := range strings.Split(string(b), "\n") {
@@ -70,7 +88,16 @@ func main() {
 
 	var ln net.Listener
 	var dir string
-	if *agentSock != "" {
+	if direct != nil {
+		var err error
+		if dir, err = os.MkdirTemp("", "gopipe-relay-"); err == nil {
+			sock := filepath.Join(dir, "d.sock")
+			if ln, err = net.Listen("unix", sock); err == nil {
+				cmd.Env = append(cmd.Env, "GOPIPE_GOCACHE_DAEMON=unix:"+sock)
+				go acceptDirect(ln, direct)
+			}
+		}
+	} else if *agentSock != "" {
 		if _, err := os.Stat(*agentSock); err == nil {
 			var err error
 			if dir, err = os.MkdirTemp("", "gopipe-relay-"); err == nil {
@@ -96,6 +123,74 @@ func main() {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gopipe gocache relay: %v\n", err)
 		os.Exit(1)
+	}
+}
+
+// directLink is the agent's loopback address and the token its listener expects first.
+type directLink struct {
+	addr  string
+	token string
+	args  []string
+}
+
+// parseDirect reads the direct-link variable; anything else (unset, a user's own value) is nil.
+func parseDirect(v string) *directLink {
+	f := strings.Fields(v)
+	if len(f) < 3 || f[0] != "gopipe-gocache-v1" {
+		return nil
+	}
+	d := &directLink{}
+	for i, x := range f[1:] {
+		u, err := url.QueryUnescape(x)
+		if err != nil {
+			return nil
+		}
+		switch i {
+		case 0:
+			if !strings.HasPrefix(u, "tcp:") {
+				return nil
+			}
+			d.addr = strings.TrimPrefix(u, "tcp:")
+		case 1:
+			d.token = u
+		default:
+			d.args = append(d.args, u)
+		}
+	}
+	return d
+}
+
+func acceptDirect(ln net.Listener, d *directLink) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func(c net.Conn) {
+			defer c.Close()
+			a, err := net.Dial("tcp", d.addr)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "gopipe gocache relay: cannot reach the agent at %s: %v\n", d.addr, err)
+				return
+			}
+			defer a.Close()
+			if _, err := io.WriteString(a, d.token+"\n"); err != nil {
+				return
+			}
+			done := make(chan struct{})
+			go func() {
+				io.Copy(c, a) // daemon -> bridge
+				if uc, ok := c.(*net.UnixConn); ok {
+					uc.CloseWrite()
+				}
+				close(done)
+			}()
+			io.Copy(a, c) // bridge -> daemon
+			if tc, ok := a.(*net.TCPConn); ok {
+				tc.CloseWrite()
+			}
+			<-done
+		}(c)
 	}
 }
 
