@@ -3,7 +3,7 @@
 // [digest, tags, cachedSteps, executedSteps, hitRatio, seconds] (digest null when the build exported
 // no image, e.g. no registry and a builder without an image store), plus name. Parameters: those of
 // goBuildKitImage (service, dockerfile, context, tags as full references REGISTRY/SERVICE:TAG, push,
-// cacheRepo, branch, defaultBranch) plus gopipe, repo and plan (the job's `gopipe affected` JSON: the
+// cacheRepo, branch, defaultBranch, network) plus gopipe, repo and plan (the job's `gopipe affected` JSON: the
 // command takes the service from it instead of discovering every service again).
 
 def call(Map args = [:]) {
@@ -22,7 +22,7 @@ def call(Map args = [:]) {
  * --parallel N --json FILE`, the JSON read back whole; each caller takes its own entry with
  * imageResult. A failed service is its entry's error (the command then exits 1), so the step itself
  * fails only when the command wrote no result at all. Parameters: services, parallel, registry, tags
- * (plain tags), push, cacheRepo, branch, defaultBranch, gopipe, repo, plan.
+ * (plain tags), push, cacheRepo, branch, defaultBranch, network, gopipe, repo, plan.
  */
 def batch(Map args) {
     String tmp = "${env.WORKSPACE}@tmp".toString()
@@ -41,7 +41,7 @@ def batch(Map args) {
 
 @NonCPS
 List batchArgv(Map a, String resultFile) {
-    List known = ['services', 'parallel', 'registry', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan']
+    List known = ['services', 'parallel', 'registry', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan', 'network']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
             throw new Exception("goBuildKitImageCli.batch: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -63,6 +63,7 @@ List batchArgv(Map a, String resultFile) {
     }
     if (a.push) { cmd += ['--push'] }
     if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
+    if (a.network) { cmd += ['--network', a.network.toString()] }
     if (a.branch) { cmd += ['--branch', a.branch.toString()] }
     if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
     if (a.plan) { cmd += ['--plan', a.plan.toString()] }
@@ -101,7 +102,7 @@ List splitRef(String ref, String service) {
 
 @NonCPS
 List argv(Map a, String resultFile) {
-    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan']
+    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan', 'network']
     for (Object k : a.keySet()) {
         if (!known.contains(k.toString())) {
             throw new Exception("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
@@ -126,6 +127,7 @@ List argv(Map a, String resultFile) {
     if (registry) { cmd += ['--registry', registry] }
     if (a.push) { cmd += ['--push'] }
     if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
+    if (a.network) { cmd += ['--network', a.network.toString()] }
     if (a.branch) { cmd += ['--branch', a.branch.toString()] }
     if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
     if (a.plan) { cmd += ['--plan', a.plan.toString()] }

@@ -31,6 +31,7 @@ Map schema() {
         imageTags      : [List, 'tags for every image'],
         push           : [Boolean, 'push images'],
         cacheRepo      : [String, 'BuildKit registry cache repository'],
+        imageNetwork   : [String, "network mode of the images' RUN steps, e.g. 'host' (with the agent's own Docker daemon the remote build cache then reaches the build through a direct loopback link)"],
         caches         : [List, "Go caches to restore and save: 'mod', 'build'"],
         buildCacheFlavour: [String, "how the 'build' cache travels: 'archive' (GOCACHE restored and saved whole) or 'remote' (GOCACHEPROG=gopipe gocache, Go >= 1.24, both engines)"],
         buildCacheDaemon: [Boolean, "engine cli with buildCacheFlavour 'remote': one 'gopipe gocache serve' per workspace, go through its bridge, images through GOPIPE_GOCACHE_DAEMON (default true; false: a JVM per go command)"],

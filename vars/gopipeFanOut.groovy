@@ -81,6 +81,7 @@ def image(Map cfg, Map svc, String planFile) {
     if (svc.context) { args.context = svc.context }
     if (cfg.registry) { args.tags = imageRefs(cfg, svc.name) }
     if (cfg.cacheRepo) { args.cacheRepo = cfg.cacheRepo }
+    if (cfg.imageNetwork) { args.network = cfg.imageNetwork }
     if (cfg.engine == 'cli') {
         args.gopipe = cfg.gopipe
         args.repo = cfg.repo

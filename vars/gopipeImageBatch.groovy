@@ -67,6 +67,7 @@ def build(Map cfg, Map batch) {
             args.tags = cfg.imageTags
         }
         if (cfg.cacheRepo) { args.cacheRepo = cfg.cacheRepo }
+        if (cfg.imageNetwork) { args.network = cfg.imageNetwork }
         if (batch.planFile) { args.plan = batch.planFile }
         batch.json = goBuildKitImageCli.batch(args)
     } catch (e) {

@@ -85,12 +85,13 @@ func Render(in []Record) (string, error) {{
 
 
 DOCKERFILE = """# The service's image: a plain multi-stage build, whole repository as context, go build with the
-# usual cache mounts. RUN --network=none: the build needs no network (stdlib and in-repo modules).
+# usual cache mounts. Both pipelines build with --network host (the only network this machine's
+# dockerd gives a RUN); the build itself needs none (stdlib and in-repo modules, GOPROXY=off).
 FROM 127.0.0.1:5000/gopipe/golang:1.24 AS build
 WORKDIR /src
 COPY . .
 WORKDIR /src/{moddir}
-RUN --network=none --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\
     CGO_ENABLED=0 GOFLAGS=-mod=mod GOPROXY=off go build -trimpath -ldflags "-s -w" -o /out/app ./{rel}
 
 FROM 127.0.0.1:5000/gopipe/static:nonroot

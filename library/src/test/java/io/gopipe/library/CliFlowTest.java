@@ -209,13 +209,13 @@ class CliFlowTest {
                 echo a.join(' ')
                 def i = goBuildKitImageCli.argv([service: 'orders', dockerfile: 'services/orders/Dockerfile', context: '.',
                                                  tags: ['reg.local:5000/shop/orders:1', 'reg.local:5000/shop/orders:main'],
-                                                 push: true, cacheRepo: 'r/cache', branch: 'main', defaultBranch: 'trunk'], '/w@tmp/r.json')
+                                                 push: true, cacheRepo: 'r/cache', network: 'host', branch: 'main', defaultBranch: 'trunk'], '/w@tmp/r.json')
                 echo i.join(' ')
                 echo goModCacheCli.command('restore', [policy: 'mod', readOnly: true, key: 'k1', restoreKeys: ['k', 'j'],
                                                        backend: 'local:/mnt/gocache'], '/w@gopipe/mod')
                 echo goBuildKitImageCli.imageResult([services: [[name: 'orders', digest: 'sha256:ab', hitRatio: 0.5]]], 'orders').toString()
                 echo goBuildKitImageCli.batchArgv([services: ['orders', 'billing'], parallel: 3, registry: 'reg.local:5000/shop',
-                                                   tags: ['1', 'main'], push: true, cacheRepo: 'r/cache', branch: 'main',
+                                                   tags: ['1', 'main'], push: true, cacheRepo: 'r/cache', network: 'host', branch: 'main',
                                                    defaultBranch: 'trunk', repo: 'src', plan: '/w@gopipe/affected.json'], '/w@tmp/all.json').join(' ')
                 echo goAffectedServicesCli.argv([repo: 'src', base: 'HEAD~1', output: '/w@gopipe/affected.json']).join(' ')
                 """);
@@ -223,12 +223,12 @@ class CliFlowTest {
         assertThat(h.log()).contains("/opt/gopipe/bin/gopipe affected --repo src --format json --target-branch origin/main"
                         + " --goos linux --goarch arm64 --cgo --tags netgo,prod")
                 .contains("gopipe image build --repo . --service orders --json /w@tmp/r.json --dockerfile services/orders/Dockerfile"
-                        + " --context . --tag 1 --tag main --registry reg.local:5000/shop --push --cache-repo r/cache --branch main --default-branch trunk")
+                        + " --context . --tag 1 --tag main --registry reg.local:5000/shop --push --cache-repo r/cache --network host --branch main --default-branch trunk")
                 .contains("'gopipe' 'cache' 'restore' '--backend' 'local:/mnt/gocache' '--policy' 'mod' '--path' '/w@gopipe/mod'"
                         + " '--repo' '.' '--key' 'k1' '--restore-keys' 'k,j' '--read-only'")
                 .contains("[name:orders, digest:sha256:ab, hitRatio:0.5]")
                 .contains("gopipe image build --repo src --service orders --service billing --json /w@tmp/all.json --parallel 3"
-                        + " --registry reg.local:5000/shop --tag 1 --tag main --push --cache-repo r/cache --branch main"
+                        + " --registry reg.local:5000/shop --tag 1 --tag main --push --cache-repo r/cache --network host --branch main"
                         + " --default-branch trunk --plan /w@gopipe/affected.json")
                 .contains("gopipe affected --repo src --format json --base HEAD~1 --output /w@gopipe/affected.json");
         PipelineHarness badParallel = new PipelineHarness(PluginFlowTest.VARS, tmp.resolve("ws"), null);

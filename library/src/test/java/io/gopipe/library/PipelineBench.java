@@ -103,33 +103,38 @@ class PipelineBench {
                     // 'mod': the repository has no external modules (no go.sum), so there is nothing to
                     // cache and gopipe would only warn that it skipped it.
                     case "gopipe" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
-                            + " cacheBackend: 'local:" + store + "', registry: '" + registry + "/gopipe')";
+                            + " cacheBackend: 'local:" + store + "', registry: '" + registry + "/gopipe', imageNetwork: 'host')";
                     // The same, with the remote build cache: one gocache daemon for the fan-out, go test through
                     // its bridge, and each image's go build inside BuildKit through it (no archive).
-                    case "gopipe-remote" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
-                            + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + remoteStore + "', registry: '" + registry
-                            + "/gopipe-remote')";
+                    // Built with --network host, as the naive pipeline: the images' go build reaches the daemon
+                    // through the direct loopback link. -tunnel: the RUN in a network of its own (none), so
+                    // through the ssh tunnel as on a remote builder (and dockerd's BuildKit 0.13 then checksums
+                    // the RUN's whole root file system first, docs/image.md).
+                    case "gopipe-remote", "gopipe-remote-tunnel" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
+                            + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:"
+                            + (v.equals("gopipe-remote") ? remoteStore : out.resolve("store-" + v)) + "', registry: '" + registry
+                            + "/" + v + "', imageNetwork: '" + (v.equals("gopipe-remote") ? "host" : "none") + "')";
                     // A/B of the overlaps: the daemon started after 'affected' (waited for in the same step, with the
                     // first service's prefetch key) and no builder warm-up, as before they existed; -java: java -jar.
                     case "gopipe-remote-seq", "gopipe-remote-seq-java" -> "goMonorepoPipeline(engine: 'cli', gopipe: '"
                             + (v.endsWith("-java") ? "java -jar " + jar : gopipe) + "', caches: ['build'],"
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
-                            + "/" + v + "', overlapDaemon: false, warmBuilder: false)";
+                            + "/" + v + "', overlapDaemon: false, warmBuilder: false, imageNetwork: 'host')";
                     // A/B of the image fan-out: one `gopipe image build` per branch (each with the job's
                     // plan file), the one batched command building one image at a time, and the defaults
                     // without the AppCDS archives bin/gopipe-cds wrote next to the jar (-nocds).
                     // The archive flavour with the batch: no tunnel, so no per-key prefetch inside the one command.
                     case "gopipe-batch" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
                             + " cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry + "/" + v
-                            + "', batchImages: true)";
+                            + "', batchImages: true, imageNetwork: 'host')";
                     case "gopipe-remote-nobatch", "gopipe-remote-batch", "gopipe-remote-batch1", "gopipe-remote-nocds" ->
                             "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
                             + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v)
-                            + "', registry: '" + registry + "/" + v + "'"
+                            + "', registry: '" + registry + "/" + v + "', imageNetwork: 'host'"
                             + (v.endsWith("nobatch") ? ", batchImages: false" : v.endsWith("batch1") ? ", batchImages: true, imageParallel: 1"
                             : v.endsWith("batch") ? ", batchImages: true" : "") + ")";
                     default -> throw new IllegalArgumentException("unknown variant " + v
-                            + " (naive, gopipe, gopipe-remote, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
+                            + " (naive, gopipe, gopipe-remote, gopipe-remote-tunnel, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
                             + " gopipe-remote-batch, gopipe-remote-batch1, gopipe-remote-nocds, gopipe-batch)");
                 };
                 try {

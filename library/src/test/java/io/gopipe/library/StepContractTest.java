@@ -113,14 +113,14 @@ class StepContractTest {
         assertThat(passed.keySet()).containsExactlyInAnyOrderElementsOf(GOPIPE_STEPS);
         assertThat(passed.get("goAffectedServices")).contains("sinceCommit", "targetBranch", "base", "tags", "cgo", "dir")
                 .doesNotContain("gopipe", "repo");
-        assertThat(passed.get("goBuildKitImage")).contains("service", "tags", "push", "branch", "dockerfile", "context", "dir");
+        assertThat(passed.get("goBuildKitImage")).contains("service", "tags", "push", "branch", "dockerfile", "context", "dir", "network");
         assertThat(passed.get("goModCache")).contains("policy", "readOnly", "dir", "flavour", "key", "gopipe").doesNotContain("backend");
 
         Path ws = tmp.resolve("ws");
         ShopFixture.Repo repo = ShopFixture.materialize(ws.resolve("shop"), "03-shared-package-fan-out");
         ShopFixture.git(repo.dir(), "update-ref", "refs/remotes/origin/main", repo.base());
         String all = "repo: 'shop', goos: 'linux', goarch: 'amd64', cgo: false, tags: ['netgo'], registry: 'registry.local/shop',"
-                + " cacheRepo: 'registry.local/cache', caches: ['mod', 'build'], readOnlyCache: false, defaultBranch: 'main', testCommand: '"
+                + " cacheRepo: 'registry.local/cache', imageNetwork: 'host', caches: ['mod', 'build'], readOnlyCache: false, defaultBranch: 'main', testCommand: '"
                 + PluginFlowTest.CHEAP_TEST + "'";
         Map<String, Set<String>> checked = new TreeMap<>();
         List<PipelineHarness> runs = List.of(

@@ -55,6 +55,7 @@ public class GoBuildKitImageStep extends Step {
     private String gomodcache;
     private String gocache;
     private String runtime;
+    private String network;
     private Map<String, String> buildArgs;
     private List<String> secrets;
     private List<String> platforms;
@@ -209,6 +210,19 @@ public class GoBuildKitImageStep extends Step {
         this.runtime = Util.fixEmptyAndTrim(runtime);
     }
 
+    public String getNetwork() {
+        return network;
+    }
+
+    /**
+     * Network mode of the RUN steps, e.g. {@code host}: with the agent's own Docker daemon the remote
+     * build cache then reaches the build through a direct loopback link instead of an ssh mount.
+     */
+    @DataBoundSetter
+    public void setNetwork(String network) {
+        this.network = Util.fixEmptyAndTrim(network);
+    }
+
     public Map<String, String> getBuildArgs() {
         return buildArgs;
     }
@@ -325,6 +339,7 @@ public class GoBuildKitImageStep extends Step {
                     .goModCache(step.gomodcache != null ? step.gomodcache : restoredCache(workspace, "mod"))
                     .goCache(step.gocache != null ? step.gocache : restoredCache(workspace, "build"))
                     .runtime(step.runtime)
+                    .network(step.network)
                     .buildArgs(step.buildArgs).secrets(step.secrets).platforms(step.platforms)
                     .provenance(step.provenance).sbom(step.sbom)
                     .driver(config.getBuildkitDriver()).buildkitAddress(config.getBuildkitAddress())
