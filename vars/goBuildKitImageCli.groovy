@@ -13,7 +13,9 @@ def call(Map args = [:]) {
     List argv = argv(args, resultFile)
     sh(script: 'mkdir -p ' + goAffectedServicesCli.shq(tmp) + ' && ' + argv.collect { goAffectedServicesCli.shq(it) }.join(' '),
             label: "gopipe image build: ${args.service}")
-    String out = sh(script: 'cat ' + goAffectedServicesCli.shq(resultFile), returnStdout: true, label: 'gopipe image result')
+    // readFile, not a second sh: the agent JVM reads the shared workspace volume (also from a pod's other
+    // container) in milliseconds, where each sh is a durable task of its own on a real Jenkins.
+    String out = readFile(file: resultFile, encoding: 'UTF-8')
     return imageResult(goAffectedServicesCli.parse(out, "gopipe image build ${args.service}"), args.service.toString())
 }
 
@@ -31,8 +33,7 @@ def batch(Map args) {
     int rc = sh(script: 'mkdir -p ' + goAffectedServicesCli.shq(tmp) + ' && rm -f ' + goAffectedServicesCli.shq(resultFile) + ' && '
             + argv.collect { goAffectedServicesCli.shq(it) }.join(' '), returnStatus: true,
             label: "gopipe image build: ${args.services.size()} services")
-    String out = sh(script: 'cat ' + goAffectedServicesCli.shq(resultFile) + ' 2>/dev/null || true', returnStdout: true,
-            label: 'gopipe image results')
+    String out = fileExists(resultFile) ? readFile(file: resultFile, encoding: 'UTF-8') : null
     if (!out?.trim()) {
         throw new Exception("gopipe image build exited ${rc} without writing its results (see its output above)")
     }
