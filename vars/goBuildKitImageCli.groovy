@@ -42,12 +42,7 @@ def batch(Map args) {
 
 @NonCPS
 List batchArgv(Map a, String resultFile) {
-    List known = ['services', 'parallel', 'registry', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan', 'network']
-    for (Object k : a.keySet()) {
-        if (!known.contains(k.toString())) {
-            throw new Exception("goBuildKitImageCli.batch: unknown parameter '${k}' (known: ${known.join(', ')})")
-        }
-    }
+    checkKnown(a, ['services', 'parallel', 'registry', 'tags'], 'goBuildKitImageCli.batch')
     if (!a.services) {
         throw new Exception("goBuildKitImageCli.batch: parameter 'services' is required")
     }
@@ -62,13 +57,7 @@ List batchArgv(Map a, String resultFile) {
             cmd += ['--tag', t.toString()]
         }
     }
-    if (a.push) { cmd += ['--push'] }
-    if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
-    if (a.network) { cmd += ['--network', a.network.toString()] }
-    if (a.branch) { cmd += ['--branch', a.branch.toString()] }
-    if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
-    if (a.plan) { cmd += ['--plan', a.plan.toString()] }
-    return cmd.collect { it.toString() }
+    return (cmd + sharedFlags(a)).collect { it.toString() }
 }
 
 /**
@@ -103,12 +92,7 @@ List splitRef(String ref, String service) {
 
 @NonCPS
 List argv(Map a, String resultFile) {
-    List known = ['service', 'dockerfile', 'context', 'tags', 'push', 'cacheRepo', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan', 'network']
-    for (Object k : a.keySet()) {
-        if (!known.contains(k.toString())) {
-            throw new Exception("goBuildKitImageCli: unknown parameter '${k}' (known: ${known.join(', ')})")
-        }
-    }
+    checkKnown(a, ['service', 'dockerfile', 'context', 'tags'], 'goBuildKitImageCli')
     if (!a.service) {
         throw new Exception("goBuildKitImageCli: parameter 'service' is required")
     }
@@ -126,11 +110,34 @@ List argv(Map a, String resultFile) {
         cmd += ['--tag', rt[1]]
     }
     if (registry) { cmd += ['--registry', registry] }
-    if (a.push) { cmd += ['--push'] }
-    if (a.cacheRepo) { cmd += ['--cache-repo', a.cacheRepo.toString()] }
-    if (a.network) { cmd += ['--network', a.network.toString()] }
-    if (a.branch) { cmd += ['--branch', a.branch.toString()] }
-    if (a.defaultBranch) { cmd += ['--default-branch', a.defaultBranch.toString()] }
-    if (a.plan) { cmd += ['--plan', a.plan.toString()] }
-    return cmd.collect { it.toString() }
+    return (cmd + sharedFlags(a)).collect { it.toString() }
+}
+
+/** The parameters both command lines take besides their own, in the order the flags follow them. */
+@NonCPS
+List sharedKeys() {
+    return ['push', 'cacheRepo', 'network', 'branch', 'defaultBranch', 'gopipe', 'repo', 'plan']
+}
+
+@NonCPS
+void checkKnown(Map a, List own, String what) {
+    List known = own + sharedKeys()
+    for (Object k : a.keySet()) {
+        if (!known.contains(k.toString())) {
+            throw new Exception("${what}: unknown parameter '${k}' (known: ${known.join(', ')})")
+        }
+    }
+}
+
+/** The flags after the services, registry and tags, the same for one service and for several. */
+@NonCPS
+List sharedFlags(Map a) {
+    List f = []
+    if (a.push) { f += ['--push'] }
+    if (a.cacheRepo) { f += ['--cache-repo', a.cacheRepo.toString()] }
+    if (a.network) { f += ['--network', a.network.toString()] }
+    if (a.branch) { f += ['--branch', a.branch.toString()] }
+    if (a.defaultBranch) { f += ['--default-branch', a.defaultBranch.toString()] }
+    if (a.plan) { f += ['--plan', a.plan.toString()] }
+    return f
 }
