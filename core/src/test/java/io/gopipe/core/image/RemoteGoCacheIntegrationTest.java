@@ -254,6 +254,54 @@ class RemoteGoCacheIntegrationTest {
                 .isGreaterThan(100);
     }
 
+    /**
+     * Issue 9's reproducible digests hold through the remote cache as well: a cold build whose
+     * outputs go into an empty store and a build from a fresh agent that only hits give the digest
+     * of a plain build without any daemon, in the generated Dockerfile's mode and in agent mode.
+     * (The cache must never leak into the image: not the bridge stage, the link's build arg or a
+     * binary built from cached outputs.)
+     */
+    @Test
+    @Order(6)
+    void theRemoteCacheLeavesTheDigestOfAPlainBuild() throws Exception {
+        Path digestStore = Files.createDirectories(tmp.resolve("digest-store"));
+        for (BuildMode mode : List.of(BuildMode.DOCKERFILE, BuildMode.AGENT)) {
+            String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+            prune();
+            BuildResult plain = engine(new ImageEngineIntegrationTest.CapturingReporter(), null)
+                    .build(agentTools(request("digest-" + m + ":plain").mode(mode), mode, "plain-" + m).build());
+
+            String[] digests = new String[2];
+            int[][] figures = new int[2][];
+            for (int run = 0; run < 2; run++) {
+                daemon = ServingDaemon.start(digestStore, tmp.resolve("digest-" + m + run + "-tier"),
+                        tmp.resolve("d" + m.charAt(0) + run + ".sock"));
+                prune();
+                ImageEngineIntegrationTest.CapturingReporter rep = new ImageEngineIntegrationTest.CapturingReporter();
+                digests[run] = engine(rep, daemon.address()).build(agentTools(request("digest-" + m + ":" + run)
+                        .mode(mode).remoteGoCacheKey("digest-" + m + "@main"), mode, null).build()).digest();
+                figures[run] = figures(rep);
+                assertThat(rep.warnings()).noneSatisfy(w -> assertThat(w).containsAnyOf("gocache", "Go build cache"));
+                stopDaemon();
+            }
+            assertThat(plain.digest()).startsWith("sha256:");
+            assertThat(digests).as(m + ": digests through the remote cache (cold, then from hits) against the plain build")
+                    .containsExactly(plain.digest(), plain.digest());
+            assertThat(figures[0][2]).as(m + ": the first build stored its outputs").isGreaterThan(50);
+            assertThat(figures[1][1]).as(m + ": hits of the fresh agent's build (of " + figures[1][0] + " gets)")
+                    .isGreaterThan(50).isGreaterThanOrEqualTo(figures[1][0] - 2);
+        }
+    }
+
+    /** Agent mode needs Go 1.24 on the agent and, without a daemon ({@code gocache} not null), a GOCACHE folder of its own. */
+    private ImageBuildRequest.Builder agentTools(ImageBuildRequest.Builder b, BuildMode mode, String gocache) throws Exception {
+        if (mode != BuildMode.AGENT) {
+            return b;
+        }
+        b.goBinary(ImageEngineIntegrationTest.GO);
+        return gocache == null ? b : b.goBuildCache(Files.createDirectories(tmp.resolve("gocache-" + gocache)));
+    }
+
     // ---- helpers ----
 
     /** Starts a daemon over the shared store with its own (empty) local tier; returns its address. */
