@@ -177,12 +177,13 @@ final class AgentBinaryBuilder {
             return null;
         }
         String inImage = "usr/local/bin/" + GoDockerfileGenerator.binaryName(req.goSpec());
+        long start = System.nanoTime();
         java.util.Optional<String> from = previous.place(req.cache().importRefs(), inImage, target, req.credentials());
         if (from.isEmpty()) {
             return null;
         }
-        reporter.info("[" + req.service() + "] agent build: placed the binary of " + from.get()
-                + " (go links only when it is not up to date)");
+        reporter.info(String.format("[%s] agent build: placed the binary of %s in %.2f s (go links only when it is not"
+                + " up to date)", req.service(), from.get(), (System.nanoTime() - start) / 1e9));
         return fileKey(target);
     }
 
