@@ -37,9 +37,9 @@ final class PreviousBinary {
     }
 
     /**
-     * Writes the first {@code pathInImage} (e.g. {@code usr/local/bin/orders}) found in the image
-     * layers of the first of {@code cacheRefs} that has a cache manifest to {@code target} (mode
-     * 0755, written aside and renamed).
+     * Writes the first {@code pathInImage} (e.g. {@code usr/local/bin/orders}) found in the layers of
+     * {@code cacheRefs}' cache manifests, in that order, to {@code target} (mode 0755, written aside
+     * and renamed).
      *
      * @return the ref it came from, or empty when nothing was placed
      */
@@ -49,8 +49,10 @@ final class PreviousBinary {
             if (m.isEmpty()) {
                 continue;
             }
-            // Only this ref's layers: a branch's cache holds the branch's binary, main's only main's.
-            return placeFrom(ref, m.get(), pathInImage, target, credentials) ? Optional.of(ref) : Optional.empty();
+            // The branch's binary is the likeliest to be up to date; the default branch's is the next best.
+            if (placeFrom(ref, m.get(), pathInImage, target, credentials)) {
+                return Optional.of(ref);
+            }
         }
         return Optional.empty();
     }
