@@ -149,26 +149,28 @@ final class PreviousBinary {
                 continue;
             }
             if ((type == '0' || type == '\0') && normalize(name).equals(wanted)) {
+                // Written aside in the same folder (the image's context): it must never stay there.
                 Path tmp = target.resolveSibling(target.getFileName() + ".gopipe-previous");
                 Files.createDirectories(target.getParent());
-                try (var out = Files.newOutputStream(tmp)) {
-                    long left = size;
-                    byte[] buf = new byte[1 << 16];
-                    while (left > 0) {
-                        int n = tar.read(buf, 0, (int) Math.min(buf.length, left));
-                        if (n < 0) {
-                            throw new IOException("layer ends inside " + path);
+                try {
+                    try (var out = Files.newOutputStream(tmp)) {
+                        long left = size;
+                        byte[] buf = new byte[1 << 16];
+                        while (left > 0) {
+                            int n = tar.read(buf, 0, (int) Math.min(buf.length, left));
+                            if (n < 0) {
+                                throw new IOException("layer ends inside " + path);
+                            }
+                            out.write(buf, 0, n);
+                            left -= n;
                         }
-                        out.write(buf, 0, n);
-                        left -= n;
                     }
-                } catch (IOException e) {
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    return true;
+                } finally {
                     Files.deleteIfExists(tmp);
-                    throw e;
                 }
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return true;
             }
             tar.skipNBytes(padded);
         }

@@ -1,12 +1,14 @@
 package io.gopipe.core.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,5 +53,24 @@ class PreviousBinaryTarTest {
             assertThat(PreviousBinary.extract(in, "usr/local/bin/payments", tmp.resolve("none/payments"))).isFalse();
         }
         assertThat(tmp.resolve("none")).doesNotExist();
+    }
+    @Test
+    void aLayerThatEndsInsideTheFileLeavesNothingInTheContext() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root/usr/local/bin"));
+        Files.write(root.resolve("orders"), new byte[100_000]);
+        Path layer = tmp.resolve("layer.tar");
+        Process p = new ProcessBuilder("tar", "-cf", layer.toString(), "-C", tmp.resolve("root").toString(), "usr")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        byte[] whole = Files.readAllBytes(layer);
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+
+        Path bin = tmp.resolve("ctx/usr/local/bin");
+        assertThatThrownBy(() -> PreviousBinary.extract(new java.io.ByteArrayInputStream(cut), "usr/local/bin/orders",
+                bin.resolve("orders"))).isInstanceOf(java.io.IOException.class);
+        try (var left = Files.list(bin)) {
+            assertThat(left.toList()).as("no binary and no half-written file in the image's context").isEmpty();
+        }
     }
 }
