@@ -178,7 +178,14 @@ final class AgentBinaryBuilder {
         }
         String inImage = "usr/local/bin/" + GoDockerfileGenerator.binaryName(req.goSpec());
         long start = System.nanoTime();
-        java.util.Optional<String> from = previous.place(req.cache().importRefs(), inImage, target, req.credentials());
+        java.util.Optional<String> from;
+        try {
+            from = previous.place(req.cache().importRefs(), inImage, target, req.credentials());
+        } catch (RuntimeException e) {
+            // Only a lost shortcut: go links as it would have.
+            reporter.warn("[" + req.service() + "] could not take the last image's binary from the registry cache: " + e);
+            return null;
+        }
         if (from.isEmpty()) {
             return null;
         }

@@ -73,4 +73,13 @@ class PreviousBinaryTarTest {
             assertThat(left.toList()).as("no binary and no half-written file in the image's context").isEmpty();
         }
     }
+    @Test
+    void bytesThatAreNoTarAreAnIoErrorAndPlaceNothing() {
+        byte[] junk = new byte[4096];
+        java.util.Arrays.fill(junk, (byte) 'z');
+        Path bin = tmp.resolve("ctx2/usr/local/bin");
+        assertThatThrownBy(() -> PreviousBinary.extract(new java.io.ByteArrayInputStream(junk), "usr/local/bin/orders",
+                bin.resolve("orders"))).isInstanceOf(java.io.IOException.class).hasMessageContaining("not a tar header");
+        assertThat(bin.resolve("orders")).doesNotExist();
+    }
 }
