@@ -30,6 +30,7 @@ final class AgentBinaryBuilder {
     private final Reporter reporter;
     private final GoToolchain toolchains;
     private final String goCacheDaemon;
+    private final PreviousBinary previous;
 
     AgentBinaryBuilder(ProcessRunner runner, Reporter reporter) {
         this(runner, reporter, new GoToolchain(runner, GoToolchain.defaultSearchRoots()), null);
@@ -48,10 +49,20 @@ final class AgentBinaryBuilder {
      *                      {@code GOCACHEPROG} = the bridge (built here with the same go); or null
      */
     AgentBinaryBuilder(ProcessRunner runner, Reporter reporter, GoToolchain toolchains, String goCacheDaemon) {
+        this(runner, reporter, toolchains, goCacheDaemon, null);
+    }
+
+    /**
+     * @param previous where the last image's binary comes from ({@link PreviousBinary}), or null to
+     *                 always link
+     */
+    AgentBinaryBuilder(ProcessRunner runner, Reporter reporter, GoToolchain toolchains, String goCacheDaemon,
+                       PreviousBinary previous) {
         this.runner = runner;
         this.reporter = reporter;
         this.toolchains = toolchains;
         this.goCacheDaemon = goCacheDaemon;
+        this.previous = previous;
     }
 
     /**
@@ -123,9 +134,15 @@ final class AgentBinaryBuilder {
             }
             List<String> argv = List.of(go, "build", "-trimpath", "-buildvcs=false",
                     "-ldflags", spec.ldflags(req.version()), "-o", target.toString(), spec.mainPackage());
+            Object placed = platforms.size() == 1 ? placePrevious(req, target) : null;
             reporter.info("[" + req.service() + "] agent build: " + masker.mask(String.join(" ", argv)));
             CommandResult r = runner.run(argv, env, moduleDir, GO_BUILD_TIMEOUT, masker,
                     l -> reporter.info("[" + req.service() + "] " + l));
+            if (placed != null && r.succeeded()) {
+                reporter.info("[" + req.service() + "] agent build: " + (placed.equals(fileKey(target))
+                        ? "the last image's binary is up to date (go kept it: no link)"
+                        : "the last image's binary was stale: go linked a new one over it"));
+            }
             if (!r.succeeded()) {
                 throw new ImageBuildFailedException("service '" + req.service() + "': go build of " + spec.mainPackage()
                         + " for " + platform + " failed in " + moduleDir + ":\n" + r.tailText());
@@ -149,6 +166,72 @@ final class AgentBinaryBuilder {
             stamp(root, req.sourceDateEpoch());
         }
         return steps;
+    }
+
+    /**
+     * Puts the last image's binary at {@code target} (see {@link PreviousBinary}); its file key (to
+     * tell afterwards whether go kept it), or null when nothing was placed.
+     */
+    private Object placePrevious(ImageBuildRequest req, Path target) {
+        if (previous == null || !req.cache().enabled()) {
+            return null;
+        }
+        String inImage = "usr/local/bin/" + GoDockerfileGenerator.binaryName(req.goSpec());
+        long start = System.nanoTime();
+        java.util.Optional<String> from;
+        try {
+            from = previous.place(req.cache().importRefs(), inImage, target, req.credentials());
+        } catch (RuntimeException e) {
+            // Only a lost shortcut: go links as it would have.
+            reporter.warn("[" + req.service() + "] could not take the last image's binary from the registry cache: " + e);
+            return null;
+        }
+        if (from.isEmpty()) {
+            return null;
+        }
+        reporter.info(String.format("[%s] agent build: placed the binary of %s in %.2f s (go links only when it is not"
+                + " up to date)", req.service(), from.get(), (System.nanoTime() - start) / 1e9));
+        return fileKey(target);
+    }
+
+    private static Object fileKey(Path p) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                    java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.fileKey() == null ? a.lastModifiedTime() + "/" + a.size() : a.fileKey() + "/" + a.size();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** 16 hex digits of a hash of a tree's paths, modes and file contents. */
+    static String contentName(Path root) {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            byte[] buf = new byte[1 << 16];
+            for (Path p : walk.sorted().toList()) {
+                String rel = root.relativize(p).toString();
+                boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                md.update((rel + (dir ? "/" : "") + "\0" + (Files.isExecutable(p) ? "x" : "-") + "\0")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (!dir) {
+                    try (java.io.InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            md.update(buf, 0, n);
+                        }
+                    }
+                    md.update((byte) 0);
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot read the image files under " + root + ": " + e.getMessage(), e);
+        }
+        return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
     private Path goroot(String go, Path dir, SecretMasker masker) {

@@ -78,8 +78,13 @@ final class BuildPlanner {
             if (platforms.isEmpty()) {
                 platforms = List.of(hostPlatform());
             }
-            context = Files.createDirectories(work.resolve("context"));
-            agentSteps = agent.build(req, platforms, context, masker);
+            Path built = Files.createDirectories(work.resolve("context"));
+            agentSteps = agent.build(req, platforms, built, masker);
+            // BuildKit keeps a local context by its folder's name and sends again only the files whose
+            // size or time differ; the stamped binary's time never does, so a changed binary of the same
+            // size would not reach the builder (measured: the previous build's file was used). A name
+            // from the content makes a changed tree a new context; an unchanged one is found again.
+            context = Files.move(built, work.resolve("context-" + AgentBinaryBuilder.contentName(built)));
             dockerfile = work.resolve("Dockerfile");
             Files.writeString(dockerfile, generator.packageOnly(req.goSpec()));
         } else if (req.dockerfile() != null) {

@@ -86,7 +86,9 @@ public final class ImageBuilder {
         this.runner = runner;
         this.reporter = reporter;
         this.options = options;
-        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter, options.goCacheDaemon()), reporter);
+        this.planner = new BuildPlanner(new AgentBinaryBuilder(runner, reporter,
+                new GoToolchain(runner, GoToolchain.defaultSearchRoots()), options.goCacheDaemon(),
+                new PreviousBinary(manifests)), reporter);
         this.cacheSync = new CacheMountSync(driver, runner, reporter, options.workRoot(), options.buildTimeout());
     }
 

@@ -103,8 +103,35 @@ final class RegistryManifests {
         }
     }
 
+    /**
+     * Opens blob {@code digest} of {@code ref}'s repository for reading, or empty when it is absent,
+     * larger than {@code maxBytes} or the registry does not answer plainly. The caller closes it.
+     */
+    Optional<java.io.InputStream> blob(String ref, String digest, long maxBytes, RegistryCredentials credentials) {
+        try {
+            HttpURLConnection b = digest.matches("sha256:[0-9a-f]{64}") ? open(ref, "GET", credentials, "/blobs/" + digest)
+                    : null;
+            if (b == null) {
+                return Optional.empty();
+            }
+            if (b.getResponseCode() != 200 || b.getContentLengthLong() > maxBytes) {
+                b.disconnect();
+                return Optional.empty();
+            }
+            return Optional.of(b.getInputStream());
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A connection to {@code ref}'s manifest URL, or null for a reference this class does not handle. */
     private HttpURLConnection open(String ref, String method, RegistryCredentials credentials) throws IOException {
+        return open(ref, method, credentials, null);
+    }
+
+    /** As {@link #open(String, String, RegistryCredentials)}; a non-null {@code blobPath} replaces {@code /manifests/TAG}. */
+    private HttpURLConnection open(String ref, String method, RegistryCredentials credentials, String blobPath)
+            throws IOException {
         String registry = ImageReference.registry(ref);
         String repo = ImageReference.repository(ref);
         if (registry.equals("docker.io") || !repo.startsWith(registry + "/") || ref.contains("@")
@@ -112,7 +139,8 @@ final class RegistryManifests {
             return null;
         }
         URI uri = URI.create((loopback(registry) ? "http" : "https") + "://" + registry + "/v2/"
-                + repo.substring(registry.length() + 1) + "/manifests/" + ref.substring(repo.length() + 1));
+                + repo.substring(registry.length() + 1)
+                + (blobPath != null ? blobPath : "/manifests/" + ref.substring(repo.length() + 1)));
         HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
         c.setRequestMethod(method);
         c.setConnectTimeout((int) timeout.toMillis());
