@@ -129,9 +129,14 @@ final class Prefetcher {
             }
             toFetch.add(pack);
         }
-        // Biggest first (they take longest, so the last pack ends sooner); a pack go is already waiting
-        // for jumps the queue (demand), since go asks in dependency order and stalls on each wait.
-        toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        // In the order the last run first used them: go loads packages one after another, asking for
+        // hundreds of small entries (the standard library's module index) before it compiles anything,
+        // and the packs holding those must come first or go's loading ends only with the prefetch.
+        // Older manifests, in no order: biggest first (they take longest). A pack go is already
+        // waiting for jumps the queue (demand).
+        if (!m.firstUse()) {
+            toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        }
         synchronized (queue) {
             toFetch.forEach(p -> queue.put(p.name(), p));
         }
