@@ -95,6 +95,71 @@ final class PackPlanner {
         return packs;
     }
 
+    /** A head pack holds at most this many bytes (the module index and such are 0.2-30 KB each). */
+    static final long HEAD_MAX_BYTES = 1L << 20;
+    static final int HEAD_MAX_ENTRIES = 1024;
+    /** Sets smaller than this get no head pack: all their packs come at once anyway. */
+    static final long HEAD_MIN_SET_BYTES = 8L << 20;
+    /** A head entry is at most this big: one large output would hold up the small ones behind it. */
+    static final long HEAD_ENTRY_MAX_BYTES = 256L << 10;
+
+    /**
+     * The head of a run: the small entries it used first, in that order, up to its first output of
+     * {@link #ALONE_BYTES} or more. go asks for these one after another while it loads packages (the
+     * standard library's module index, a few hundred entries of 0.2-30 KB) and compiles nothing until
+     * it has them all; cut by output ID they are spread over every pack of small entries. A copy of
+     * them as one pack of their own, fetched first, ends go's loading long before the prefetch ends.
+     * Empty when the set is small ({@link #HEAD_MIN_SET_BYTES}), when the head would be more than an
+     * eighth of it, or under 8 entries: the copy's bytes must stay small.
+     */
+    static List<Packs.Entry> head(Map<String, ActionRecord> used) {
+        long total = 0;
+        for (ActionRecord r : used.values()) {
+            total += r.size();
+        }
+        if (total < HEAD_MIN_SET_BYTES) {
+            return List.of();
+        }
+        List<Packs.Entry> head = new ArrayList<>();
+        long bytes = 0;
+        for (Map.Entry<String, ActionRecord> e : used.entrySet()) {
+            long size = e.getValue().size();
+            if (size >= ALONE_BYTES || head.size() == HEAD_MAX_ENTRIES || bytes + size > HEAD_MAX_BYTES) {
+                break;
+            }
+            if (size <= HEAD_ENTRY_MAX_BYTES) {
+                head.add(new Packs.Entry(e.getKey(), e.getValue().outputId(), size));
+                bytes += size;
+            }
+        }
+        return head.size() < 8 || 8 * bytes > total ? List.of() : head;
+    }
+
+    /**
+     * The last run's head pack, listing what this run still uses of it, when it still serves: it holds
+     * at least 90% of this run's head, and at least 90% of it is still used. The order of first use
+     * moves a little from run to run (go asks in parallel), and a new head for that alone would be a
+     * write on every unchanged rebuild. Null when a new head is to be cut.
+     */
+    static PrefetchManifest.Pack keepHead(PrefetchManifest.Pack last, List<Packs.Entry> head, Map<String, ActionRecord> used) {
+        if (last == null || head.isEmpty()) {
+            return null;
+        }
+        List<Packs.Entry> live = new ArrayList<>();
+        for (Packs.Entry e : last.entries()) {
+            ActionRecord r = used.get(e.actionId());
+            if (r != null && r.outputId().equals(e.outputId()) && r.size() == e.size()) {
+                live.add(e);
+            }
+        }
+        Set<Packs.Entry> liveSet = new HashSet<>(live);
+        long covered = head.stream().filter(liveSet::contains).count();
+        if (10 * live.size() < 9 * last.entries().size() || 10 * covered < 9 * head.size()) {
+            return null;
+        }
+        return new PrefetchManifest.Pack(last.name(), last.bytes(), live, last.packRaw(), true);
+    }
+
     /** A pack's object name: the hash of its entries, so the same set is stored once. */
     static String name(List<Packs.Entry> entries) {
         MessageDigest md = Ids.sha256();

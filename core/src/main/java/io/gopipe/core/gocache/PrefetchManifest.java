@@ -51,7 +51,9 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
                     .min().orElse(Integer.MAX_VALUE));
         }
         List<Pack> sorted = new ArrayList<>(packs);
-        sorted.sort(java.util.Comparator.comparingInt(first::get)); // stable: ties keep their order
+        // stable: ties keep their order, but the head (a copy of the first-used entries) goes before
+        // the pack that holds the first of them
+        sorted.sort(java.util.Comparator.comparingInt((Pack p) -> first.get(p)).thenComparing(p -> !p.head()));
         return sorted;
     }
 
@@ -62,11 +64,23 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
      *
      * @param bytes    the pack object's size (-1 when not known)
      * @param packRaw  the uncompressed bytes of all entries in the pack object, listed or not
+     * @param head     whether this is the key's head pack ({@link PackPlanner#head}): a copy of the
+     *                 small entries the run used first, in that order; they are in other packs too
      */
-    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
+    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw, boolean head) {
         /** A pack that holds exactly {@code entries}. */
         Pack(String name, long bytes, List<Packs.Entry> entries) {
             this(name, bytes, entries, entries.stream().mapToLong(Packs.Entry::size).sum());
+        }
+
+        /** A pack of the content-defined cut. */
+        Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
+            this(name, bytes, entries, packRaw, false);
+        }
+
+        /** This pack as the key's head pack. */
+        Pack asHead() {
+            return new Pack(name, bytes, entries, packRaw, true);
         }
 
         /** The uncompressed bytes of the listed entries. */
@@ -121,6 +135,9 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
             if (p.packRaw() != p.rawBytes()) {
                 n.put("raw", p.packRaw()); // only for a pack holding entries it no longer lists
             }
+            if (p.head()) {
+                n.put("head", true);
+            }
             ArrayNode es = n.putArray("entries");
             for (Packs.Entry e : p.entries()) {
                 es.addArray().add(e.actionId()).add(e.outputId()).add(e.size());
@@ -154,6 +171,9 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
                 Pack pack = new Pack(name, n.path("bytes").asLong(), entries);
                 if (n.has("raw")) {
                     pack = new Pack(name, pack.bytes(), entries, Math.max(pack.rawBytes(), n.path("raw").asLong()));
+                }
+                if (n.path("head").asBoolean()) {
+                    pack = pack.asHead();
                 }
                 packs.add(pack);
             }

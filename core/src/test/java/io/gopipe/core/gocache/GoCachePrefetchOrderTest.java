@@ -141,4 +141,86 @@ class GoCachePrefetchOrderTest {
         String first = log.infos.stream().filter(l -> l.contains("pack start ")).findFirst().orElseThrow();
         assertThat(first).endsWith(m.packs().get(packOf(m, 14)).name());
     }
+
+    /** Sizes of a set big enough for a head: forty small outputs, a big one, twenty small, two big. */
+    private static int headSize(int i) {
+        return i == 40 || i == 61 || i == 62 ? 3_000_000 + i : 600 + 97 * i;
+    }
+
+    private GoCacheSession session(String tier) throws Exception {
+        GoCacheOptions o = GoCacheOptions.of("local:" + dir.resolve("store"), dir.resolve(tier)).withPrefetchKey("svc/main");
+        return new GoCacheSession(o, new RecordingReporter(), new DiskTier(dir.resolve(tier)), this::store);
+    }
+
+    @Test
+    void theSmallEntriesUsedFirstComeFirstAsOneHeadPackKeptWhileTheyStayTheSame() throws Exception {
+        GoCacheSession seed = session("seed");
+        for (int i = 0; i <= 62; i++) {
+            byte[] b = body(i, headSize(i));
+            seed.put(action(i), output(b), new ByteArrayInputStream(b), b.length, false);
+        }
+        seed.close(0);
+        PrefetchManifest m = manifest();
+        PrefetchManifest.Pack head = m.packs().get(0);
+        assertThat(head.head()).isTrue();
+        assertThat(m.packs().stream().filter(PrefetchManifest.Pack::head)).hasSize(1);
+        assertThat(head.entries()).extracting(Packs.Entry::actionId)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 40).mapToObj(GoCachePrefetchOrderTest::action).toList());
+        // a copy: every entry still has its home in the content-defined packs, which other keys share
+        java.util.Set<String> homed = new java.util.HashSet<>();
+        m.packs().stream().filter(p -> !p.head()).forEach(p -> p.entries().forEach(e -> homed.add(e.actionId())));
+        assertThat(homed).hasSize(63);
+
+        // a fresh agent with one download worker reads the head first and counts each entry once
+        RecordingReporter log = new RecordingReporter();
+        Prefetcher p = new Prefetcher(new StoreAccess(this::store, log, Duration.ofSeconds(10)), new DiskTier(dir.resolve("fresh")),
+                new AtomicLong(), 1, DebugTimeline.to(log));
+        try {
+            p.start("svc/main");
+            assertThat(p.previous(Duration.ofSeconds(10))).isNotNull();
+            for (int i = 0; i <= 62; i++) {
+                assertThat(p.arrival(action(i)).get(10, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            p.close();
+        }
+        assertThat(log.infos.stream().filter(l -> l.contains("pack start ")).findFirst().orElseThrow()).endsWith(head.name());
+
+        // an unchanged rebuild on a fresh agent, asking in a slightly different order: all prefetched, nothing written
+        java.util.Map<String, Long> before = GoCacheGoTest.snapshot(dir.resolve("store"));
+        GoCacheSession same = session("fresh2");
+        int[] order = java.util.stream.IntStream.rangeClosed(0, 62).toArray();
+        order[0] = 1;
+        order[1] = 0;
+        for (int i : order) {
+            assertThat(same.get(action(i))).isNotNull();
+        }
+        GoCacheFigures f = same.close(0);
+        assertThat(f.prefetchHits()).isEqualTo(63);
+        assertThat(f.remoteHits()).isZero();
+        assertThat(f.bytesUp()).isZero();
+        assertThat(GoCacheGoTest.snapshot(dir.resolve("store"))).isEqualTo(before);
+
+        // a change adds an output at the end: the head is kept as it is
+        GoCacheSession change = session("seed");
+        for (int i = 0; i <= 62; i++) {
+            change.get(action(i));
+        }
+        byte[] added = body(99, 5000);
+        change.put(action(99), output(added), new ByteArrayInputStream(added), added.length, false);
+        change.close(0);
+        PrefetchManifest next = manifest();
+        assertThat(next.packs().get(0)).isEqualTo(head);
+
+        // a damaged head: its entries still come, from their own packs, with one warning
+        Files.write(dir.resolve("store/gocache").resolve(head.name()), body(7, 5000));
+        GoCacheSession lost = session("fresh3");
+        for (int i = 0; i <= 62; i++) {
+            assertThat(lost.get(action(i))).isNotNull();
+        }
+        GoCacheFigures g = lost.close(0);
+        assertThat(g.prefetchHits()).isEqualTo(63);
+        assertThat(g.remoteHits()).isZero();
+        assertThat(g.warnings()).isEqualTo(1);
+    }
 }
