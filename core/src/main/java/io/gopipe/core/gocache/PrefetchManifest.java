@@ -37,7 +37,10 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
 
     /**
      * {@code packs} in the order {@code used} (a run's actions in the order it first used them) first
-     * uses each: by the earliest-used entry a pack lists; packs listing none of them go last.
+     * uses each: by the earliest-used entry a pack lists; packs listing none of them go last. The
+     * head pack's entries do not count for the other packs: they arrive with the head, and what go
+     * needs after them (the big outputs it compiles against) must come next, not the packs that
+     * hold their second copies.
      */
     static List<Pack> inFirstUseOrder(List<Pack> packs, java.util.Map<String, ?> used) {
         java.util.Map<String, Integer> rank = new java.util.HashMap<>();
@@ -45,10 +48,12 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
         for (String action : used.keySet()) {
             rank.put(action, i++);
         }
+        java.util.Set<String> inHead = new java.util.HashSet<>();
+        packs.stream().filter(Pack::head).forEach(p -> p.entries().forEach(e -> inHead.add(e.actionId())));
         java.util.Map<Pack, Integer> first = new java.util.IdentityHashMap<>();
         for (Pack p : packs) {
-            first.put(p, p.entries().stream().mapToInt(e -> rank.getOrDefault(e.actionId(), Integer.MAX_VALUE))
-                    .min().orElse(Integer.MAX_VALUE));
+            first.put(p, p.entries().stream().filter(e -> p.head() || !inHead.contains(e.actionId()))
+                    .mapToInt(e -> rank.getOrDefault(e.actionId(), Integer.MAX_VALUE)).min().orElse(Integer.MAX_VALUE));
         }
         List<Pack> sorted = new ArrayList<>(packs);
         // stable: ties keep their order, but the head (a copy of the first-used entries) goes before

@@ -170,6 +170,8 @@ class GoCachePrefetchOrderTest {
         java.util.Set<String> homed = new java.util.HashSet<>();
         m.packs().stream().filter(p -> !p.head()).forEach(p -> p.entries().forEach(e -> homed.add(e.actionId())));
         assertThat(homed).hasSize(63);
+        // after the head, what go needs next: the first big output, not the packs holding the head's second copies
+        assertThat(packOf(m, 40)).isEqualTo(1);
 
         // a fresh agent with one download worker reads the head first and counts each entry once
         RecordingReporter log = new RecordingReporter();
