@@ -338,37 +338,20 @@ final class GoCacheSession {
             snapshot = new LinkedHashMap<>(used);
         }
         PrefetchManifest previous = prefetcher.previous(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        prefetcher.awaitDone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         // Packs the previous manifest listed and this run found in the store need no check or upload;
         // those still mostly used are kept as they are.
         Map<String, PrefetchManifest.Pack> known = new HashMap<>();
         List<PrefetchManifest.Pack> keepable = new ArrayList<>();
-        PrefetchManifest.Pack lastHead = null;
         if (previous != null) {
-            for (PrefetchManifest.Pack p : previous.packs()) {
-                if (!prefetcher.packsPresent().contains(p.name())) {
-                    continue;
-                }
-                if (p.head()) {
-                    lastHead = p; // a copy: never kept as the home of its entries
-                } else {
-                    known.put(p.name(), p);
-                    keepable.add(p);
-                }
-            }
+            previous.packs().stream().filter(p -> prefetcher.packsPresent().contains(p.name())).forEach(p -> {
+                known.put(p.name(), p);
+                keepable.add(p);
+            });
         }
         PackPlanner.Plan plan = PackPlanner.plan(snapshot, keepable);
         List<List<Packs.Entry>> planned = plan.fresh();
-        List<Packs.Entry> headEntries = PackPlanner.head(snapshot);
-        PrefetchManifest.Pack keptHead = PackPlanner.keepHead(lastHead, headEntries, snapshot);
         ExecutorService writers = Executors.newFixedThreadPool(2, daemon("gocache-pack"));
         try {
-            Future<PrefetchManifest.Pack> head = headEntries.isEmpty() ? CompletableFuture.completedFuture(null)
-                    : keptHead != null ? CompletableFuture.completedFuture(keptHead)
-                    : writers.submit(() -> {
-                        PrefetchManifest.Pack p = writePack(headEntries);
-                        return p == null ? null : p.asHead();
-                    });
             List<Future<PrefetchManifest.Pack>> made = new ArrayList<>();
             plan.kept().forEach(p -> made.add(CompletableFuture.completedFuture(p)));
             int toWrite = 0;
@@ -391,12 +374,7 @@ final class GoCacheSession {
                 }
                 packs.add(p);
             }
-            PrefetchManifest.Pack h = head.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (h != null) {
-                packs.add(h); // without it (not written) the manifest is still whole: the head is a copy
-            }
-            timeline.mark("close: packs stored" + (h == null ? "" : ", head of " + h.entries().size()
-                    + (keptHead != null ? " kept" : " written")));
+            timeline.mark("close: packs stored");
             java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
             PrefetchManifest next = new PrefetchManifest(PrefetchManifest.inFirstUseOrder(packs, snapshot), today, true);
             byte[] bytes = next.encode();

@@ -37,10 +37,7 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
 
     /**
      * {@code packs} in the order {@code used} (a run's actions in the order it first used them) first
-     * uses each: by the earliest-used entry a pack lists; packs listing none of them go last. The
-     * head pack's entries do not count for the other packs: they arrive with the head, and what go
-     * needs after them (the big outputs it compiles against) must come next, not the packs that
-     * hold their second copies.
+     * uses each: by the earliest-used entry a pack lists; packs listing none of them go last.
      */
     static List<Pack> inFirstUseOrder(List<Pack> packs, java.util.Map<String, ?> used) {
         java.util.Map<String, Integer> rank = new java.util.HashMap<>();
@@ -48,17 +45,13 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
         for (String action : used.keySet()) {
             rank.put(action, i++);
         }
-        java.util.Set<String> inHead = new java.util.HashSet<>();
-        packs.stream().filter(Pack::head).forEach(p -> p.entries().forEach(e -> inHead.add(e.actionId())));
         java.util.Map<Pack, Integer> first = new java.util.IdentityHashMap<>();
         for (Pack p : packs) {
-            first.put(p, p.entries().stream().filter(e -> p.head() || !inHead.contains(e.actionId()))
-                    .mapToInt(e -> rank.getOrDefault(e.actionId(), Integer.MAX_VALUE)).min().orElse(Integer.MAX_VALUE));
+            first.put(p, p.entries().stream().mapToInt(e -> rank.getOrDefault(e.actionId(), Integer.MAX_VALUE))
+                    .min().orElse(Integer.MAX_VALUE));
         }
         List<Pack> sorted = new ArrayList<>(packs);
-        // stable: ties keep their order, but the head (a copy of the first-used entries) goes before
-        // the pack that holds the first of them
-        sorted.sort(java.util.Comparator.comparingInt((Pack p) -> first.get(p)).thenComparing(p -> !p.head()));
+        sorted.sort(java.util.Comparator.comparingInt(first::get)); // stable: ties keep their order
         return sorted;
     }
 
@@ -69,23 +62,11 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
      *
      * @param bytes    the pack object's size (-1 when not known)
      * @param packRaw  the uncompressed bytes of all entries in the pack object, listed or not
-     * @param head     whether this is the key's head pack ({@link PackPlanner#head}): a copy of the
-     *                 small entries the run used first, in that order; they are in other packs too
      */
-    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw, boolean head) {
+    record Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
         /** A pack that holds exactly {@code entries}. */
         Pack(String name, long bytes, List<Packs.Entry> entries) {
             this(name, bytes, entries, entries.stream().mapToLong(Packs.Entry::size).sum());
-        }
-
-        /** A pack of the content-defined cut. */
-        Pack(String name, long bytes, List<Packs.Entry> entries, long packRaw) {
-            this(name, bytes, entries, packRaw, false);
-        }
-
-        /** This pack as the key's head pack. */
-        Pack asHead() {
-            return new Pack(name, bytes, entries, packRaw, true);
         }
 
         /** The uncompressed bytes of the listed entries. */
@@ -140,9 +121,6 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
             if (p.packRaw() != p.rawBytes()) {
                 n.put("raw", p.packRaw()); // only for a pack holding entries it no longer lists
             }
-            if (p.head()) {
-                n.put("head", true);
-            }
             ArrayNode es = n.putArray("entries");
             for (Packs.Entry e : p.entries()) {
                 es.addArray().add(e.actionId()).add(e.outputId()).add(e.size());
@@ -176,9 +154,6 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firs
                 Pack pack = new Pack(name, n.path("bytes").asLong(), entries);
                 if (n.has("raw")) {
                     pack = new Pack(name, pack.bytes(), entries, Math.max(pack.rawBytes(), n.path("raw").asLong()));
-                }
-                if (n.path("head").asBoolean()) {
-                    pack = pack.asHead();
                 }
                 packs.add(pack);
             }

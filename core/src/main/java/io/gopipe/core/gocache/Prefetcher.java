@@ -42,8 +42,6 @@ final class Prefetcher {
     private final Map<String, PrefetchManifest.Pack> packOf = new ConcurrentHashMap<>();
     /** The output the manifest lists for each pending action: a pack may hold others for it. */
     private final Map<String, String> expected = new ConcurrentHashMap<>();
-    /** How many packs still to read list each pending action (the head's entries are in two). */
-    private final Map<String, AtomicInteger> holders = new ConcurrentHashMap<>();
     /** Packs not started yet, in the order workers take them; guarded by itself, as is {@link #demanded}. */
     private final LinkedHashMap<String, PrefetchManifest.Pack> queue = new LinkedHashMap<>();
     private final ArrayDeque<String> demanded = new ArrayDeque<>();
@@ -51,8 +49,6 @@ final class Prefetcher {
     private final int threads;
     private final long t0 = System.nanoTime();
     private final AtomicLong doneNanos = new AtomicLong();
-    /** Completes when every pack is read or failed (or there was nothing to read). */
-    private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private final DebugTimeline timeline;
     /** What each delivered action's output is, in place of its index file in the tier. */
     private final Map<String, ActionRecord> arrivedRecords = new ConcurrentHashMap<>();
@@ -106,9 +102,6 @@ final class Prefetcher {
             } catch (RuntimeException e) {
                 store.problem("prefetch of " + key + " failed: " + e);
             } finally {
-                if (m == null) {
-                    finished.complete(null);
-                }
                 manifest.complete(m);
             }
         });
@@ -131,9 +124,8 @@ final class Prefetcher {
             }
             for (Packs.Entry e : missing) {
                 pending.putIfAbsent(e.actionId(), new CompletableFuture<>());
-                packOf.putIfAbsent(e.actionId(), pack); // the first listed: the head, when there is one
+                packOf.putIfAbsent(e.actionId(), pack);
                 expected.putIfAbsent(e.actionId(), e.outputId());
-                holders.computeIfAbsent(e.actionId(), a -> new AtomicInteger()).incrementAndGet();
             }
             toFetch.add(pack);
         }
@@ -152,7 +144,6 @@ final class Prefetcher {
         active.set(workers);
         if (workers == 0) {
             doneNanos.set(System.nanoTime());
-            finished.complete(null);
         }
         for (int i = 0; i < workers; i++) {
             pool.execute(this::work);
@@ -167,7 +158,6 @@ final class Prefetcher {
         }
         if (active.decrementAndGet() == 0 && doneNanos.get() == 0) {
             doneNanos.set(System.nanoTime());
-            finished.complete(null);
             debug("prefetch done");
         }
     }
@@ -247,12 +237,10 @@ final class Prefetcher {
         }
     }
 
-    /** A pack is read (or failed): what it listed and did not bring is a miss, unless another pack lists it too. */
     private void failRemaining(PrefetchManifest.Pack pack) {
         for (Packs.Entry e : pack.entries()) {
             CompletableFuture<Boolean> f = pending.get(e.actionId());
-            AtomicInteger left = holders.get(e.actionId());
-            if (f != null && (left == null || left.decrementAndGet() <= 0)) {
+            if (f != null) {
                 f.complete(false);
             }
         }
@@ -309,21 +297,6 @@ final class Prefetcher {
     /** Whether this run's prefetch brought the action's output. */
     boolean delivered(String actionId) {
         return delivered.contains(actionId);
-    }
-
-    /**
-     * Waits (at most {@code max}) until every pack is read. A pack counts as in the store, and may be
-     * kept by the next manifest, only once it was read whole; the gets of a run may all be answered
-     * before that (the head pack brings copies of the first entries of the others).
-     */
-    void awaitDone(Duration max) {
-        try {
-            finished.get(max.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-            // the manifest then keeps only what was read
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** The manifest read at start (null when there was none), once it is read. */
