@@ -8,7 +8,11 @@
 # (/usr/bin/time), s3proxy's and the latency proxy's CPU during the job (a bench artifact on the same
 # cores) and the 1-minute load of every job; the daemon runs with GOPIPE_GOCACHE_DEBUG=1,
 # its timeline in $DATA/ab/log/. Prints medians per variant, also of the job without the daemon JVM's
-# start until its serve command runs (that start varies most with the load). Usage:
+# start until its serve command runs (that start varies most with the load). DEFER_DELETE=1 moves
+# each job's directories aside instead of deleting them and deletes them all before each pair,
+# followed by a 31 s pause: on a file system without a journal, ext4 scans the inodes deleted in the
+# last 30 s each time it creates one (a fresh agent never has them); DEFER_DELETE=alt does that for
+# odd pairs only and labels their rows "+defer", to measure the artifact within one run. Usage:
 #   BENCH_DATA=/work/data/bench-gocache-1g bench/gocache/ab.sh old=/tmp/old.jar new=cli/target/gopipe.jar [pairs]
 set -euo pipefail
 
@@ -25,6 +29,10 @@ A="$1"; B="$2"; PAIRS="${3:-3}"
 [ -f "$DATA/seeded" ] || { echo "ab.sh: $DATA is not seeded (run bench/gocache/run.sh --seed-only first)" >&2; exit 2; }
 
 AB="$DATA/ab"; mkdir -p "$AB/log" "$AB/bin"
+DEFER_DELETE="${DEFER_DELETE:-0}"; DEFER=0; TAG=""
+TRASH="$AB/trash"; rm -rf "$TRASH"; mkdir -p "$TRASH"
+# discard DIR: delete it now, or (DEFER=1) move it aside to be deleted before the next pair.
+discard() { if [ "$DEFER" = 1 ]; then [ ! -e "$1" ] || mv "$1" "$TRASH/$(date +%s%N)"; else rm -rf "$1"; fi; }
 RES="$AB/results.tsv"; : > "$RES"
 export PATH="$(dirname "$GO"):$PATH" GOTOOLCHAIN=local GOPROXY=off GOFLAGS= CGO_ENABLED=0 GOENV=off
 export GOPATH="$DATA/gopath" GOPIPE_S3_ACCESS_KEY=bench GOPIPE_S3_SECRET_KEY=bench-secret
@@ -40,6 +48,7 @@ S3_PID=$!
 LAT_PID=$!
 cleanup() {
   kill "$LAT_PID" "$S3_PID" 2>/dev/null || true; wait "$LAT_PID" "$S3_PID" 2>/dev/null || true
+  rm -rf "$TRASH"
   sed -i "s/^const Version = .*/const Version = 0/" "$DATA/mono/svc/$SVC_CHANGE/internal/h/h.go"
 }
 trap cleanup EXIT
@@ -68,7 +77,7 @@ n=0
 # job VARIANT CASE SERVICE NAME: one fresh-agent daemon job, timed; appends a result line.
 job() {
   local v="$1" case="$2" svc="$3" name="$4" f="$DATA/fresh-ab" load t0 t1
-  rm -rf "$f"; mkdir -p "$f"; rm -rf "$DATA/out/ab"; mkdir -p "$DATA/out/ab"
+  discard "$f"; mkdir -p "$f"; discard "$DATA/out/ab"; mkdir -p "$DATA/out/ab"
   load=$(cut -d' ' -f1 /proc/loadavg)
   local s3a lata; s3a=$(cpu_s "$S3_PID"); lata=$(cpu_s "$LAT_PID")
   t0=$(ms)
@@ -81,15 +90,15 @@ job() {
   t1=$(ms)
   wait "$dpid"
   local s3b latb; s3b=$(cpu_s "$S3_PID"); latb=$(cpu_s "$LAT_PID")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(label "$v")" "$case" "$((t1 - t0))" "$load" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(label "$v")$TAG" "$case" "$((t1 - t0))" "$load" \
     "$(awk '{print $1+$2}' "$AB/log/$name.dcpu")" "$(awk '{print $1+$2}' "$AB/log/$name.gocpu")" "$name" \
     "$(awk -v a="$s3a" -v b="$s3b" 'BEGIN{printf "%.2f", b-a}')" "$(awk -v a="$lata" -v b="$latb" 'BEGIN{printf "%.2f", b-a}')" \
     "$(sed -n 's/.* \([0-9]*\) ms after JVM start: daemon starts.*/\1/p' "$AB/log/$name.log" | head -1)" >> "$RES"
 }
 warm() {   # CASE SERVICE
-  local t0 load; load=$(cut -d' ' -f1 /proc/loadavg); rm -rf "$DATA/out/ab"; mkdir -p "$DATA/out/ab"
+  local t0 load; load=$(cut -d' ' -f1 /proc/loadavg); discard "$DATA/out/ab"; mkdir -p "$DATA/out/ab"
   t0=$(ms); GOCACHE="$DATA/warm" go build -o "$DATA/out/ab/bin" "./svc/$2"
-  printf 'warm\t%s\t%s\t%s\t0\t0\twarm\t0\t0\t0\n' "$1" "$(( $(ms) - t0 ))" "$load" >> "$RES"
+  printf 'warm%s\t%s\t%s\t%s\t0\t0\twarm\t0\t0\t0\n' "$TAG" "$1" "$(( $(ms) - t0 ))" "$load" >> "$RES"
 }
 
 echo "== ab: $(label "$A") vs $(label "$B"), $PAIRS pairs, cases: $CASES; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -104,6 +113,12 @@ for v in "$A" "$B"; do
 done
 for p in $(seq "$PAIRS"); do
   if [ $((p % 2)) = 1 ]; then order="$A $B"; else order="$B $A"; fi
+  if [ "$DEFER_DELETE" = 1 ] || { [ "$DEFER_DELETE" = alt ] && [ $((p % 2)) = 1 ]; }; then
+    DEFER=1; TAG=$([ "$DEFER_DELETE" = alt ] && echo "+defer" || true)
+    rm -rf "$TRASH"; mkdir -p "$TRASH"; sleep 31   # no deletion of ours in the 30 s before the pair
+  else
+    DEFER=0; TAG=""
+  fi
   for c in $CASES; do
     if [ "$c" = change ]; then svc="$SVC_CHANGE"; else svc="$SVC_SAME"; fi
     for v in $order; do
@@ -127,9 +142,9 @@ for v, c, ms, load, dcpu, gocpu, name, s3cpu, latcpu, jvm in rows:
                                       int(jvm or 0), int(ms) - int(jvm or 0)))
 for (c, v), xs in sorted(by.items()):
     med = lambda i: statistics.median(x[i] for x in xs)
-    w = by.get((c, "warm"))
-    ratio = f"  {med(0) / statistics.median(x[0] for x in w):.2f}x warm" if w and v != "warm" else ""
+    w = by.get((c, "warm" + (v[v.index("+"):] if "+" in v else "")))
+    ratio = f"  {med(0) / statistics.median(x[0] for x in w):.2f}x warm" if w and not v.startswith("warm") else ""
     print(f"{c:7s} {v:10s} median {med(0)/1000:.2f}s{ratio}  [{' '.join(str(x[0]) for x in xs)}] ms  " +
-          (f"JVM start to serve {med(6)}ms, job after it {med(7)/1000:.2f}s  " if v != "warm" else "") +
+          (f"JVM start to serve {med(6)}ms, job after it {med(7)/1000:.2f}s  " if not v.startswith("warm") else "") +
           f"daemon CPU {med(2):.2f}s  go CPU {med(3):.2f}s  s3proxy CPU {med(4):.2f}s  latencyproxy CPU {med(5):.2f}s  load {' '.join(str(x[1]) for x in xs)}")
 PY

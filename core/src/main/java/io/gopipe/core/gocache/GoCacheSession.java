@@ -376,10 +376,10 @@ final class GoCacheSession {
             }
             timeline.mark("close: packs stored");
             java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-            PrefetchManifest next = new PrefetchManifest(packs, today);
+            PrefetchManifest next = new PrefetchManifest(PrefetchManifest.inFirstUseOrder(packs, snapshot), today, true);
             byte[] bytes = next.encode();
-            if (next.sameSet(previous) && today.equals(previous.used())) {
-                return; // unchanged and already marked as used today: nothing is written
+            if (next.sameSet(previous) && today.equals(previous.used()) && previous.firstUse()) {
+                return; // unchanged, ordered and already marked as used today: nothing is written
             }
             String name = PrefetchManifest.objectName(options.prefetchKey());
             if (store.call("writing " + name, s -> {

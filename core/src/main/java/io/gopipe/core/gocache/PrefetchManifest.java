@@ -13,18 +13,46 @@ import java.util.List;
  * What a run of one key (service/branch) used, as the packs that hold it: stored as
  * {@code m/<key>.json}, read by the next run of that key to prefetch.
  *
- * @param packs the packs, each with its entries in first-use order
- * @param used  the (UTC) day a run last used this set, or null when unknown (older manifests). An
- *              unchanged set is written again once a day, so that the store's modified time says
- *              when the key was last built and pruning by age keeps what is still in use.
+ * @param packs     the packs; each pack's entries are in the pack's own (output ID) order
+ * @param used      the (UTC) day a run last used this set, or null when unknown (older manifests). An
+ *                  unchanged set is written again once a day, so that the store's modified time says
+ *                  when the key was last built and pruning by age keeps what is still in use.
+ * @param firstUse  whether {@code packs} are listed in the order the run first used them (by each
+ *                  pack's earliest used entry): a prefetch then fetches them in that order, so what go
+ *                  asks for first arrives first. Older manifests are not ordered.
  */
-record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
+record PrefetchManifest(List<Pack> packs, java.time.LocalDate used, boolean firstUse) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A manifest with no day of use (written again by the next run that uses it). */
     PrefetchManifest(List<Pack> packs) {
-        this(packs, null);
+        this(packs, null, false);
+    }
+
+    /** A manifest whose packs are in no particular order. */
+    PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
+        this(packs, used, false);
+    }
+
+    /**
+     * {@code packs} in the order {@code used} (a run's actions in the order it first used them) first
+     * uses each: by the earliest-used entry a pack lists; packs listing none of them go last.
+     */
+    static List<Pack> inFirstUseOrder(List<Pack> packs, java.util.Map<String, ?> used) {
+        java.util.Map<String, Integer> rank = new java.util.HashMap<>();
+        int i = 0;
+        for (String action : used.keySet()) {
+            rank.put(action, i++);
+        }
+        java.util.Map<Pack, Integer> first = new java.util.IdentityHashMap<>();
+        for (Pack p : packs) {
+            first.put(p, p.entries().stream().mapToInt(e -> rank.getOrDefault(e.actionId(), Integer.MAX_VALUE))
+                    .min().orElse(Integer.MAX_VALUE));
+        }
+        List<Pack> sorted = new ArrayList<>(packs);
+        sorted.sort(java.util.Comparator.comparingInt(first::get)); // stable: ties keep their order
+        return sorted;
     }
 
     /**
@@ -61,10 +89,19 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
         return java.util.Arrays.stream(key.split("\\|")).filter(k -> !k.isBlank()).toList();
     }
 
-    /** Whether {@code other} lists the same packs and entries (the day of use aside). */
+    /**
+     * Whether {@code other} lists the same packs and entries, in whatever order (and the day of use
+     * aside): the order of first use moves a little from run to run (go asks in parallel), and a
+     * manifest rewritten for that alone would be a write on every unchanged rebuild.
+     */
     boolean sameSet(PrefetchManifest other) throws IOException {
-        return other != null && java.util.Arrays.equals(new PrefetchManifest(packs, null).encode(),
-                new PrefetchManifest(other.packs, null).encode());
+        return other != null && java.util.Arrays.equals(byName().encode(), other.byName().encode());
+    }
+
+    private PrefetchManifest byName() {
+        List<Pack> sorted = new ArrayList<>(packs);
+        sorted.sort(java.util.Comparator.comparing(Pack::name));
+        return new PrefetchManifest(sorted, null, false);
     }
 
     byte[] encode() throws IOException {
@@ -72,6 +109,9 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
         root.put("version", 1);
         if (used != null) {
             root.put("used", used.toString());
+        }
+        if (firstUse) {
+            root.put("order", "first-use");
         }
         ArrayNode ps = root.putArray("packs");
         for (Pack p : packs) {
@@ -125,7 +165,7 @@ record PrefetchManifest(List<Pack> packs, java.time.LocalDate used) {
                     used = null; // unknown: written again by the next run
                 }
             }
-            return new PrefetchManifest(packs, used);
+            return new PrefetchManifest(packs, used, "first-use".equals(root.path("order").asText()));
         } catch (IOException e) {
             return null;
         }

@@ -129,9 +129,14 @@ final class Prefetcher {
             }
             toFetch.add(pack);
         }
-        // Biggest first (they take longest, so the last pack ends sooner); a pack go is already waiting
-        // for jumps the queue (demand), since go asks in dependency order and stalls on each wait.
-        toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        // In the order the last run first used them, so the first transfers hold what go asks for
+        // first (it loads packages one after another, asking for hundreds of small entries). Measured
+        // as fast as biggest first on the bench (bench/gocache/README.md, fourth round): packs of
+        // small entries stream in output-ID order, so an early entry still waits for its pack.
+        // Older manifests, in no order: biggest first. A pack go is waiting for jumps the queue (demand).
+        if (!m.firstUse()) {
+            toFetch.sort(Comparator.comparingLong((PrefetchManifest.Pack p) -> p.rawBytes()).reversed());
+        }
         synchronized (queue) {
             toFetch.forEach(p -> queue.put(p.name(), p));
         }
