@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,11 +48,7 @@ class AgentPreviousBinaryIntegrationTest {
         repo = Files.createDirectories(tmp.resolve("shop"));
         workRoot = Files.createDirectories(tmp.resolve("work"));
         SmallShopRepo.writeTo(repo, ImageEngineIntegrationTest.LOCAL_IMAGES);
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("shop").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
-                    .setSign(false).call();
-        }
+        SmallShopRepo.commitAll(repo);
         driver = new DriverSelector(runner, System.getenv()).select("buildx", null, null, null, DriverSelector.DEFAULT_BUDGET);
     }
 

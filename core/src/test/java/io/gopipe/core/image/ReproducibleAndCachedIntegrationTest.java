@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,11 +62,7 @@ class ReproducibleAndCachedIntegrationTest {
         repo = Files.createDirectories(tmp.resolve("shop"));
         workRoot = Files.createDirectories(tmp.resolve("work"));
         SmallShopRepo.writeTo(repo, LOCAL_IMAGES);
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("shop").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
-                    .setSign(false).call();
-        }
+        SmallShopRepo.commitAll(repo);
         // A dirty tree: a go build that stamps vcs info would record vcs.modified=true on the agent.
         write("NOTES.txt", "uncommitted\n");
         driver = new DriverSelector(runner, System.getenv()).select("buildx", null, null, null, DriverSelector.DEFAULT_BUDGET);

@@ -3,6 +3,7 @@ package io.gopipe.core.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.eclipse.jgit.api.Git;
 
 /**
  * The one-service Go 1.24 repository the image cache tests build: a library package (JSON + fmt,
@@ -30,6 +31,15 @@ final class SmallShopRepo {
                 + "    CGO_ENABLED=0 go build -x -trimpath -o /out/orders ./cmd/orders\n"
                 + "FROM " + images.distroless() + "\nCOPY --from=build /out/orders /usr/local/bin/orders\n"
                 + "ENTRYPOINT [\"/usr/local/bin/orders\"]\n");
+    }
+
+    /** Makes {@code repo} a git repository on {@code main} with everything in it committed (agent mode reads HEAD). */
+    static void commitAll(Path repo) throws Exception {
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("shop").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
+                    .setSign(false).call();
+        }
     }
 
     static void write(Path repo, String rel, String text) throws IOException {
