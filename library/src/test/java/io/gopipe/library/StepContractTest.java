@@ -328,7 +328,7 @@ class StepContractTest {
         String rp = remoteProgram.toString();
         assertThat(rp.indexOf("goVersionWarning(workspace)")).as("version check in remoteProgram").isNotNegative()
                 .isLessThan(rp.indexOf("GoCacheLoopback.start("));
-        assertThat(exec.toString()).contains("new GoVersionCallable(commands.runner())");
+        assertThat(exec.toString()).contains("new GoVersionCallable(commands.runner(), step.getGo())");
         // One gocache daemon per body, started through the step's launcher before the JVM line is considered,
         // stopped when the body ends and when the step is stopped; the JVM line stays the fallback.
         assertThat(rp.indexOf("GoCacheDaemonStart.start(")).as("daemon in remoteProgram").isNotNegative()
@@ -362,7 +362,7 @@ class StepContractTest {
         assertThat(serve.getCommandSpec().optionsMap().keySet()).contains("--backend", "--tcp", "--ready-file", "--lock", "--prefetch-key",
                 "--idle-exit", "--read-only", "--s3-endpoint", "--s3-region", "--s3-path-style");
         assertThat(java17.parse(cache.resolve("GoVersionCallable.java")).getResult().orElseThrow().toString())
-                .contains("extends AgentFileCallable<String>", "GoCacheSupport.check(commands, null, dir.toPath()).warning()");
+                .contains("extends AgentFileCallable<String>", "GoCacheSupport.check(commands, go, dir.toPath()).warning()");
         assertThat(io.gopipe.core.gocache.GoCacheSupport.class.getMethod("check", io.gopipe.core.exec.CommandRunner.class,
                 String.class, Path.class)).isNotNull();
     }

@@ -276,7 +276,7 @@ final class GoModCacheExecution extends GeneralNonBlockingStepExecution {
     private String goVersionWarning(FilePath workspace) throws InterruptedException {
         FilePath dir = step.getDir() == null ? workspace : workspace.child(step.getDir());
         try (LauncherCommandRunner.Export commands = LauncherCommandRunner.export(getContext(), dir)) {
-            return dir.act(new GoVersionCallable(commands.runner()));
+            return dir.act(new GoVersionCallable(commands.runner(), step.getGo()));
         } catch (IOException e) {
             // a cache problem never fails the build
             return "cannot ask the build's go for its version (" + e.getMessage() + "); using the archive build cache";

@@ -16,13 +16,16 @@ final class GoVersionCallable extends AgentFileCallable<String> {
     private static final long serialVersionUID = 1L;
 
     private final LauncherCommandRunner commands;
+    /** The step's {@code go}: the one whose version decides, since the bridge is built with it too. */
+    private final String go;
 
-    GoVersionCallable(LauncherCommandRunner commands) {
+    GoVersionCallable(LauncherCommandRunner commands, String go) {
         this.commands = commands;
+        this.go = go;
     }
 
     @Override
     protected String run(File dir) {
-        return GoCacheSupport.check(commands, null, dir.toPath()).warning();
+        return GoCacheSupport.check(commands, go, dir.toPath()).warning();
     }
 }
