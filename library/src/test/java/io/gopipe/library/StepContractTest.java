@@ -346,6 +346,8 @@ class StepContractTest {
         // The bridge comes from the store like the library's (`gocache bridge --backend`): the daemon is ready first,
         // because the bridge line names its address.
         assertThat(start.indexOf("ready.readToString()")).isLessThan(start.indexOf("new BridgeCallable("));
+        // A step stopped while it waits for the daemon interrupts this thread before the execution holds the daemon.
+        assertThat(start).contains("catch (InterruptedException e)", "killLater(daemon);");
         assertThat(java17.parse(cache.resolve("BridgeCallable.java")).getResult().orElseThrow().toString())
                 .contains("extends AgentFileCallable<String>", "commands.run(CommandRequest.of(argv).withWorkDir(dir.toPath()).withTimeout(TIMEOUT))",
                         "Files.readString(line).strip()");

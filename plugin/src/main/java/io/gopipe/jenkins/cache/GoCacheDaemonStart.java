@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 
 /**
@@ -83,7 +84,26 @@ final class GoCacheDaemonStart {
         } catch (IOException | RuntimeException e) {
             // AgentFileCallable brings an engine failure (a bridge that does not build) back as AbortException/PortableException
             return warn(listener, e.getMessage(), daemon);
+        } catch (InterruptedException e) {
+            // The step was stopped (GeneralNonBlockingStepExecution.stop cancels this thread) before the execution
+            // holds the daemon, so its stop() cannot kill it: kill it here, off this interrupted thread.
+            killLater(daemon);
+            throw e;
         }
+    }
+
+    /** Kills the daemon from a timer thread, as the execution's stop() does: this thread is being cancelled. */
+    static void killLater(LauncherDaemon daemon) {
+        if (daemon == null) {
+            return;
+        }
+        Timer.get().submit(() -> {
+            try {
+                daemon.kill();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                // the agent is gone, and the daemon with it (or its --idle-exit ends it)
+            }
+        });
     }
 
     /** The configured gopipe command, split like a shell would split plain words. */
