@@ -61,7 +61,10 @@ final class GoCacheDaemonStart {
             daemon = LauncherDaemon.start(ctx, argv, Map.of(), workspace);
             long deadline = System.currentTimeMillis() + READY_MILLIS;
             while (!(ready.exists() && ready.length() > 0)) {
-                if (!daemon.isAlive() || System.currentTimeMillis() > deadline) {
+                if (!daemon.isAlive()) {
+                    return warn(listener, "the gocache daemon exited before it was ready; its output is above", daemon);
+                }
+                if (System.currentTimeMillis() > deadline) {
                     return warn(listener, "the gocache daemon did not become ready within " + READY_MILLIS / 1000 + " s", daemon);
                 }
                 Thread.sleep(100);
