@@ -147,9 +147,7 @@ class CliFlowTest {
         // Base image from the local registry: nothing is pulled from outside.
         Files.writeString(ws.resolve("cmd/hello/Dockerfile"),
                 "FROM 127.0.0.1:5000/gopipe/busybox:latest\nCOPY cmd/hello/main.go /src/hello.go\n");
-        ShopFixture.git(ws, "init", "-q", "-b", "main");
-        ShopFixture.git(ws, "add", "-A");
-        ShopFixture.git(ws, "commit", "-q", "-m", "tiny");
+        ShopFixture.commitAll(ws, "tiny");
 
         PipelineHarness h = cliHarness(ws).env("GIT_COMMIT", ShopFixture.git(ws, "rev-parse", "HEAD").trim());
         PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipeCommand()

@@ -268,9 +268,7 @@ class GocacheDaemonFlowTest {
                 FROM 127.0.0.1:5000/gopipe/busybox:latest
                 COPY --from=build /out/hello /hello
                 """);
-        ShopFixture.git(ws, "init", "-q", "-b", "main");
-        ShopFixture.git(ws, "add", "-A");
-        ShopFixture.git(ws, "commit", "-q", "-m", "tiny");
+        ShopFixture.commitAll(ws, "tiny");
         Path store = tmp.resolve("store");
         PipelineHarness h = harness(ws, GO124, "home").env("GIT_COMMIT", ShopFixture.git(ws, "rev-parse", "HEAD").trim());
         // No Test stage: whatever reaches the store comes from the image build (key hello@main).

@@ -37,9 +37,7 @@ class ImageBatchFlowTest {
                     + (s.equals("broken") ? "RUN false\n" : ""));
         }
         Files.writeString(ws.resolve("cmd/untested/FAIL"), "its test fails\n");
-        ShopFixture.git(ws, "init", "-q", "-b", "main");
-        ShopFixture.git(ws, "add", "-A");
-        ShopFixture.git(ws, "commit", "-q", "-m", "mono");
+        ShopFixture.commitAll(ws, "mono");
         return ws;
     }
 

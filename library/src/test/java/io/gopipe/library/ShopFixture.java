@@ -45,6 +45,13 @@ public final class ShopFixture {
         return List.copyOf(new TreeSet<>(l));
     }
 
+    /** Makes {@code dir} a git repository on {@code main} with everything in it in one commit. */
+    public static void commitAll(Path dir, String message) {
+        git(dir, "init", "-q", "-b", "main");
+        git(dir, "add", "-A");
+        git(dir, "commit", "-q", "-m", message);
+    }
+
     /** Runs git in {@code dir} with a fixed identity; fails with git's output on error. */
     public static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com",

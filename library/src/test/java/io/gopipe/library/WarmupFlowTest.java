@@ -31,9 +31,7 @@ class WarmupFlowTest {
         Files.writeString(ws.resolve("cmd/hello/main.go"), "package main\n\n// run " + java.util.UUID.randomUUID()
                 + "\n\nfunc main() { println(\"hello\") }\n");
         Files.writeString(ws.resolve("cmd/hello/Dockerfile"), dockerfile);
-        ShopFixture.git(ws, "init", "-q", "-b", "main");
-        ShopFixture.git(ws, "add", "-A");
-        ShopFixture.git(ws, "commit", "-q", "-m", "tiny");
+        ShopFixture.commitAll(ws, "tiny");
         return ws;
     }
 
