@@ -2,9 +2,11 @@ package io.gopipe.core.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gopipe.core.cache.archive.CorruptArchiveException;
+import io.gopipe.core.cache.archive.TarEntry;
+import io.gopipe.core.cache.archive.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -128,54 +130,39 @@ final class PreviousBinary {
         return tips.subList(0, Math.min(tips.size(), MAX_LAYERS));
     }
 
-    /** Reads a tar stream up to {@code path}; copies it to {@code target}. */
+    /**
+     * Reads a tar stream (the cache engine's {@link TarReader}: ustar, pax, GNU long names, header
+     * checksums) up to {@code path}; copies it to {@code target}.
+     */
     static boolean extract(InputStream tar, String path, Path target) throws IOException {
         String wanted = normalize(path);
-        String longName = null;
-        byte[] header = new byte[512];
-        while (tar.readNBytes(header, 0, 512) == 512) {
-            if (header[0] == 0) {
-                return false; // end of archive
-            }
-            long size = octal(header, 124, 12);
-            char type = (char) header[156];
-            String name = longName != null ? longName : name(header);
-            longName = null;
-            long padded = (size + 511) / 512 * 512;
-            if (type == 'x' || type == 'L') {
-                byte[] data = tar.readNBytes((int) Math.min(padded, 1 << 20));
-                tar.skipNBytes(padded - data.length);
-                String text = new String(data, 0, (int) Math.min(size, data.length), StandardCharsets.UTF_8);
-                longName = type == 'L' ? text.replace("\0", "") : paxPath(text);
-                continue;
-            }
-            if ((type == '0' || type == '\0') && normalize(name).equals(wanted)) {
-                // Written aside in the same folder (the image's context): it must never stay there.
-                Path tmp = target.resolveSibling(target.getFileName() + ".gopipe-previous");
-                Files.createDirectories(target.getParent());
-                try {
-                    try (var out = Files.newOutputStream(tmp)) {
-                        long left = size;
-                        byte[] buf = new byte[1 << 16];
-                        while (left > 0) {
-                            int n = tar.read(buf, 0, (int) Math.min(buf.length, left));
-                            if (n < 0) {
-                                throw new IOException("layer ends inside " + path);
-                            }
-                            out.write(buf, 0, n);
-                            left -= n;
-                        }
-                    }
-                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        TarReader reader = new TarReader(tar, "layer");
+        try {
+            for (TarEntry e = reader.next(); e != null; e = reader.next()) {
+                if (e.type() == TarEntry.Type.FILE && normalize(e.path()).equals(wanted)) {
+                    write(reader, target);
                     return true;
-                } finally {
-                    Files.deleteIfExists(tmp);
                 }
             }
-            tar.skipNBytes(padded);
+            return false;
+        } catch (CorruptArchiveException e) {
+            throw new IOException("not a tar header, or a damaged layer: " + e.getMessage(), e);
         }
-        return false;
+    }
+
+    /** Written aside in the same folder (the image's context), then renamed: the aside file never stays there. */
+    private static void write(TarReader reader, Path target) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".gopipe-previous");
+        Files.createDirectories(target.getParent());
+        try {
+            try (var out = Files.newOutputStream(tmp)) {
+                reader.copyContent(out, new byte[1 << 16]);
+            }
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static String normalize(String p) {
@@ -184,46 +171,5 @@ final class PreviousBinary {
             s = s.startsWith("/") ? s.substring(1) : s.substring(2);
         }
         return s;
-    }
-
-    private static String name(byte[] h) {
-        String name = field(h, 0, 100);
-        String prefix = new String(h, 257, 6, StandardCharsets.US_ASCII).startsWith("ustar") ? field(h, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static String field(byte[] h, int off, int len) {
-        int end = off;
-        while (end < off + len && h[end] != 0) {
-            end++;
-        }
-        return new String(h, off, end - off, StandardCharsets.UTF_8);
-    }
-
-    private static long octal(byte[] h, int off, int len) throws IOException {
-        if ((h[off] & 0x80) != 0) {
-            long v = 0; // base-256 (GNU) for big sizes
-            for (int i = off + 1; i < off + len; i++) {
-                v = (v << 8) | (h[i] & 0xff);
-            }
-            return v;
-        }
-        String s = field(h, off, len).trim();
-        try {
-            return s.isEmpty() ? 0 : Long.parseLong(s, 8);
-        } catch (NumberFormatException e) {
-            throw new IOException("not a tar header (size '" + s + "')");
-        }
-    }
-
-    /** The {@code path} record of a PAX extended header ("LEN path=VALUE\n" records), or null. */
-    private static String paxPath(String records) {
-        for (String r : records.split("\n")) {
-            int sp = r.indexOf(' ');
-            if (sp > 0 && r.startsWith("path=", sp + 1)) {
-                return r.substring(sp + 1 + "path=".length());
-            }
-        }
-        return null;
     }
 }
