@@ -226,9 +226,6 @@ final class BridgeConnection implements Runnable {
 
     private void sendEntry(String action, boolean arrived) throws IOException {
         ActionRecord rec = arrived ? session.prefetcher().recordOf(action) : null;
-        if (arrived && rec == null) {
-            rec = tier.lookup(action);
-        }
         ObjectNode r = answer("entry", 0, action, rec);
         if (rec == null) {
             send(r, null, 0);

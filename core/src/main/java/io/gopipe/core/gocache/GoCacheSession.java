@@ -129,9 +129,6 @@ final class GoCacheSession {
             long waited = System.nanoTime() - t0;
             waitNanos.addAndGet(waited);
             rec = prefetcher.recordOf(action);
-            if (rec == null) {
-                rec = tier.lookup(action);
-            }
             if (timeline.on()) {
                 timeline.mark("get " + action.substring(0, 12) + " waited " + waited / 1_000_000 + " ms"
                         + (rec == null ? ", miss" : ", " + rec.size() + " bytes"));

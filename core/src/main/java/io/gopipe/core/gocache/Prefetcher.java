@@ -288,10 +288,13 @@ final class Prefetcher {
         return d == 0 || !manifest.isDone() ? -1 : (d - t0) / 1_000_000;
     }
 
-    /** The record of an action this prefetch delivered, while its output is in the tier; else null. */
-    ActionRecord recordOf(String actionId) {
+    /**
+     * The record of an arrived action: from memory when this prefetch delivered it (no index file was
+     * written) and its output is in the tier, else the tier's index (a put, a fetch, another key).
+     */
+    ActionRecord recordOf(String actionId) throws IOException {
         ActionRecord r = arrivedRecords.get(actionId);
-        return r != null && tier.has(r.outputId(), r.size()) ? r : null;
+        return r != null && tier.has(r.outputId(), r.size()) ? r : tier.lookup(actionId);
     }
 
     /** Whether this run's prefetch brought the action's output. */
