@@ -42,7 +42,7 @@ Map schema() {
         warmBuilder    : [Boolean, "engine cli: unpack the planned Dockerfiles' base images on BuildKit in the background while the tests run (default false: measured no gain where the builder's image store keeps them unpacked)"],
         failFast       : [Boolean, 'abort the other services when one fails'],
         maxParallel    : [Integer, 'at most this many services at once (0: no limit)'],
-        batchImages    : [Boolean, "engine cli, one workspace: build the job's images with one 'gopipe image build' (one JVM, plan and builder probe), each service's branch reading its own result (default false: no gain measured in bench/pipeline)"],
+        batchImages    : [Boolean, "engine cli, one workspace: build the job's images with one 'gopipe image build' (one JVM, plan and builder probe), each service's branch reading its own result (default true; false: one command per branch)"],
         imageParallel  : [Integer, 'engine cli with batchImages: images that one command builds at once (default: maxParallel, else 2)'],
         agent          : [String, 'run each service on its own agent with this label'],
         summaryFile    : [String, 'where to write the JSON build summary'],
@@ -129,7 +129,7 @@ Map withDefaults(Map c, boolean pullRequest, String branch, String commit, Strin
     d.readOnlyCache = c.readOnlyCache == null ? pullRequest : c.readOnlyCache
     d.failFast = c.failFast == null ? false : c.failFast
     d.maxParallel = c.maxParallel == null ? 0 : ((Number) c.maxParallel).intValue()
-    d.batchImages = c.batchImages == null ? false : c.batchImages
+    d.batchImages = c.batchImages == null ? true : c.batchImages
     d.imageParallel = c.imageParallel == null ? 0 : ((Number) c.imageParallel).intValue()
     d.summaryFile = (c.summaryFile ?: 'gopipe-summary.json').toString()
     d.abortSuperseded = c.abortSuperseded == null ? false : c.abortSuperseded

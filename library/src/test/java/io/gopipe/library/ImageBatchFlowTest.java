@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fan-out's images in one `gopipe image build` (engine cli, batchImages), under the CPS harness with
+ * The fan-out's images in one `gopipe image build` (engine cli, batchImages by default), under the CPS harness with
  * the real command and docker: each service keeps its own branch and Image stage and reads its own
  * result; a service whose tests failed is not built; a failed image fails its own branch only; the
  * image steps take their services from the job's `gopipe affected` JSON (--plan).
@@ -62,7 +62,7 @@ class ImageBatchFlowTest {
         Path ws = repo();
         PipelineHarness h = harness(ws);
         PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + CliFlowTest.gopipeCommand()
-                + "', caches: [], testCommand: 'test ! -f FAIL', batchImages: true)");
+                + "', caches: [], testCommand: 'test ! -f FAIL')");
 
         // The job fails (one test, one image), each failure in its own branch.
         assertThat(r.failure()).as(h.log()).isNotNull();
@@ -87,14 +87,14 @@ class ImageBatchFlowTest {
     }
 
     @Test
-    void byDefaultEachBranchBuildsItsOwnImageFromThePlan() throws Exception {
+    void withoutBatchImagesEachBranchBuildsItsOwnImageFromThePlan() throws Exception {
         Path ws = repo();
         Files.delete(ws.resolve("cmd/untested/FAIL"));
         Files.writeString(ws.resolve("cmd/broken/Dockerfile"), "FROM 127.0.0.1:5000/gopipe/busybox:latest\nCOPY cmd/broken/main.go /src/main.go\n");
         ShopFixture.git(ws, "commit", "-q", "-am", "fixed");
         PipelineHarness h = harness(ws);
         PipelineHarness.Result r = h.run("goMonorepoPipeline(engine: 'cli', gopipe: '" + CliFlowTest.gopipeCommand()
-                + "', caches: [], testCommand: 'true')");
+                + "', caches: [], testCommand: 'true', batchImages: false)");
 
         assertThat(r.failure()).as(h.log()).isNull();
         List<Event> builds = h.events().stream().filter(e -> e.kind().equals("sh") && e.detail().contains("'image' 'build'")).toList();

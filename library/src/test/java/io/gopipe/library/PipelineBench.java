@@ -37,6 +37,13 @@ import java.util.concurrent.TimeUnit;
 @EnabledIfSystemProperty(named = "gopipe.bench.pipeline.out", matches = ".+")
 class PipelineBench {
 
+    /**
+     * The harness runs one {@code sh} at a time, so the naive pipeline's images never build side by
+     * side; the batched image command of gopipe's variants builds one at a time too (the library's
+     * default is two), so both pipelines get the same parallelism.
+     */
+    private static final String SERIAL_IMAGES = ", imageParallel: 1";
+
     private static String prop(String name) {
         String v = System.getProperty("gopipe.bench.pipeline." + name);
         if (v == null || v.isBlank()) {
@@ -103,7 +110,7 @@ class PipelineBench {
                     // 'mod': the repository has no external modules (no go.sum), so there is nothing to
                     // cache and gopipe would only warn that it skipped it.
                     case "gopipe" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
-                            + " cacheBackend: 'local:" + store + "', registry: '" + registry + "/gopipe', imageNetwork: 'host')";
+                            + " cacheBackend: 'local:" + store + "', registry: '" + registry + "/gopipe', imageNetwork: 'host'" + SERIAL_IMAGES + ")";
                     // The same, with the remote build cache: one gocache daemon for the fan-out, go test through
                     // its bridge, and each image's go build inside BuildKit through it (no archive).
                     // Built with --network host, as the naive pipeline: the images' go build reaches the daemon
@@ -113,16 +120,17 @@ class PipelineBench {
                     case "gopipe-remote", "gopipe-remote-tunnel" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
                             + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:"
                             + (v.equals("gopipe-remote") ? remoteStore : out.resolve("store-" + v)) + "', registry: '" + registry
-                            + "/" + v + "', imageNetwork: '" + (v.equals("gopipe-remote") ? "host" : "none") + "')";
+                            + "/" + v + "', imageNetwork: '" + (v.equals("gopipe-remote") ? "host" : "none") + "'" + SERIAL_IMAGES + ")";
                     // A/B of the overlaps: the daemon started after 'affected' (waited for in the same step, with the
                     // first service's prefetch key) and no builder warm-up, as before they existed; -java: java -jar.
                     case "gopipe-remote-seq", "gopipe-remote-seq-java" -> "goMonorepoPipeline(engine: 'cli', gopipe: '"
                             + (v.endsWith("-java") ? "java -jar " + jar : gopipe) + "', caches: ['build'],"
                             + " buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry
-                            + "/" + v + "', overlapDaemon: false, warmBuilder: false, imageNetwork: 'host')";
+                            + "/" + v + "', overlapDaemon: false, warmBuilder: false, imageNetwork: 'host'" + SERIAL_IMAGES + ")";
                     // A/B of the image fan-out: one `gopipe image build` per branch (each with the job's
-                    // plan file), the one batched command building one image at a time, and the defaults
-                    // without the AppCDS archives bin/gopipe-cds wrote next to the jar (-nocds).
+                    // plan file), the one batched command building one image at a time (-batch1, what
+                    // gopipe-remote does) or the library's default two at a time (-batch), and
+                    // gopipe-remote without the AppCDS archives bin/gopipe-cds wrote next to the jar (-nocds).
                     // The archive flavour with the batch: no tunnel, so no per-key prefetch inside the one command.
                     case "gopipe-batch" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe + "', caches: ['build'],"
                             + " cacheBackend: 'local:" + out.resolve("store-" + v) + "', registry: '" + registry + "/" + v
@@ -132,7 +140,7 @@ class PipelineBench {
                             + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:" + out.resolve("store-" + v)
                             + "', registry: '" + registry + "/" + v + "', imageNetwork: 'host'"
                             + (v.endsWith("nobatch") ? ", batchImages: false" : v.endsWith("batch1") ? ", batchImages: true, imageParallel: 1"
-                            : v.endsWith("batch") ? ", batchImages: true" : "") + ")";
+                            : v.endsWith("batch") ? ", batchImages: true" : SERIAL_IMAGES) + ")";
                     default -> throw new IllegalArgumentException("unknown variant " + v
                             + " (naive, gopipe, gopipe-remote, gopipe-remote-tunnel, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
                             + " gopipe-remote-batch, gopipe-remote-batch1, gopipe-remote-nocds, gopipe-batch)");
