@@ -132,6 +132,11 @@ public final class ImageJob {
         // --gocache-backend: the job's own gocache daemon binds while the job plans and probes the builder.
         EmbeddedGoCacheDaemon embedded = options.goCacheBackend() == null ? null
                 : EmbeddedGoCacheDaemon.start(embeddedGoCache(), reporter);
+        String agentDaemon = environment.get("GOPIPE_GOCACHE_DAEMON");
+        if (embedded != null && agentDaemon != null && !agentDaemon.isBlank()) {
+            reporter.info("--gocache-backend: this job serves the Go build cache itself; the agent's daemon"
+                    + " (GOPIPE_GOCACHE_DAEMON=" + agentDaemon + ") is not used");
+        }
         buildsStarted = false;
         try {
             return run(embedded);

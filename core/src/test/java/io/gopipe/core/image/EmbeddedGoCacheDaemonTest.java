@@ -61,4 +61,33 @@ class EmbeddedGoCacheDaemonTest {
         assertThat(d.dir()).doesNotExist();
         assertThat(log.warnings()).isEmpty();
     }
+
+    @Test
+    void theJobKeysEachServiceForItsOwnDaemonAsForARunningOne() throws Exception {
+        Files.writeString(tmp.resolve("go.mod"), "module example.com/shop\n\ngo 1.24\n");
+        Files.createDirectories(tmp.resolve("cmd/orders"));
+        Files.writeString(tmp.resolve("cmd/orders/main.go"), "package main\n\nfunc main() {}\n");
+        ImageJobOptions o = ImageJobOptions.builder().repo(tmp.toString()).services(java.util.List.of("orders"))
+                .registry("reg.example/shop").branch("feature/x").goCacheBackend("local:" + tmp.resolve("store")).build();
+        java.util.List<ImageBuildRequest> plan = new ImageJob(o, java.util.Map.of(), new io.gopipe.core.exec.LocalCommandRunner(),
+                new ImageEngineIntegrationTest.CapturingReporter()).plan();
+        assertThat(plan).singleElement().satisfies(r -> assertThat(r.remoteGoCacheKey())
+                .isEqualTo("reg.example/shop/orders@feature/x|reg.example/shop/orders@main"));
+    }
+
+    @Test
+    void theOptionsRefuseWhatTheEmbeddedDaemonCannotHonour() {
+        ImageJobOptions.Builder b = ImageJobOptions.builder().repo(tmp.toString()).services(java.util.List.of("orders"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.goCacheBackend("local:/s").goCacheDaemon("unix:/d.sock").build())
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("--gocache-backend local:/s and --gocache-daemon unix:/d.sock");
+        b.goCacheDaemon(null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.goCacheBackend("local:/s").goCache("/gc").build())
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageContaining("--gocache-backend local:/s and --gocache /gc");
+        b.goCache(null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.goCacheBackend("gs://bucket").build())
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageStartingWith("--gocache-backend gs://bucket: unknown scheme");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.goCacheBackend(null).goCacheDir("/tier").build())
+                .isInstanceOf(InvalidImageConfigException.class).hasMessageStartingWith("--gocache-dir /tier needs --gocache-backend");
+        assertThat(b.goCacheBackend("s3://bucket/prefix").build().goCacheDir()).isEqualTo("/tier");
+    }
 }
