@@ -54,9 +54,14 @@ final class EmbeddedGoCacheDaemon implements AutoCloseable {
      * even its temp folder can be made.
      */
     static EmbeddedGoCacheDaemon start(GoCacheOptions cache, Reporter reporter) {
+        return start(cache, reporter, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** As {@link #start(GoCacheOptions, Reporter)}, with its folder made in {@code tempRoot}. */
+    static EmbeddedGoCacheDaemon start(GoCacheOptions cache, Reporter reporter, Path tempRoot) {
         Path dir;
         try {
-            dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "gopipe-gcd-");
+            dir = Files.createTempDirectory(tempRoot, "gopipe-gcd-");
         } catch (IOException | RuntimeException e) {
             reporter.warn("the Go build cache daemon of this job cannot start (building without the remote Go build"
                     + " cache): no temp folder for its socket: " + e.getMessage());

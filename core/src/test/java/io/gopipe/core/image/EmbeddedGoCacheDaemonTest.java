@@ -38,6 +38,24 @@ class EmbeddedGoCacheDaemonTest {
     }
 
     @Test
+    void aTempFolderTooDeepForAUnixSocketGivesALoopbackPort() throws Exception {
+        Path deep = Files.createDirectories(tmp.resolve("a-temp-folder-whose-path-is-long".repeat(3)));
+        ImageEngineIntegrationTest.CapturingReporter log = new ImageEngineIntegrationTest.CapturingReporter();
+        EmbeddedGoCacheDaemon d = EmbeddedGoCacheDaemon.start(GoCacheOptions.of("local:" + tmp.resolve("store"),
+                tmp.resolve("tier")).withQuiet(true), log, deep);
+        String address = d.address();
+        assertThat(address).startsWith("tcp:127.0.0.1:");
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        try (SocketChannel c = SocketChannel.open(new java.net.InetSocketAddress("127.0.0.1", port))) {
+            assertThat(c.isConnected()).isTrue();
+        }
+        assertThat(d.dir()).startsWith(deep);
+        d.close();
+        assertThat(d.dir()).doesNotExist();
+        assertThat(log.warnings()).isEmpty();
+    }
+
+    @Test
     void aDaemonThatCannotStartIsOneWarningAndNoAddress() throws Exception {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         ImageEngineIntegrationTest.CapturingReporter log = new ImageEngineIntegrationTest.CapturingReporter();
