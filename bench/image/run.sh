@@ -10,6 +10,8 @@
 #                      [--variants baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,
 #                                  gopipe-remote-agent]
 #                      [--out DIR]
+# env EMBED=0: the gopipe-remote* variants start `gocache serve` beside `image build --gocache-daemon`
+# (two JVMs) instead of `image build --gocache-backend` (one; the default).
 # --reps: repetitions (medians); --slow-reps: how many of them also run the minutes-long cold and
 # change builds of baseline and gopipe (default 1; later reps run their warm build only).
 # The default services are the shop's first one (gateway, small) and bigsvc, a generated
@@ -27,6 +29,11 @@ GO=${GO:-/usr/lib/go-1.24/bin/go}
 JAR=${GOPIPE_JAR:-$root/cli/target/gopipe.jar}
 repo=""; services=""; reps=3; slow_reps=${SLOW_REPS:-1}; variants="baseline,gopipe,gopipe-user,gopipe-agent,gopipe-remote,gopipe-remote-user,gopipe-remote-agent"
 out=${OUT:-/work/data/image-env/bench-$(date -u +%Y%m%d-%H%M%S)}
+# EMBED=1 (default): the gopipe-remote* jobs are one command, `image build --gocache-backend` (the
+# image build's JVM serves the gocache daemon); EMBED=0: the two-JVM form (`gocache serve` + `image
+# build --gocache-daemon`), to compare the two.
+EMBED=${EMBED:-1}
+case "$EMBED" in 0|1) ;; *) echo "run.sh: EMBED must be 0 or 1, not $EMBED" >&2; exit 2 ;; esac
 nsvc_default=1
 big=1
 
@@ -50,6 +57,8 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 bash "$root/.ci/test-env" status >/dev/null || die "the test environment is not up: run 'bash .ci/test-env up' ($(bash "$root/.ci/test-env" status 2>&1 | grep -v ' up' | tr '\n' ' '))"
 case ",$variants," in *,gopipe*) [ -f "$JAR" ] || die "$JAR missing: mvn -B -q -pl cli -am package -DskipTests" ;; esac
 case ",$variants," in *,gopipe*) java -jar "$JAR" image build --help >/dev/null 2>&1 || die "$JAR has no 'image build' command (merge branch image and rebuild)" ;; esac
+case ",$variants,$EMBED" in *,gopipe-remote*1) java -jar "$JAR" image build --help 2>&1 | grep -q -- --gocache-backend \
+  || die "$JAR has no 'image build --gocache-backend' (rebuild it, or EMBED=0 for the two-JVM form)" ;; esac
 mkdir -p "$out"
 results=$out/results.tsv
 printf 'variant\tphase\tservice\trep\tseconds\tcached\tsteps\trestore_s\timage_s\tsave_s\tload15\tgo_build_s\n' >"$results"
@@ -137,9 +146,11 @@ build() {
         "$ssrc" >"$logf" 2>&1 || rc=$?
       ;;
     gopipe-remote|gopipe-remote-user|gopipe-remote-agent)
-      # Design (b), the whole job on a fresh agent: start the agent's gocache daemon (empty local
-      # tier, the variant's store), build with --gocache-daemon (go build inside BuildKit reaches it
-      # through GOCACHEPROG and the SSH-forwarded tunnel), stop the daemon. Two JVM starts, no archive.
+      # Design (b), the whole job on a fresh agent (empty local tier, the variant's store): go build
+      # (inside BuildKit through GOCACHEPROG and the direct link / tunnel, or on the agent) reaches a
+      # gocache daemon. EMBED=1 (default): one command, `image build --gocache-backend`, whose JVM
+      # serves the daemon itself (restore_s is 0). EMBED=0: the two-JVM form, `gocache serve` started
+      # and waited for (restore_s), `image build --gocache-daemon`, the daemon stopped. No archive.
       local extra=() agentdir=$out/agent-$v store=$out/store-$run_id-$v-r$rep
       rm -rf "$agentdir"; mkdir -p "$agentdir" "$store"
       case "$v" in
@@ -149,23 +160,29 @@ build() {
                                     --build-arg MAIN="$(mainrel "$p" "$ssrc")" --build-arg VERSION=bench) ;;
       esac
       printf '{"services":[{"name":"%s","path":"%s"}]}\n' "$s" "$p" >"$out/svc-$s.json"
+      local common=(--repo "$ssrc" --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push
+        --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot"
+        --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless
+        --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench
+        --json "$out/logs/$v-$phase-$s-r$rep.json")
       t0=$(date +%s.%N)
+      if [ "$EMBED" = 1 ]; then
+        ta=$t0
+        gopipe image build "${common[@]}" --gocache-backend "local:$store" --gocache-dir "$agentdir/tier" \
+          "${extra[@]}" >"$logf" 2>&1 || rc=$?
+        tb=$(date +%s.%N)
+      else
       {
         java -jar "$JAR" gocache serve --backend "local:$store" --dir "$agentdir/tier" --socket "$agentdir/gc.sock" \
           --ready-file "$agentdir/ready" --idle-exit 10m &
         dpid=$!
         for _ in $(seq 1 600); do [ -s "$agentdir/ready" ] && break; sleep 0.05; done
         ta=$(date +%s.%N)
-        gopipe image build --repo "$ssrc" \
-          --affected "$out/svc-$s.json" --network host --registry "$REG/bench-$v" --push \
-          --go-image "$REG/gopipe/golang:1.24" --distroless-image "$REG/gopipe/static:nonroot" \
-          --alpine-image "$REG/gopipe/busybox:latest" --runtime distroless \
-          --cache-repo "$crepo" --branch "$branch" --default-branch main --version bench \
-          --gocache-daemon "unix:$agentdir/gc.sock" \
-          --json "$out/logs/$v-$phase-$s-r$rep.json" "${extra[@]}" || rc=$?
+        gopipe image build "${common[@]}" --gocache-daemon "unix:$agentdir/gc.sock" "${extra[@]}" || rc=$?
         tb=$(date +%s.%N)
         kill "$dpid"; wait "$dpid" || true
       } >"$logf" 2>&1
+      fi
       ;;
     gopipe|gopipe-user|gopipe-agent)
       # The whole job of an image-only pipeline on a fresh agent: restore both Go caches from the
@@ -229,7 +246,7 @@ one_file_change() {
 revert() { local d; for d in "${src_of[@]}"; do (cd "$d" && git checkout -q -- . 2>/dev/null) || true; done; }
 
 IFS=, read -r -a vs <<<"$variants"
-log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; reps $reps (cold/change of baseline and gopipe: $slow_reps); results $results"
+log "repo $repo; services ${svcs[*]}; variants ${vs[*]}; EMBED=$EMBED; reps $reps (cold/change of baseline and gopipe: $slow_reps); results $results"
 for ((r = 1; r <= reps; r++)); do
   for v in "${vs[@]}"; do
     revert

@@ -51,6 +51,11 @@ public final class GoCacheCommand implements Callable<Integer> {
         @Option(names = "--s3-path-style", description = "Path-style S3 addressing.")
         boolean s3PathStyle;
 
+        /** Whether any S3 flag was given (the image build refuses them without an s3 store). */
+        boolean given() {
+            return s3Endpoint != null || s3Region != null || s3PathStyle;
+        }
+
         S3Options options() {
             return new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
                     System.getenv("GOPIPE_S3_SECRET_KEY"), true);
@@ -94,11 +99,7 @@ public final class GoCacheCommand implements Callable<Integer> {
         }
 
         Path diskDir() {
-            if (dir != null) {
-                return dir;
-            }
-            String env = System.getenv("GOPIPE_GOCACHE_DIR");
-            return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "gocache");
+            return dir != null ? dir : GoCacheOptions.defaultDiskDir(System.getenv());
         }
     }
 

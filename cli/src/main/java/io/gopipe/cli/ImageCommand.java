@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -135,6 +136,21 @@ public final class ImageCommand implements Runnable {
                         + " GOCACHEPROG, tunnelled over the build's SSH forwarding (works with a remote BuildKit)."
                         + " Instead of --gocache.")
         String goCacheDaemon;
+        @Option(names = "--gocache-backend", paramLabel = "local:DIR|s3://BUCKET/PREFIX",
+                description = "The remote Go build cache's store, served by this job itself: the same as starting"
+                        + " 'gopipe gocache serve --backend ...' and passing --gocache-daemon, in one command and one JVM"
+                        + " (the daemon starts while the job plans, stops when the builds end; uploads are flushed"
+                        + " before). For a standalone image job; in a pipeline the agent's daemon serves tests and"
+                        + " images alike (--gocache-daemon). Not with --gocache-daemon or --gocache.")
+        String goCacheBackend;
+        @Option(names = "--gocache-dir", paramLabel = "DIR",
+                description = "Local tier of --gocache-backend's daemon, kept between jobs (default: $GOPIPE_GOCACHE_DIR,"
+                        + " else ~/.cache/gopipe/gocache, as 'gopipe gocache serve').")
+        Path goCacheDir;
+        @Option(names = "--gocache-read-only", description = "--gocache-backend's daemon never writes to the store (pull requests).")
+        boolean goCacheReadOnly;
+        @Mixin
+        GoCacheCommand.S3Flags s3 = new GoCacheCommand.S3Flags();
         @Option(names = "--go", defaultValue = "go", description = "go command for --mode agent (default: go on PATH, or a newer installed toolchain when go.mod asks for one).")
         String goBinary;
 
@@ -238,7 +254,9 @@ public final class ImageCommand implements Runnable {
                     .labels(labels)
                     .cacheRepo(cacheRepo).registryCache(!noRegistryCache).cacheExport(!noCacheExport)
                     .cacheMode(cacheMode).branch(branch).defaultBranch(defaultBranch)
-                    .goModCache(str(goModCache)).goCache(str(goCache)).goCacheDaemon(goCacheDaemon).goBinary(goBinary)
+                    .goModCache(str(goModCache)).goCache(str(goCache)).goCacheDaemon(goCacheDaemon)
+                    .goCacheBackend(goCacheBackend).goCacheDir(str(goCacheDir)).goCacheReadOnly(goCacheReadOnly)
+                    .goCacheS3(goCacheBackend != null || s3.given() ? s3.options() : null).goBinary(goBinary)
                     .runtime(runtime).baseMirror(baseMirror).goImage(goImage).certsImage(certsImage)
                     .distrolessImage(distrolessImage).alpineImage(alpineImage).port(port)
                     .entrypointArgs(entrypointArgs).user(user)

@@ -91,4 +91,62 @@ class ImageCommandTest {
                         + " to compare it with; planning the services again")
                 .contains("docker buildx cannot reach its builder");
     }
+
+    // --gocache-backend (the job's own gocache daemon): conflicting or malformed flags are exit 2, one line
+    // naming the flag, before the builder probe (the unreachable Docker daemon would otherwise be the error).
+    @Test
+    void theEmbeddedGoCacheFlagsAreCheckedBeforeTheBuilderProbe() throws Exception {
+        shop();
+        String noDocker = "unix://" + tmp.resolve("no-docker.sock");
+        String store = "local:" + tmp.resolve("store");
+        String[][] bad = {
+                {"--gocache-backend", store, "--gocache-daemon", "unix:/tmp/d.sock"},
+                {"--gocache-backend", store, "--gocache", tmp.resolve("gc").toString()},
+                {"--gocache-backend", "ftp://host/x"},
+                {"--gocache-backend", "s3://"},
+                {"--gocache-dir", tmp.resolve("tier").toString()},
+                {"--gocache-read-only"},
+                {"--s3-endpoint", "http://127.0.0.1:9"},
+        };
+        String[] named = {"--gocache-backend " + store + " and --gocache-daemon unix:/tmp/d.sock",
+                "--gocache-backend " + store + " and --gocache " + tmp.resolve("gc"),
+                "--gocache-backend ftp://host/x: unknown scheme",
+                "--gocache-backend s3:// names no bucket",
+                "--gocache-dir " + tmp.resolve("tier") + " needs --gocache-backend",
+                "--gocache-read-only needs --gocache-backend",
+                "--s3-endpoint/--s3-region/--s3-path-style needs --gocache-backend"};
+        for (int i = 0; i < bad.length; i++) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("image", "build", "--repo", tmp.toString(),
+                    "--service", "orders", "--driver", "buildx", "--docker-host", noDocker));
+            args.addAll(java.util.List.of(bad[i]));
+            assertThat(run(args.toArray(String[]::new))).as(String.join(" ", bad[i])).isEqualTo(2);
+            assertThat(err.toString()).as(String.join(" ", bad[i])).startsWith("error: ").contains(named[i])
+                    .doesNotContain("cannot reach its builder").doesNotContain("gocache daemon: serving");
+            assertThat(err.toString().strip().lines()).as("one line").hasSize(1);
+        }
+    }
+
+    // A good --gocache-backend starts the job's daemon at once, in this JVM (its log is the job's), and the
+    // job stops it and removes its socket folder however it ends: here the builder cannot be reached.
+    @Test
+    void theEmbeddedDaemonServesInTheJobAndIsGoneWhenTheJobEnds() throws Exception {
+        shop();
+        Path tier = tmp.resolve("tier");
+        int code = run("image", "build", "--repo", tmp.toString(), "--service", "orders", "--driver", "buildx",
+                "--docker-host", "unix://" + tmp.resolve("no-docker.sock"),
+                "--gocache-backend", "local:" + tmp.resolve("store"), "--gocache-dir", tier.toString());
+        assertThat(code).isEqualTo(2);
+        String log = err.toString();
+        assertThat(log).contains("docker buildx cannot reach its builder").contains("gocache daemon: stopping after 0 clients");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("gocache daemon: serving unix:(\\S+) \\(store local:"
+                + java.util.regex.Pattern.quote(tmp.resolve("store").toString()) + ", local tier "
+                + java.util.regex.Pattern.quote(tier.toAbsolutePath().toString()) + "\\)").matcher(log);
+        assertThat(m.find()).as(log).isTrue();
+        Path socket = Path.of(m.group(1));
+        assertThat(socket.toString().length()).as("a unix socket path must stay short").isLessThanOrEqualTo(100);
+        assertThat(socket.getParent()).as("the daemon's socket folder is removed").doesNotExist();
+        assertThat(tier).as("the local tier is kept for the next job").isDirectory();
+    }
 }

@@ -22,6 +22,18 @@ import java.time.Duration;
 public record GoCacheOptions(String backend, S3Options s3, Path diskDir, boolean readOnly, String prefetchKey,
                              Duration flushLimit, Duration callTimeout, Path statsJson, boolean quiet) {
 
+    /**
+     * The local tier of an agent when none is given ({@code gopipe gocache serve --dir}, {@code gopipe
+     * image build --gocache-dir}): {@code $GOPIPE_GOCACHE_DIR}, else {@code ~/.cache/gopipe/gocache}.
+     * One folder per machine user, kept between jobs, so a second job on the agent hits locally.
+     *
+     * @param environment where {@code GOPIPE_GOCACHE_DIR} is looked up (the job's environment)
+     */
+    public static Path defaultDiskDir(java.util.Map<String, String> environment) {
+        String env = environment.get("GOPIPE_GOCACHE_DIR");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gopipe", "gocache");
+    }
+
     /** Defaults: a 60 s flush limit, a 10 s call timeout, figures on stderr. */
     public static GoCacheOptions of(String backend, Path diskDir) {
         return new GoCacheOptions(backend, S3Options.defaults(), diskDir, false, null,

@@ -27,6 +27,8 @@ public final class ImageJob {
     private final CommandRunner commands;
     private final Reporter reporter;
     private final JobTimings timings = new JobTimings();
+    /** The last {@link #run()} got as far as building: its timings are printed. */
+    private boolean buildsStarted;
 
     /**
      * @param options     what to build
@@ -127,6 +129,32 @@ public final class ImageJob {
     public List<ImageBuilder.Outcome> run() {
         long jobStart = System.nanoTime();
         jvmStart();
+        // --gocache-backend: the job's own gocache daemon binds while the job plans and probes the builder.
+        EmbeddedGoCacheDaemon embedded = options.goCacheBackend() == null ? null
+                : EmbeddedGoCacheDaemon.start(embeddedGoCache(), reporter);
+        String agentDaemon = environment.get("GOPIPE_GOCACHE_DAEMON");
+        if (embedded != null && agentDaemon != null && !agentDaemon.isBlank()) {
+            reporter.info("--gocache-backend: this job serves the Go build cache itself; the agent's daemon"
+                    + " (GOPIPE_GOCACHE_DAEMON=" + agentDaemon + ") is not used");
+        }
+        buildsStarted = false;
+        try {
+            return run(embedded);
+        } finally {
+            if (embedded != null) {
+                // After the builds: every go process has closed its session, which flushed its uploads.
+                long t = System.nanoTime();
+                embedded.close();
+                timings.since("gocache daemon stop", t);
+            }
+            if (buildsStarted) {
+                timings.since("job", jobStart);
+                reporter.info(timings.summary());
+            }
+        }
+    }
+
+    private List<ImageBuilder.Outcome> run(EmbeddedGoCacheDaemon embedded) {
         long t = System.nanoTime();
         // The builder probe (a docker/buildctl process, 0.1-0.3 s) runs while the job is planned. Bad input
         // still wins: the plan's exception is thrown first and the probe's result is dropped.
@@ -152,14 +180,16 @@ public final class ImageJob {
         }
         timings.since("probe (after plan)", t);
         reporter.info("using the " + driver.name() + " driver");
-        ProcessRunner runner = new ProcessRunner(commands);
-        ImageBuilder engine = new ImageBuilder(driver, runner, reporter, engineOptions(), timings);
-        try {
-            return engine.buildAll(requests, options.parallel());
-        } finally {
-            timings.since("job", jobStart);
-            reporter.info(timings.summary());
+        String daemon = goCacheDaemon();
+        if (embedded != null) {
+            t = System.nanoTime();
+            daemon = embedded.address();
+            timings.since("gocache daemon start (after probe)", t);
         }
+        ProcessRunner runner = new ProcessRunner(commands);
+        ImageBuilder engine = new ImageBuilder(driver, runner, reporter, engineOptions(daemon), timings);
+        buildsStarted = true;
+        return engine.buildAll(requests, options.parallel());
     }
 
     /** What the last {@link #run()} spent where ({@code --json}'s {@code timings}). */
@@ -198,14 +228,33 @@ public final class ImageJob {
         }
     }
 
-    private ImageBuilder.Options engineOptions() {
+    /**
+     * The embedded daemon's store options: {@code --gocache-backend}, the local tier (default as
+     * {@code gopipe gocache serve}'s), read-only, S3 with the keys from the job's environment
+     * ({@code GOPIPE_S3_ACCESS_KEY}/{@code GOPIPE_S3_SECRET_KEY}, as {@code gopipe gocache}).
+     * Quiet: each client's figures are the daemon's log lines, which go to the job's reporter.
+     */
+    private io.gopipe.core.gocache.GoCacheOptions embeddedGoCache() {
+        io.gopipe.core.cache.backend.S3Options s3 = options.goCacheS3() != null ? options.goCacheS3()
+                : io.gopipe.core.cache.backend.S3Options.defaults();
+        if (s3.accessKey() == null && environment.get("GOPIPE_S3_ACCESS_KEY") != null) {
+            s3 = new io.gopipe.core.cache.backend.S3Options(s3.endpoint(), s3.region(), s3.pathStyle(),
+                    environment.get("GOPIPE_S3_ACCESS_KEY"), environment.get("GOPIPE_S3_SECRET_KEY"), s3.conditionalWrites());
+        }
+        Path tier = options.goCacheDir() != null ? Path.of(options.goCacheDir())
+                : io.gopipe.core.gocache.GoCacheOptions.defaultDiskDir(environment);
+        return io.gopipe.core.gocache.GoCacheOptions.of(options.goCacheBackend(), tier.toAbsolutePath())
+                .withS3(s3).withReadOnly(options.goCacheReadOnly()).withQuiet(true);
+    }
+
+    private ImageBuilder.Options engineOptions(String goCacheDaemon) {
         Path work = options.workRoot() != null ? Path.of(options.workRoot())
                 : Path.of(System.getProperty("java.io.tmpdir"));
         String envConfig = environment.get("DOCKER_CONFIG");
         Path dockerConfig = options.dockerConfig() != null ? Path.of(options.dockerConfig())
                 : envConfig != null ? Path.of(envConfig) : Path.of(System.getProperty("user.home"), ".docker");
         return new ImageBuilder.Options(new RetryPolicy(options.retries(), Duration.ofSeconds(2), 2.0), true,
-                Duration.ofHours(1), options.streamLogs(), work, dockerConfig, goCacheDaemon());
+                Duration.ofHours(1), options.streamLogs(), work, dockerConfig, goCacheDaemon);
     }
 
     private ImageBuildRequest request(ServiceSource s, String version, String branch, SourceInfo src,
@@ -263,7 +312,7 @@ public final class ImageJob {
                 .provenance(options.provenance()).sbom(options.sbom())
                 .goModCache(goModCache).goBuildCache(goCache).network(options.network()).version(version)
                 .credentials(creds).goBinary(goBinary)
-                .remoteGoCacheKey(goCacheDaemon() == null ? null : prefetchKey(s.name(), branch))
+                .remoteGoCacheKey(goCacheDaemon() == null && options.goCacheBackend() == null ? null : prefetchKey(s.name(), branch))
                 .labels(new OciLabels(OciLabels.publicSource(src.originUrl()), src.revision(), src.commitTime(), s.name()));
         if (src.commitTime() != null) {
             b.sourceDateEpoch(src.commitTime().getEpochSecond());
@@ -504,9 +553,9 @@ public final class ImageJob {
     }
 
     /**
-     * The gocache daemon the job uses: {@code --gocache-daemon}, else {@code GOPIPE_GOCACHE_DAEMON} from
-     * the environment (set where the agent's daemon was started) unless {@code --gocache} asks for
-     * the folder design; null for none. Design (b) is the default wherever a daemon runs: it was the
+     * The running gocache daemon the job uses: {@code --gocache-daemon}, else {@code GOPIPE_GOCACHE_DAEMON}
+     * from the environment (set where the agent's daemon was started) unless {@code --gocache} asks for
+     * the folder design or {@code --gocache-backend} for the job's own daemon; null for none. Design (b) is the default wherever a daemon runs: it was the
      * faster one on the bench (bench/image/README.md).
      */
     private String goCacheDaemon() {
@@ -514,7 +563,7 @@ public final class ImageJob {
             return options.goCacheDaemon();
         }
         String env = environment.get("GOPIPE_GOCACHE_DAEMON");
-        return env == null || env.isBlank() || options.goCache() != null ? null : env;
+        return env == null || env.isBlank() || options.goCache() != null || options.goCacheBackend() != null ? null : env;
     }
 
     private static Path path(String p) {

@@ -54,6 +54,16 @@ import java.util.Map;
  *                      {@code tcp:HOST:PORT}): the Dockerfile's go commands reach the remote Go build
  *                      cache through it ({@code GOCACHEPROG}, tunnelled over the build's SSH
  *                      forwarding); or null. Excludes {@code goCache}.
+ * @param goCacheBackend the remote Go build cache's store ({@code local:DIR}, {@code s3://BUCKET/PREFIX}):
+ *                       the job serves it itself, from a {@code gocache} daemon in its own JVM that it
+ *                       starts first and stops when the builds end; its address is used as
+ *                       {@code goCacheDaemon} would be. For a standalone image job; in a pipeline, the
+ *                       agent's daemon ({@code goCacheDaemon}) also serves the tests. Excludes
+ *                       {@code goCacheDaemon} and {@code goCache}; or null
+ * @param goCacheDir the embedded daemon's local tier; null for {@code $GOPIPE_GOCACHE_DIR}, else
+ *                   {@code ~/.cache/gopipe/gocache} (the default of {@code gopipe gocache serve --dir})
+ * @param goCacheReadOnly the embedded daemon never writes to the store (pull requests)
+ * @param goCacheS3 how the embedded daemon reaches an {@code s3://} store, or null for the defaults
  * @param goBinary the go command for agent mode
  * @param runtime runtime of generated images: {@code scratch}, {@code distroless} or {@code alpine}
  * @param baseMirror registry mirror prefix for the base images, or null
@@ -112,6 +122,10 @@ public record ImageJobOptions(String repo,
         String goModCache,
         String goCache,
         String goCacheDaemon,
+        String goCacheBackend,
+        String goCacheDir,
+        boolean goCacheReadOnly,
+        io.gopipe.core.cache.backend.S3Options goCacheS3,
         String goBinary,
         String runtime,
         String baseMirror,
@@ -149,6 +163,36 @@ public record ImageJobOptions(String repo,
         if (parallel < 1) {
             throw new InvalidImageConfigException("--parallel must be at least 1, got " + parallel);
         }
+        checkGoCacheBackend(goCacheBackend, goCacheDir, goCacheReadOnly, goCacheS3, goCacheDaemon, goCache);
+    }
+
+    /** The embedded daemon's options: bad input names its flag, before anything runs. */
+    private static void checkGoCacheBackend(String backend, String dir, boolean readOnly,
+                                            io.gopipe.core.cache.backend.S3Options s3, String daemon, String goCache) {
+        if (backend == null) {
+            String needs = dir != null ? "--gocache-dir " + dir : readOnly ? "--gocache-read-only"
+                    : s3 != null ? "--s3-endpoint/--s3-region/--s3-path-style" : null;
+            if (needs != null) {
+                throw new InvalidImageConfigException(needs + " needs --gocache-backend local:DIR|s3://BUCKET/PREFIX"
+                        + " (they configure the Go build cache daemon the job starts itself)");
+            }
+            return;
+        }
+        if (daemon != null) {
+            throw new InvalidImageConfigException("--gocache-backend " + backend + " and --gocache-daemon " + daemon
+                    + " both name the remote Go build cache: --gocache-backend starts a daemon in this job, --gocache-daemon"
+                    + " uses a running one; choose one");
+        }
+        if (goCache != null) {
+            throw new InvalidImageConfigException("--gocache-backend " + backend + " and --gocache " + goCache
+                    + " both carry the Go build cache: choose one (--gocache-backend: per-action remote cache, no archive;"
+                    + " --gocache: a restored folder)");
+        }
+        try {
+            io.gopipe.core.gocache.store.ObjectStores.check(backend);
+        } catch (io.gopipe.core.GopipeException e) {
+            throw new InvalidImageConfigException(e.getMessage().replaceFirst("^--backend\\b", "--gocache-backend"));
+        }
     }
 
     /** A builder with the CLI's defaults. */
@@ -160,7 +204,7 @@ public record ImageJobOptions(String repo,
     public String toString() {
         // The record's own toString would print the password; this one ends up in logs and stack traces.
         return "ImageJobOptions[repo=" + repo + ", services=" + services + ", affectedFile=" + affectedFile + ", planFile=" + planFile
-                + ", registry=" + registry + ", push=" + push + ", registryUser=" + registryUser
+                + ", registry=" + registry + ", push=" + push + ", goCacheBackend=" + goCacheBackend + ", registryUser=" + registryUser
                 + ", registryPassword=" + (registryPassword == null ? "null" : "****") + "]";
     }
 
@@ -202,6 +246,10 @@ public record ImageJobOptions(String repo,
         private String goModCache;
         private String goCache;
         private String goCacheDaemon;
+        private String goCacheBackend;
+        private String goCacheDir;
+        private boolean goCacheReadOnly;
+        private io.gopipe.core.cache.backend.S3Options goCacheS3;
         private String goBinary = "go";
         private String runtime = "distroless";
         private String baseMirror;
@@ -262,6 +310,10 @@ public record ImageJobOptions(String repo,
         public Builder goModCache(String v) { goModCache = v; return this; }
         public Builder goCache(String v) { goCache = v; return this; }
         public Builder goCacheDaemon(String v) { goCacheDaemon = v == null || v.isBlank() ? null : v; return this; }
+        public Builder goCacheBackend(String v) { goCacheBackend = v == null || v.isBlank() ? null : v; return this; }
+        public Builder goCacheDir(String v) { goCacheDir = v == null || v.isBlank() ? null : v; return this; }
+        public Builder goCacheReadOnly(boolean v) { goCacheReadOnly = v; return this; }
+        public Builder goCacheS3(io.gopipe.core.cache.backend.S3Options v) { goCacheS3 = v; return this; }
         public Builder goBinary(String v) { goBinary = v == null || v.isBlank() ? "go" : v; return this; }
         public Builder runtime(String v) { runtime = v == null || v.isBlank() ? "distroless" : v; return this; }
         public Builder baseMirror(String v) { baseMirror = v; return this; }
@@ -284,7 +336,7 @@ public record ImageJobOptions(String repo,
         public Builder dockerConfig(String v) { dockerConfig = v; return this; }
 
         public ImageJobOptions build() {
-            return new ImageJobOptions(repo, services, affectedFile, planFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goCacheDaemon, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
+            return new ImageJobOptions(repo, services, affectedFile, planFile, driver, buildkitAddress, tlsCa, tlsCert, tlsKey, tlsServerName, dockerHost, buildxBuilder, mode, dockerfile, generate, context, target, buildArgs, secrets, platforms, registry, tags, push, load, provenance, sbom, labels, cacheRepo, registryCache, cacheExport, cacheMode, branch, defaultBranch, goModCache, goCache, goCacheDaemon, goCacheBackend, goCacheDir, goCacheReadOnly, goCacheS3, goBinary, runtime, baseMirror, goImage, certsImage, distrolessImage, alpineImage, port, entrypointArgs, user, version, versionVariable, network, registryUser, registryPassword, parallel, retries, streamLogs, workRoot, dockerConfig);
         }
     }
 }
