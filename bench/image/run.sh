@@ -124,6 +124,13 @@ run_id=$(date -u +%H%M%S)$$
 # The CLI as users start it (bin/gopipe: per-command JVM options and AppCDS archives, kept per run).
 export GOPIPE_JAR=$JAR GOPIPE_CDS_DIR=$out/cds
 gopipe() { bash "$root/bin/gopipe" "$@"; }
+# What an agent image carries with the jar: the AppCDS archives bin/gopipe-cds writes next to it
+# (untimed, as the install is). Without them the first jobs of a run started without an archive and
+# the second wrote one at its exit (~0.5 s inside a timed job).
+case ",$variants," in *,gopipe*)
+  GOPIPE_JAR=$JAR bash "$root/bin/gopipe-cds" >"$out/gopipe-cds.log" 2>&1 \
+    || { cat "$out/gopipe-cds.log" >&2; die "bin/gopipe-cds failed"; } ;;
+esac
 uptime >"$out/load-start.txt"
 load() { awk '{print $3}' /proc/loadavg; }
 prune() { "$DOCKER" buildx prune -af >/dev/null 2>&1 || die "docker buildx prune failed"; }
