@@ -133,7 +133,8 @@ public final class ImageCommand implements Runnable {
         @Option(names = "--gocache-daemon", paramLabel = "unix:PATH|tcp:HOST:PORT",
                 description = "Address of a running 'gopipe gocache serve': the Dockerfile's go build (generated or"
                         + " your own, RUN with a Go build cache mount) reaches the remote Go build cache through"
-                        + " GOCACHEPROG, tunnelled over the build's SSH forwarding (works with a remote BuildKit)."
+                        + " GOCACHEPROG: over a loopback link when the RUN steps share this host's network (--network host"
+                        + " on the local Docker daemon), else tunnelled over the build's SSH forwarding (remote BuildKit)."
                         + " Instead of --gocache.")
         String goCacheDaemon;
         @Option(names = "--gocache-backend", paramLabel = "local:DIR|s3://BUCKET/PREFIX",
