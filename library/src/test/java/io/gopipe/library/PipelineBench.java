@@ -117,10 +117,12 @@ class PipelineBench {
                     // through the direct loopback link. -tunnel: the RUN in a network of its own (none), so
                     // through the ssh tunnel as on a remote builder (and dockerd's BuildKit 0.13 then checksums
                     // the RUN's whole root file system first, docs/image.md).
-                    case "gopipe-remote", "gopipe-remote-tunnel" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
+                    // -tunnel-nobatch: the same through the tunnel with one image command per branch.
+                    case "gopipe-remote", "gopipe-remote-tunnel", "gopipe-remote-tunnel-nobatch" -> "goMonorepoPipeline(engine: 'cli', gopipe: '" + gopipe
                             + "', caches: ['build'], buildCacheFlavour: 'remote', cacheBackend: 'local:"
                             + (v.equals("gopipe-remote") ? remoteStore : out.resolve("store-" + v)) + "', registry: '" + registry
-                            + "/" + v + "', imageNetwork: '" + (v.equals("gopipe-remote") ? "host" : "none") + "'" + SERIAL_IMAGES + ")";
+                            + "/" + v + "', imageNetwork: '" + (v.equals("gopipe-remote") ? "host" : "none") + "'"
+                            + (v.endsWith("nobatch") ? ", batchImages: false" : SERIAL_IMAGES) + ")";
                     // A/B of the overlaps: the daemon started after 'affected' (waited for in the same step, with the
                     // first service's prefetch key) and no builder warm-up, as before they existed; -java: java -jar.
                     case "gopipe-remote-seq", "gopipe-remote-seq-java" -> "goMonorepoPipeline(engine: 'cli', gopipe: '"
@@ -142,7 +144,7 @@ class PipelineBench {
                             + (v.endsWith("nobatch") ? ", batchImages: false" : v.endsWith("batch1") ? ", batchImages: true, imageParallel: 1"
                             : v.endsWith("batch") ? ", batchImages: true" : SERIAL_IMAGES) + ")";
                     default -> throw new IllegalArgumentException("unknown variant " + v
-                            + " (naive, gopipe, gopipe-remote, gopipe-remote-tunnel, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
+                            + " (naive, gopipe, gopipe-remote, gopipe-remote-tunnel, gopipe-remote-tunnel-nobatch, gopipe-remote-seq, gopipe-remote-seq-java, gopipe-remote-nobatch,"
                             + " gopipe-remote-batch, gopipe-remote-batch1, gopipe-remote-nocds, gopipe-batch)");
                 };
                 try {
