@@ -81,6 +81,8 @@ final class AgentTunnel implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     /** Connections that only started the daemon's prefetch of a key; held until the builds end. */
     private final List<SocketChannel> prefetches = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The keys whose prefetch was started: one early connection per key. */
+    private final java.util.Set<String> prefetched = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean warned = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -121,9 +123,13 @@ final class AgentTunnel implements AutoCloseable {
      * unpacks the base image (seconds on a fresh builder), instead of when {@code go build} inside the
      * build first connects: a bridge hello with the key and no get. The connection stays open until
      * {@link #close()}, so the daemon counts the job's key as in use and the bridge's session shares
-     * this prefetch. Best effort: a daemon that cannot be told is the bridge's warning later, not ours.
+     * this prefetch. Once per key. Best effort: a daemon that cannot be told is the bridge's warning
+     * later, not ours.
      */
     void prefetch(String key) {
+        if (!prefetched.add(key)) {
+            return;
+        }
         threads.submit(() -> {
             try {
                 SocketChannel d = SocketChannel.open(address(daemon));

@@ -105,13 +105,13 @@ public final class ImageBuilder {
         }
         List<Outcome> out = null;
         t = System.nanoTime();
-        AgentTunnel tunnel = openTunnel(requests);
+        AgentTunnel tunnel = openTunnel(requests, parallelism);
         DirectGoCacheLink link = tunnel == null ? null : openDirectLink(requests);
         if (tunnel != null) {
             timings.since("tunnel", t);
         }
         try {
-            out = buildEach(requests, parallelism, tunnel == null ? null : tunnel.socket(), link);
+            out = buildEach(requests, parallelism, tunnel, link);
             return out;
         } finally {
             if (link != null) {
@@ -140,7 +140,7 @@ public final class ImageBuilder {
      * The tunnel to the gocache daemon when a request uses the remote Go build cache; null otherwise,
      * or (with a warning: the cache never fails a build) when it cannot be opened.
      */
-    private AgentTunnel openTunnel(List<ImageBuildRequest> requests) {
+    private AgentTunnel openTunnel(List<ImageBuildRequest> requests, int parallelism) {
         if (options.goCacheDaemon() == null || requests.stream()
                 .noneMatch(r -> r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE)) {
             return null;
@@ -154,13 +154,22 @@ public final class ImageBuilder {
             // A unix socket path must stay under ~100 bytes: a short folder in the temp dir, not the work root.
             Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "gopipe-gc-");
             AgentTunnel tunnel = AgentTunnel.start(dir, options.goCacheDaemon(), reporter);
-            requests.stream().filter(r -> r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE)
-                    .map(ImageBuildRequest::remoteGoCacheKey).distinct().forEach(tunnel::prefetch);
+            // The builds that start now; each later one starts its own key's prefetch as it begins
+            // (buildEach), so a batch of many services does not fetch every key's set at once while
+            // its first builds run.
+            requests.stream().limit(Math.max(1, parallelism)).forEach(r -> prefetch(tunnel, r));
             return tunnel;
         } catch (IOException e) {
             reporter.warn("the Go build cache daemon at " + options.goCacheDaemon() + " cannot be reached (building"
                     + " without the remote Go build cache): " + e.getMessage());
             return null;
+        }
+    }
+
+    /** Starts the daemon's prefetch of a Dockerfile-mode request's key (once per key), if it has one. */
+    private static void prefetch(AgentTunnel tunnel, ImageBuildRequest r) {
+        if (tunnel != null && r.remoteGoCacheKey() != null && r.mode() == BuildMode.DOCKERFILE) {
+            tunnel.prefetch(r.remoteGoCacheKey());
         }
     }
 
@@ -253,13 +262,17 @@ public final class ImageBuilder {
                 .anyMatch(s -> s.isInstruction() && !s.cached() && s.name().replaceFirst("^\\[[^\\]]*\\] ", "").startsWith("RUN "));
     }
 
-    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism, Path tunnel,
+    private List<Outcome> buildEach(List<ImageBuildRequest> requests, int parallelism, AgentTunnel tunnel,
                                     DirectGoCacheLink link) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, requests.size())));
+        Path socket = tunnel == null ? null : tunnel.socket();
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (ImageBuildRequest r : requests) {
-                futures.add(pool.submit(() -> buildOne(r, tunnel, link != null && canUseDirectLink(r) ? link : null)));
+                futures.add(pool.submit(() -> {
+                    prefetch(tunnel, r);
+                    return buildOne(r, socket, link != null && canUseDirectLink(r) ? link : null);
+                }));
             }
             List<Outcome> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
