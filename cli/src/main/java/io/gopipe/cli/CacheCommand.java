@@ -73,10 +73,8 @@ public final class CacheCommand implements Runnable {
         boolean s3NoConditional;
 
         CacheStore store() {
-            String access = System.getenv("GOPIPE_S3_ACCESS_KEY");
-            String secret = System.getenv("GOPIPE_S3_SECRET_KEY");
-            return CacheStore.at(backend, new S3Options(s3Endpoint, s3Region, s3PathStyle, access, secret, !s3NoConditional),
-                    createStore);
+            return CacheStore.at(backend, new S3Options(s3Endpoint, s3Region, s3PathStyle, null, null, !s3NoConditional)
+                    .withKeysFrom(System.getenv()), createStore);
         }
     }
 

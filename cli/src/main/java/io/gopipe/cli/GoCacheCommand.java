@@ -57,8 +57,7 @@ public final class GoCacheCommand implements Callable<Integer> {
         }
 
         S3Options options() {
-            return new S3Options(s3Endpoint, s3Region, s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
-                    System.getenv("GOPIPE_S3_SECRET_KEY"), true);
+            return new S3Options(s3Endpoint, s3Region, s3PathStyle, null, null, true).withKeysFrom(System.getenv());
         }
     }
 
@@ -359,8 +358,8 @@ public final class GoCacheCommand implements Callable<Integer> {
     }
 
     private static ObjectStore open(CacheCommand.BackendOptions b) {
-        return ObjectStores.open(b.backend, new S3Options(b.s3Endpoint, b.s3Region, b.s3PathStyle, System.getenv("GOPIPE_S3_ACCESS_KEY"),
-                System.getenv("GOPIPE_S3_SECRET_KEY"), !b.s3NoConditional), Duration.ofSeconds(30));
+        return ObjectStores.open(b.backend, new S3Options(b.s3Endpoint, b.s3Region, b.s3PathStyle, null, null,
+                !b.s3NoConditional).withKeysFrom(System.getenv()), Duration.ofSeconds(30));
     }
 
     /** One line on stderr naming the subcommand, then the exit code (2 bad input, 1 failure). */

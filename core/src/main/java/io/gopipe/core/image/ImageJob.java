@@ -235,12 +235,8 @@ public final class ImageJob {
      * Quiet: each client's figures are the daemon's log lines, which go to the job's reporter.
      */
     private io.gopipe.core.gocache.GoCacheOptions embeddedGoCache() {
-        io.gopipe.core.cache.backend.S3Options s3 = options.goCacheS3() != null ? options.goCacheS3()
-                : io.gopipe.core.cache.backend.S3Options.defaults();
-        if (s3.accessKey() == null && environment.get("GOPIPE_S3_ACCESS_KEY") != null) {
-            s3 = new io.gopipe.core.cache.backend.S3Options(s3.endpoint(), s3.region(), s3.pathStyle(),
-                    environment.get("GOPIPE_S3_ACCESS_KEY"), environment.get("GOPIPE_S3_SECRET_KEY"), s3.conditionalWrites());
-        }
+        io.gopipe.core.cache.backend.S3Options s3 = (options.goCacheS3() != null ? options.goCacheS3()
+                : io.gopipe.core.cache.backend.S3Options.defaults()).withKeysFrom(environment);
         Path tier = options.goCacheDir() != null ? Path.of(options.goCacheDir())
                 : io.gopipe.core.gocache.GoCacheOptions.defaultDiskDir(environment);
         return io.gopipe.core.gocache.GoCacheOptions.of(options.goCacheBackend(), tier.toAbsolutePath())

@@ -25,6 +25,19 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String a
                 + (accessKey == null ? "null" : "****") + ", secretKey=" + (secretKey == null ? "null" : "****") + "]";
     }
 
+    /**
+     * These options with the keys every gopipe command takes from its environment,
+     * {@code GOPIPE_S3_ACCESS_KEY} and {@code GOPIPE_S3_SECRET_KEY}, unless keys are already set;
+     * unchanged when the environment has none (the default credentials chain then applies).
+     */
+    public S3Options withKeysFrom(java.util.Map<String, String> environment) {
+        String access = environment.get("GOPIPE_S3_ACCESS_KEY");
+        if (accessKey != null || access == null) {
+            return this;
+        }
+        return new S3Options(endpoint, region, pathStyle, access, environment.get("GOPIPE_S3_SECRET_KEY"), conditionalWrites);
+    }
+
     /** AWS defaults: default credentials and region chain, virtual-host addressing, conditional writes. */
     public static S3Options defaults() {
         return new S3Options(null, null, false, null, null, true);
