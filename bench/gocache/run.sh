@@ -5,8 +5,10 @@
 # repo's test dependency) sits behind a loopback TCP proxy adding DELAY to each direction of every
 # transfer (a 10 ms round trip at 5 ms): `tc netem` is unavailable on this kernel (no sch_netem).
 # Everything listens on 127.0.0.1; the script stops what it started. See bench/gocache/README.md.
-# Two remote variants: the JVM program per go command (`gopipe gocache`), and the bridge + one
-# daemon per agent (`gopipe gocache serve`, started inside the timed fresh-agent job).
+# Remote variants: the JVM program per go command (`gopipe gocache`); the bridge + one daemon per
+# agent (`gopipe gocache serve`) started inside the timed fresh-agent job; and the same daemon started
+# with the agent before the job (sidecar), just started or warmed up (`serve --warm-up`).
+# bench/gocache/floor.sh measures the floor under all of them (a copy of the closure, then go).
 # REUSE=1 (default) keeps an already seeded $DATA (monorepo, warm GOCACHE, store, archive) and only
 # reruns the timed part; REUSE=0 regenerates and reseeds everything.
 set -euo pipefail
@@ -125,20 +127,40 @@ record bridge cold-build $(( $(ms) - t0 ))
 BRIDGE=$(ls "$DATA"/bridge-cold/gopipe-gocache-bridge-*)
 echo "   bridge $BRIDGE built with an empty GOCACHE in $(( $(ms) - t0 )) ms"
 
-# A daemon per fresh agent, inside the timed job: start it, wait until it accepts, then go. It exits
-# by itself 2 s after its client (--idle-exit), outside the timing.
+# A daemon per fresh agent, inside the timed job: start it and go at once (the bridge waits for the
+# socket). It exits by itself 2 s after its client (--idle-exit), outside the timing.
 SERVE="$root/bin/gopipe gocache serve $S3"
 start_daemon() {   # dir [key] -> starts a daemon on $1/d.sock with tier $1/tier, prefetching key $2 at once; sets D_PID
   # No waiting for it to be ready: go starts at once and the bridge (-wait) connects when the socket is there.
   $SERVE --dir "$1/tier" --socket "$1/d.sock" --idle-exit 2s ${2:+--prefetch-key "$2"} 2>> "$DATA/daemon-$(basename "$1").log" &
   D_PID=$!
 }
+# The issue's other fix for JVM start-up, one long-lived process per agent: the daemon starts with the
+# agent (a pod's sidecar container, an agent start script), before the job and untimed, on an empty tier
+# and with no key (which job comes is not known yet); the job's bridge names the key at its hello,
+# and the prefetch starts then. "sidecar": just started; "sidecar-warm": with --warm-up, which
+# rehearses the daemon's work on made-up outputs in a temporary folder so the JIT has compiled it
+# (waited for here: an agent's pod is up seconds before its first job's go command). Sets D_PID.
+start_sidecar() {   # dir [--warm-up]
+  local log="$1/daemon.log"
+  $SERVE --dir "$1/tier" --socket "$1/d.sock" --ready-file "$1/ready" --idle-exit 60s ${2:-} 2> "$log" &
+  D_PID=$!
+  while [ ! -s "$1/ready" ]; do kill -0 "$D_PID" || { echo "run.sh: the sidecar daemon exited" >&2; exit 1; }; sleep 0.01; done
+  if [ -n "${2:-}" ]; then
+    for _ in $(seq 3000); do grep -q "warm-up" "$log" && break; sleep 0.01; done
+    grep "warm-up" "$log" | sed 's/^/   /'
+  fi
+  sleep 1
+}
+# After the job: the close was answered after its flush, so nothing is lost by stopping the daemon now
+# (SIGTERM: it removes its socket) instead of waiting for its idle exit.
+stop_sidecar() { kill "$D_PID" 2>/dev/null || true; wait "$D_PID" || true; }
 LOADS="$DATA/loads.txt"; : > "$LOADS"
 NONCE=$(date +%s)   # change values new to the store, also when REUSE keeps the store of earlier runs
 
 # Untimed warm-up: the first run of each JVM after a jar change writes its CDS archive at exit (bin/gopipe).
 f=$(fresh); start_daemon "$f"
-GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet" go build -o "$DATA/out/w" "./svc/$SVC_SAME"; wait "$D_PID"
+GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet" go build -o "$DATA/out/w" "./svc/$SVC_SAME"; wait "$D_PID"
 f=$(fresh); GOCACHE="$f/gocache" GOCACHEPROG="$GC --dir $f/disk" go build -o "$DATA/out/w" "./svc/$SVC_SAME"
 
 
@@ -154,8 +176,17 @@ for r in $(seq "$REPS"); do
   sed -i "s/^const Version = .*/const Version = ${NONCE}${r}2/" "svc/$SVC_CHANGE/internal/h/h.go"
   f=$(fresh); t0=$(ms)
   start_daemon "$f" "$SVC_CHANGE/main"
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_CHANGE"
+  GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_CHANGE"
   record change daemon $(( $(ms) - t0 )); wait "$D_PID"
+  # The daemon already running on the fresh agent (sidecar); a change of its own again.
+  sed -i "s/^const Version = .*/const Version = ${NONCE}${r}3/" "svc/$SVC_CHANGE/internal/h/h.go"
+  f=$(fresh); start_sidecar "$f"; t0=$(ms)
+  GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-sidecar.jsonl" go build -o "$(newout)" "./svc/$SVC_CHANGE"
+  record change sidecar $(( $(ms) - t0 )); stop_sidecar
+  sed -i "s/^const Version = .*/const Version = ${NONCE}${r}4/" "svc/$SVC_CHANGE/internal/h/h.go"
+  f=$(fresh); start_sidecar "$f" --warm-up; t0=$(ms)
+  GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_CHANGE/main -stats-json $DATA/stats-change-sidecar-warm.jsonl" go build -o "$(newout)" "./svc/$SVC_CHANGE"
+  record change sidecar-warm $(( $(ms) - t0 )); stop_sidecar
   f=$(fresh); t0=$(ms)
   "$root/bin/gopipe" cache restore --policy build $S3 --path "$f/gocache" --key bench-build >/dev/null 2>&1
   GOCACHE="$f/gocache" go build -o "$(newout)" "./svc/$SVC_CHANGE"; record change archive $(( $(ms) - t0 ))
@@ -170,8 +201,14 @@ for r in $(seq "$REPS"); do
   record growth bytes $(( after - before )); record growth store "$before"
   f=$(fresh); t0=$(ms)
   start_daemon "$f" "$SVC_SAME/main"
-  GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
+  GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -wait 20s -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-daemon.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
   record same daemon $(( $(ms) - t0 )); wait "$D_PID"
+  f=$(fresh); start_sidecar "$f"; t0=$(ms)
+  GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-sidecar.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
+  record same sidecar $(( $(ms) - t0 )); stop_sidecar
+  f=$(fresh); start_sidecar "$f" --warm-up; t0=$(ms)
+  GOPIPE_GOCACHE_BRIDGE_DIR="$f/bridge" GOCACHE="$f/gocache" GOCACHEPROG="$BRIDGE -daemon unix:$f/d.sock -quiet -prefetch-key $SVC_SAME/main -stats-json $DATA/stats-same-sidecar-warm.jsonl" go build -o "$(newout)" "./svc/$SVC_SAME"
+  record same sidecar-warm $(( $(ms) - t0 )); stop_sidecar
   record growth-daemon bytes $(( $(du -sb "$DATA/s3/bench" | cut -f1) - after ))
 
   # Local directory store, everything warm (local tier and store), against plain warm GOCACHE.
