@@ -169,6 +169,12 @@ public final class GoCacheCommand implements Callable<Integer> {
                 description = "Write the bound addresses here once clients can connect (removed at exit).")
         Path readyFile;
 
+        @Option(names = "--warm-up",
+                description = {"Once listening, rehearse the daemon's work on made-up outputs in a temporary folder",
+                        "(about 1-2 CPU-s; never its store or tier), so a daemon started ahead of its jobs, with the agent,",
+                        "serves the first job with compiled code. Gives way when a client connects."})
+        boolean warmUp;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -188,7 +194,8 @@ public final class GoCacheCommand implements Callable<Integer> {
                 if (listen.isEmpty()) {
                     throw new io.gopipe.core.cache.InvalidCacheInputException("give --socket PATH and/or --tcp 127.0.0.1:PORT");
                 }
-                options = new GoCacheDaemonOptions(store.options().withPrefetchKey(prefetchKey), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile);
+                options = new GoCacheDaemonOptions(store.options().withPrefetchKey(prefetchKey), listen, Units.duration(idleExit, "--idle-exit"), lock, readyFile,
+                        warmUp);
             } catch (GopipeException e) {
                 return fail(err, "gopipe gocache serve", e, 2);
             }

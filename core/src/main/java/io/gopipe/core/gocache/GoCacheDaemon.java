@@ -123,6 +123,9 @@ public final class GoCacheDaemon {
                 timeline.mark("listening on " + String.join(", ", addresses));
                 log.info("gocache daemon: serving " + String.join(", ", addresses) + " (store " + options.cache().backend()
                         + ", local tier " + tier.root() + (options.cache().readOnly() ? ", read-only" : "") + ")");
+                if (options.warmUp()) {
+                    warmUpInBackground();
+                }
                 boolean idled = false;
                 if (!options.idleExit().isZero()) {
                     long limit = options.idleExit().toNanos();
@@ -159,6 +162,33 @@ public final class GoCacheDaemon {
                 lock.release();
             }
         }
+    }
+
+    /**
+     * The rehearsal of {@code serve --warm-up}, on a low-priority thread: it gives way as soon as a
+     * client connects or the daemon stops, and reports one line.
+     */
+    private void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            long t0 = System.nanoTime();
+            Path scratch = null;
+            try {
+                scratch = Files.createTempDirectory("gopipe-gocache-rehearsal-");
+                GoCacheRehearsal.Result r = new GoCacheRehearsal(scratch, 300, () -> clients.get() > 0 || stop.getCount() == 0)
+                        .run(2, options.cache().backend().startsWith("s3://"));
+                log.info("gocache daemon: warm-up " + (r.stopped() ? "stopped early (a client came)" : "done") + " in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms: " + r.rounds() + " rounds, hits " + r.hits());
+            } catch (IOException | RuntimeException | LinkageError e) {
+                log.info("gocache daemon: warm-up ended early: " + e);
+            } finally {
+                if (scratch != null) {
+                    GoCacheRehearsal.delete(scratch);
+                }
+            }
+        }, "gocache-rehearsal");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /** Ends {@link #serve}; sessions still open are abandoned (their go processes go on without the daemon). */

@@ -17,9 +17,16 @@ import java.util.List;
  *                  null: {@code <first unix socket>.lock}, else {@code <local tier>/daemon.lock}
  * @param readyFile written (atomically) with the bound addresses, one a line, once clients can
  *                  connect; null for none
+ * @param warmUp    once listening, rehearse the hot paths on made-up outputs in a scratch folder
+ *                  ({@code serve --warm-up}), for a daemon started ahead of its jobs; stops when a client connects
  */
 public record GoCacheDaemonOptions(GoCacheOptions cache, List<String> listen, Duration idleExit, Path lockFile,
-                                   Path readyFile) {
+                                   Path readyFile, boolean warmUp) {
+
+    /** Without the warm-up. */
+    public GoCacheDaemonOptions(GoCacheOptions cache, List<String> listen, Duration idleExit, Path lockFile, Path readyFile) {
+        this(cache, listen, idleExit, lockFile, readyFile, false);
+    }
 
     public GoCacheDaemonOptions {
         listen = List.copyOf(listen);
