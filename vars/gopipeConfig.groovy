@@ -35,6 +35,7 @@ Map schema() {
         caches         : [List, "Go caches to restore and save: 'mod', 'build'"],
         buildCacheFlavour: [String, "how the 'build' cache travels: 'archive' (GOCACHE restored and saved whole) or 'remote' (GOCACHEPROG=gopipe gocache, Go >= 1.24, both engines)"],
         buildCacheDaemon: [Boolean, "engine cli with buildCacheFlavour 'remote': one 'gopipe gocache serve' per workspace, go through its bridge, images through GOPIPE_GOCACHE_DAEMON (default true; false: a JVM per go command)"],
+        gocacheDaemon  : [String, "engine cli, remote build cache: a gocache daemon the agent already runs ('gopipe gocache serve --warm-up' in a pod's sidecar container or the agent's start script), 'tcp:127.0.0.1:PORT' or 'unix:PATH', used instead of one per workspace and left running (default: the agent's GOPIPE_GOCACHE_AGENT_DAEMON)"],
         cacheBackend   : [String, "cache store for engine cli: local:DIR or s3://BUCKET/PREFIX (default: agent's GOPIPE_CACHE_BACKEND)"],
         readOnlyCache  : [Boolean, 'restore caches but never save them'],
         defaultBranch  : [String, "the default branch: a branch's first build prefetches what its last build used (remote build cache) and shares its image cache ref (default: 'main')"],
@@ -90,6 +91,9 @@ List problems(Map c, boolean pullRequest) {
     }
     if (c.buildCacheFlavour != null && !(c.buildCacheFlavour.toString() in ['archive', 'remote'])) {
         out << "key 'buildCacheFlavour' must be 'archive' or 'remote', got '${c.buildCacheFlavour}'"
+    }
+    if (c.gocacheDaemon != null && !(c.gocacheDaemon.toString() ==~ /(unix:\/\S+|tcp:(127\.\d+\.\d+\.\d+|\[::1\]|localhost):\d+)/)) {
+        out << "key 'gocacheDaemon' must be 'tcp:127.0.0.1:PORT' or 'unix:/PATH' (the daemon serves loopback only), got '${c.gocacheDaemon}'"
     }
     if (c.push == true && !c.registry) {
         out << "key 'push' is true but key 'registry' is not set: images need a repository to be pushed to"

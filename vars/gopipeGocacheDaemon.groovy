@@ -12,7 +12,9 @@
 //   launcher runs as a child; --idle-exit ends a daemon whose stop never ran;
 // - a lock file per workspace, so two builds on one agent each get their own daemon;
 // - nothing here fails the build: go older than 1.24 uses the archive build cache, a daemon that is
-//   not ready in time leaves each go command to start `gopipe gocache` itself, each with one warning.
+//   not ready in time leaves each go command to start `gopipe gocache` itself, each with one warning;
+// - an agent that runs its own daemon (gocacheDaemon / GOPIPE_GOCACHE_AGENT_DAEMON: a pod's sidecar
+//   started with the agent, warmed up) is used instead: no JVM starts in the job, and it is left running.
 
 /** Seconds the start waits for the daemon's ready file (a JVM start on a loaded agent, the bridge build). */
 @NonCPS
@@ -50,19 +52,23 @@ def start(Map cfg) {
 def launch(Map cfg, boolean wait) {
     String d = dir(env.WORKSPACE.toString())
     String backend = (cfg.cacheBackend ?: env.GOPIPE_CACHE_BACKEND ?: '').toString()
-    if (!backend) {
+    String agentDaemon = (cfg.gocacheDaemon ?: env.GOPIPE_GOCACHE_AGENT_DAEMON ?: '').toString()
+    if (!backend && !agentDaemon) {
         return null
     }
     // The first service's set starts downloading as soon as the daemon runs, before its go test asks
     // (known only when the daemon starts after the affected services are).
     String first = cfg.prefetchService ? gopipeCaches.prefetchKey(cfg, cfg.prefetchService.toString(),
             env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : null) : null
-    String script = launchScript(cfg, backend, d, first) + (wait ? awaitScript(d, null) : 'echo "pid=$pid"\n')
+    String script = (agentDaemon ? agentScript(cfg, backend, d, agentDaemon) : launchScript(cfg, backend, d, first)) +
+            (wait ? awaitScript(d, agentDaemon ? first : null) : 'echo "pid=$pid"\n')
     String out = sh(script: script, returnStdout: true,
-            label: wait ? 'gopipe gocache serve (this workspace)' : 'gopipe gocache serve (this workspace, background)')
+            label: agentDaemon ? "gopipe gocache: this agent's daemon ${agentDaemon}" + (wait ? '' : ' (background)')
+                    : wait ? 'gopipe gocache serve (this workspace)' : 'gopipe gocache serve (this workspace, background)')
     Map s = parse(out)
     s.dir = d
     s.waited = wait
+    s.agent = agentDaemon ? true : false
     return s
 }
 
@@ -79,6 +85,7 @@ def ready(Map cfg, Map launched) {
                 env.CHANGE_TARGET ? env.CHANGE_TARGET.toString() : null) : null
         Map r = parse(sh(script: awaitScript(s.dir.toString(), first), returnStdout: true, label: 'gopipe gocache serve: ready'))
         r.dir = s.dir
+        r.agent = s.agent
         s = r
     }
     String d = s.dir.toString()
@@ -92,6 +99,13 @@ def ready(Map cfg, Map launched) {
         s.mode = 'program'
         echo("gopipe: WARNING: the gocache daemon did not become ready within ${readySeconds()} s (${s.daemonLog ?: 'no output'});"
                 + " each go command starts `gopipe gocache` itself")
+    } else if (s.agent && (s.bridgeExit != '0' || !s.bridge)) {
+        s.mode = 'program'
+        echo("gopipe: WARNING: cannot build the gocache bridge (${s.bridgeError ?: 'exit ' + s.bridgeExit}) for this agent's daemon"
+                + " ${s.address}; each go command starts `gopipe gocache` itself")
+    } else if (s.agent) {
+        s.mode = 'daemon'
+        echo("gopipe: gocache daemon ${s.address} of this agent (gocacheDaemon), left running")
     } else if (s.bridgeExit != '0' || !s.bridge) {
         // The daemon serves image builds (their bridge is built inside BuildKit); go on the agent uses the program.
         s.mode = 'program'
@@ -140,6 +154,29 @@ String progLine(String bridge, String address, String key, boolean readOnly) {
         }
     }
     return w.join(' ')
+}
+
+/**
+ * For an agent that runs its own daemon: only the bridge is built (in the background, as for a
+ * workspace daemon), and the ready file names the agent's daemon, so the wait and the priming below
+ * are the same; there is no pid, so stop() leaves the daemon alone. An unreachable daemon costs each go
+ * command one warning from its bridge, which then goes on without the cache.
+ */
+@NonCPS
+String agentScript(Map cfg, String backend, String d, String address) {
+    List bridge = goAffectedServicesCli.gopipeWords(cfg.gopipe) + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go']
+    if (backend) { bridge += ['--backend', backend] }
+    if (cfg.readOnlyCache) { bridge << '--read-only' }
+    String b = bridge.collect { goAffectedServicesCli.shq(it) }.join(' ')
+    String dq = goAffectedServicesCli.shq(d)
+    return """\
+d=${dq}
+mkdir -p "\$d"
+rm -f "\$d/ready" "\$d/pid" "\$d/group" "\$d/bridge.out" "\$d/bridge.rc"
+printf '%s\\n' ${goAffectedServicesCli.shq(address)} >"\$d/ready"
+pid=
+( brc=0; ${b} >"\$d/bridge.out" 2>"\$d/bridge.err" </dev/null || brc=\$?; echo "\$brc" >"\$d/bridge.rc" ) </dev/null >/dev/null 2>&1 &
+""".toString()
 }
 
 @NonCPS

@@ -357,6 +357,17 @@ class CliFlowTest {
     }
 
     @Test
+    void anAgentDaemonAddressThatIsNotLoopbackIsAConfigErrorNamingTheKey() throws Exception {
+        PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
+        assertThat(h.run("goMonorepoPipeline(engine: 'cli', caches: ['build'], buildCacheFlavour: 'remote', gocacheDaemon: 'cache-host:7071')").failure())
+                .hasMessageContaining("key 'gocacheDaemon' must be 'tcp:127.0.0.1:PORT' or 'unix:/PATH' (the daemon serves loopback only), got 'cache-host:7071'");
+        PipelineHarness p = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
+        assertThat(p.run("echo \"problems=${gopipeConfig.problems([gocacheDaemon: 'unix:/home/jenkins/agent/gocache.sock'], false)}"
+                + " ${gopipeConfig.problems([gocacheDaemon: 'tcp:127.0.0.1:7071'], false)}\"").failure()).as(p.log()).isNull();
+        assertThat(p.log()).contains("problems=[] []");
+    }
+
+    @Test
     void anUnknownBuildCacheFlavourIsAConfigErrorNamingTheKey() throws Exception {
         PipelineHarness h = new PipelineHarness(PluginFlowTest.VARS, Files.createDirectories(tmp.resolve("ws")), null);
         assertThat(h.run("goMonorepoPipeline(engine: 'cli', caches: ['build'], buildCacheFlavour: 's3')").failure())

@@ -347,6 +347,52 @@ class GocacheDaemonFlowTest {
         assertThat(awaitNoDaemon(ws)).isEmpty();
     }
 
+    /**
+     * An agent that runs its own daemon (a pod's sidecar, started with the agent and warmed up): the
+     * pipeline starts none, its go commands reach that one through the bridge, and it is left running.
+     */
+    @Test
+    void anAgentsOwnDaemonServesTheJobAndIsLeftRunning() throws Exception {
+        Path ws = tmp.resolve("ws");
+        ShopFixture.Repo repo = ShopFixture.materialize(ws, "05-test-files-only");
+        Path store = tmp.resolve("store");
+        Path side = tmp.resolve("sidecar");
+        Files.createDirectories(side);
+        List<String> serve = new ArrayList<>(List.of(CliFlowTest.gopipeCommand().split(" ")));
+        serve.addAll(List.of("gocache", "serve", "--backend", "local:" + store, "--dir", side.resolve("tier").toString(),
+                "--tcp", "127.0.0.1:0", "--ready-file", side.resolve("ready").toString(), "--idle-exit", "5m", "--warm-up"));
+        Process sidecar = new ProcessBuilder(serve).redirectErrorStream(true).redirectOutput(side.resolve("log").toFile()).start();
+        try {
+            for (int i = 0; i < 600 && !Files.exists(side.resolve("ready")); i++) {
+                Thread.sleep(100);
+            }
+            String address = Files.readString(side.resolve("ready")).trim();
+            assertThat(address).startsWith("tcp:127.0.0.1:");
+            PipelineHarness h = harness(ws, GO124, "home", repo);
+            PipelineHarness.Result r = h.run(flow(store, ", image: false, gocacheDaemon: '" + address + "',"
+                    + " testCommand: 'echo \"goprog=$(go env GOCACHEPROG)\" && go test ./...'"));
+
+            assertThat(r.failure()).as(h.log()).isNull();
+            String log = h.log();
+            assertThat(log).contains("gopipe: gocache daemon " + address + " of this agent (gocacheDaemon), left running")
+                    .doesNotContain("WARNING");
+            assertThat(shEvents(h, "gocache' 'serve'")).isEmpty();
+            assertThat(shEvents(h, "kill -TERM")).isEmpty();
+            for (String svc : repo.testAffected()) {
+                assertThat(log).containsPattern("goprog=\\S*/gopipe-gocache-bridge-\\w+ -daemon " + Pattern.quote(address)
+                        + " -prefetch-key " + Pattern.quote(svc + "/main") + "\n");
+                assertThat(store.resolve("gocache/m/" + svc + "_main.json")).exists();
+            }
+            assertThat(sidecar.isAlive()).isTrue();
+            // The sidecar served the job's go commands (and the priming session) after its warm-up.
+            String sideLog = Files.readString(side.resolve("log"));
+            assertThat(sideLog).contains("gocache daemon: warm-up").containsPattern("client \\d+ \\([^)]*\\): gocache: [1-9]\\d* gets");
+        } finally {
+            sidecar.destroy();
+            sidecar.waitFor();
+        }
+    }
+
     private static List<Event> shEvents(PipelineHarness h, String contains) {
         return h.events().stream().filter(e -> e.kind().equals("sh") && e.detail() != null && e.detail().contains(contains)).toList();
     }
