@@ -15,11 +15,15 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +57,7 @@ public final class GoCacheDaemon {
     private volatile List<String> bound = List.of();
     private final KeySets keySets = new KeySets();
     private volatile DaemonPrefetch started;
+    private volatile Object readyKey;
     private final DebugTimeline timeline;
 
     /** The daemon for {@code options}, opening the store named by its backend. */
@@ -92,7 +97,7 @@ public final class GoCacheDaemon {
             }
             DiskTier tier = new DiskTier(options.cache().diskDir());
             List<ServerSocketChannel> servers = new ArrayList<>();
-            List<Path> sockets = new ArrayList<>();
+            Map<Path, Object> sockets = new LinkedHashMap<>();
             ExecutorService gets = Executors.newCachedThreadPool(GoCacheSession.daemon("gocache-daemon-get"));
             ScheduledExecutorService idle = Executors.newSingleThreadScheduledExecutor(GoCacheSession.daemon("gocache-daemon-idle"));
             try (SharedStore store = new SharedStore(opener)) {
@@ -152,11 +157,13 @@ public final class GoCacheDaemon {
                     s.close();
                 }
                 // The socket files go before the lock: a daemon that starts next never loses its socket to us.
-                for (Path p : sockets) {
-                    Files.deleteIfExists(p);
+                // Only our own files: if our folder was removed under us (a tmp cleaner, a workspace wipe), a
+                // daemon started since may have bound the same path, and its socket is not ours to delete.
+                for (Map.Entry<Path, Object> socket : sockets.entrySet()) {
+                    deleteIfStill(socket.getKey(), socket.getValue());
                 }
                 if (options.readyFile() != null) {
-                    Files.deleteIfExists(options.readyFile());
+                    deleteIfStill(options.readyFile().toAbsolutePath(), readyKey);
                 }
                 gets.shutdownNow();
                 lock.release();
@@ -201,14 +208,14 @@ public final class GoCacheDaemon {
         return bound;
     }
 
-    private ServerSocketChannel bind(String address, List<Path> sockets) throws IOException {
+    private ServerSocketChannel bind(String address, Map<Path, Object> sockets) throws IOException {
         if (address.startsWith("unix:")) {
             Path p = Path.of(address.substring(5)).toAbsolutePath();
             Files.createDirectories(p.getParent());
             Files.deleteIfExists(p); // a socket left by a killed daemon; we hold the lock, so no live one owns it
             ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             s.bind(UnixDomainSocketAddress.of(p), 64);
-            sockets.add(p);
+            sockets.put(p, fileKey(p));
             return s;
         }
         if (address.startsWith("tcp:")) {
@@ -265,6 +272,22 @@ public final class GoCacheDaemon {
         Path tmp = Files.createTempFile(abs.getParent(), ".ready-", ".tmp");
         Files.write(tmp, (String.join("\n", addresses) + "\n").getBytes(StandardCharsets.UTF_8));
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        readyKey = fileKey(abs);
+    }
+
+    /** The file's identity (device and inode), or null when it is gone or the file system has none. */
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void deleteIfStill(Path p, Object key) throws IOException {
+        if (key == null || key.equals(fileKey(p))) {
+            Files.deleteIfExists(p);
+        }
     }
 
     private void accept(ServerSocketChannel server, DiskTier tier, SharedStore store, ExecutorService gets) {
