@@ -164,39 +164,20 @@ String progLine(String bridge, String address, String key, boolean readOnly) {
  */
 @NonCPS
 String agentScript(Map cfg, String backend, String d, String address) {
-    List bridge = goAffectedServicesCli.gopipeWords(cfg.gopipe) + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go']
-    if (backend) { bridge += ['--backend', backend] }
-    if (cfg.readOnlyCache) { bridge << '--read-only' }
-    String b = bridge.collect { goAffectedServicesCli.shq(it) }.join(' ')
-    String dq = goAffectedServicesCli.shq(d)
-    return """\
-d=${dq}
-mkdir -p "\$d"
-rm -f "\$d/ready" "\$d/pid" "\$d/group" "\$d/bridge.out" "\$d/bridge.rc"
+    return freshDirScript(d) + """\
 printf '%s\\n' ${goAffectedServicesCli.shq(address)} >"\$d/ready"
 pid=
-( brc=0; ${b} >"\$d/bridge.out" 2>"\$d/bridge.err" </dev/null || brc=\$?; echo "\$brc" >"\$d/bridge.rc" ) </dev/null >/dev/null 2>&1 &
-""".toString()
+""".toString() + bridgeScript(cfg, backend)
 }
 
 @NonCPS
 String launchScript(Map cfg, String backend, String d, String prefetchKey) {
-    List g = goAffectedServicesCli.gopipeWords(cfg.gopipe)
-    List serve = g + ['gocache', 'serve', '--backend', backend, '--tcp', '127.0.0.1:0', '--ready-file', d + '/ready',
-                      '--lock', d + '/daemon.lock', '--idle-exit', idleExit()]
+    List serve = goAffectedServicesCli.gopipeWords(cfg.gopipe) + ['gocache', 'serve', '--backend', backend, '--tcp', '127.0.0.1:0',
+                      '--ready-file', d + '/ready', '--lock', d + '/daemon.lock', '--idle-exit', idleExit()]
     if (cfg.readOnlyCache) { serve << '--read-only' }
     if (prefetchKey) { serve += ['--prefetch-key', prefetchKey] }
-    // The bridge's own address is a placeholder: the line is put together per service with the real one.
-    // With the store, a fresh agent downloads the bridge another agent built instead of compiling it.
-    List bridge = g + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go', '--backend', backend]
-    if (cfg.readOnlyCache) { bridge << '--read-only' }
     String q = serve.collect { goAffectedServicesCli.shq(it) }.join(' ')
-    String b = bridge.collect { goAffectedServicesCli.shq(it) }.join(' ')
-    String dq = goAffectedServicesCli.shq(d)
-    return """\
-d=${dq}
-mkdir -p "\$d"
-rm -f "\$d/ready" "\$d/pid" "\$d/group" "\$d/bridge.out" "\$d/bridge.rc"
+    return freshDirScript(d) + """\
 # Own process group, so stop reaches a JVM the launcher runs as its child; output to a file, never this step's.
 if command -v setsid >/dev/null 2>&1; then
   setsid ${q} </dev/null >"\$d/daemon.log" 2>&1 &
@@ -207,6 +188,31 @@ fi
 pid=\$!
 echo "\$pid" >"\$d/pid"
 # The bridge in the background too: its JVM starts beside the daemon's; ready() waits for both.
+""".toString() + bridgeScript(cfg, backend)
+}
+
+/** Sets d to the daemon's folder and clears what the last start left there. */
+@NonCPS
+String freshDirScript(String d) {
+    return """\
+d=${goAffectedServicesCli.shq(d)}
+mkdir -p "\$d"
+rm -f "\$d/ready" "\$d/pid" "\$d/group" "\$d/bridge.out" "\$d/bridge.rc"
+""".toString()
+}
+
+/**
+ * The bridge's lookup in the background, its line to bridge.out and its exit code to bridge.rc. Its own
+ * address is a placeholder: the line is put together per service with the real one. With the store, a
+ * fresh agent downloads the bridge another agent built instead of compiling it.
+ */
+@NonCPS
+String bridgeScript(Map cfg, String backend) {
+    List bridge = goAffectedServicesCli.gopipeWords(cfg.gopipe) + ['gocache', 'bridge', '--daemon', 'tcp:127.0.0.1:1', '--go', 'go']
+    if (backend) { bridge += ['--backend', backend] }
+    if (cfg.readOnlyCache) { bridge << '--read-only' }
+    String b = bridge.collect { goAffectedServicesCli.shq(it) }.join(' ')
+    return """\
 ( brc=0; ${b} >"\$d/bridge.out" 2>"\$d/bridge.err" </dev/null || brc=\$?; echo "\$brc" >"\$d/bridge.rc" ) </dev/null >/dev/null 2>&1 &
 """.toString()
 }

@@ -1,8 +1,7 @@
 package io.gopipe.core.gocache;
 
 import io.gopipe.core.gocache.store.LocalObjectStore;
-import io.gopipe.core.report.Progress;
-import io.gopipe.core.report.Reporter;
+import io.gopipe.core.report.RecordingReporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -60,22 +58,8 @@ class GoCacheRehearsalTest {
     void aDaemonWarmingUpLeavesItsOwnStoreAndTierUntouchedAndSaysWhatItDid() throws Exception {
         Path store = work.resolve("store");
         Path tier = work.resolve("tier");
-        List<String> said = new CopyOnWriteArrayList<>();
-        Reporter log = new Reporter() {
-            @Override
-            public void info(String message) {
-                said.add(message);
-            }
-
-            @Override
-            public void warn(String message) {
-                said.add(message);
-            }
-
-            @Override
-            public void progress(Progress progress) {
-            }
-        };
+        RecordingReporter log = new RecordingReporter();
+        List<String> said = log.infos;
         GoCacheDaemonOptions o = new GoCacheDaemonOptions(GoCacheOptions.of("local:" + store, tier),
                 List.of("unix:" + work.resolve("d.sock")), Duration.ZERO, null, null, true);
         GoCacheDaemon daemon = new GoCacheDaemon(o, log);
@@ -83,7 +67,7 @@ class GoCacheRehearsalTest {
             try {
                 daemon.serve();
             } catch (Exception e) {
-                said.add("serve failed: " + e);
+                log.warn("serve failed: " + e);
             }
         });
         serving.start();
@@ -97,7 +81,8 @@ class GoCacheRehearsalTest {
             serving.join(10_000);
         }
 
-        assertThat(said).anyMatch(m -> m.startsWith("gocache daemon: warm-up done in ") && m.endsWith("3 rounds, hits [300, 300]"));
+        assertThat(said).as(log.warnings.toString())
+                .anyMatch(m -> m.startsWith("gocache daemon: warm-up done in ") && m.endsWith("3 rounds, hits [300, 300]"));
         assertThat(files(store)).isEmpty();
         assertThat(files(tier)).allMatch(p -> p.getFileName().toString().equals("daemon.lock"));
     }
