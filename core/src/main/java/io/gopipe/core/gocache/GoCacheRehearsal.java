@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * unix socket in the scratch folder, a client speaking the bridge protocol as the bridge does, puts
  * that a close packs and publishes under a key, then two fresh tiers that prefetch that key and get
  * every entry. It touches neither the daemon's store nor its tier, stops between steps as soon as
- * {@code stop} says so (a real client has connected), and deletes its folder; a failure only ends it.
+ * {@code stop} says so (a real client has connected; checked between rounds and every 16 gets), and
+ * deletes its folder; a failure only ends it.
  */
 final class GoCacheRehearsal {
 
@@ -180,7 +181,7 @@ final class GoCacheRehearsal {
             }
             int hits = 0;
             long id = 0;
-            for (int from = 0; from < entries.size(); from += BATCH) {
+            for (int from = 0; from < entries.size() && !stop.getAsBoolean(); from += BATCH) {
                 List<Entry> batch = entries.subList(from, Math.min(entries.size(), from + BATCH));
                 for (Entry e : batch) {
                     send(out, JSON.createObjectNode().put("Op", "get").put("ID", ++id).put("A", e.action()));

@@ -55,6 +55,18 @@ class GoCacheRehearsalTest {
     }
 
     @Test
+    void aReadRoundGivesWayAfterTheBatchInFlight() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        // 64 entries are 4 batches of 16: the write round asks 5 times (its start and each batch), the
+        // first read round twice before it is told to stop, after one batch.
+        GoCacheRehearsal.Result r = new GoCacheRehearsal(work, 64, () -> asked.incrementAndGet() > 7).run(2, false);
+
+        assertThat(r.stopped()).isTrue();
+        assertThat(r.rounds()).isEqualTo(2);
+        assertThat(r.hits()).containsExactly(16);
+    }
+
+    @Test
     void aDaemonWarmingUpLeavesItsOwnStoreAndTierUntouchedAndSaysWhatItDid() throws Exception {
         Path store = work.resolve("store");
         Path tier = work.resolve("tier");
