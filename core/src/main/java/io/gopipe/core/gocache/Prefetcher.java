@@ -324,4 +324,13 @@ final class Prefetcher {
     void close() {
         pool.shutdownNow();
     }
+
+    /**
+     * Stops the downloads and waits up to {@code max} for them to end: a file a worker was writing is
+     * then in place or removed. Returns whether they ended in time.
+     */
+    boolean closeAndAwait(Duration max) throws InterruptedException {
+        close();
+        return pool.awaitTermination(max.toMillis(), TimeUnit.MILLISECONDS);
+    }
 }

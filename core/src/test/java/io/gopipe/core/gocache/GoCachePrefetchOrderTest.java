@@ -99,7 +99,8 @@ class GoCachePrefetchOrderTest {
                 assertThat(p.recordOf(action(i))).isNotNull();
             }
         } finally {
-            p.close();
+            // its worker may still be writing the next pack: done before the temporary folder goes
+            assertThat(p.closeAndAwait(Duration.ofSeconds(10))).isTrue();
         }
         List<String> started = new ArrayList<>();
         for (String line : log.infos) {
@@ -136,7 +137,8 @@ class GoCachePrefetchOrderTest {
             assertThat(p.previous(Duration.ofSeconds(10)).firstUse()).isFalse();
             assertThat(p.arrival(action(0)).get(10, TimeUnit.SECONDS)).isTrue();
         } finally {
-            p.close();
+            // its worker may still be writing the next pack: done before the temporary folder goes
+            assertThat(p.closeAndAwait(Duration.ofSeconds(10))).isTrue();
         }
         String first = log.infos.stream().filter(l -> l.contains("pack start ")).findFirst().orElseThrow();
         assertThat(first).endsWith(m.packs().get(packOf(m, 14)).name());
