@@ -350,6 +350,11 @@ final class BridgeConnection implements Runnable {
     }
 
     private JsonNode next() throws IOException {
+        return readMessage(in);
+    }
+
+    /** The next message of the bridge protocol (one JSON object a line); null at the end of the input. */
+    static JsonNode readMessage(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         int c;
         while ((c = in.read()) >= 0 && c != '\n') {

@@ -1,5 +1,6 @@
 package io.gopipe.core.gocache;
 
+import io.gopipe.core.cache.archive.FileTrees;
 import io.gopipe.core.gocache.store.ObjectStore;
 import io.gopipe.core.gocache.store.ObjectStores;
 import io.gopipe.core.report.Reporter;
@@ -189,7 +190,11 @@ public final class GoCacheDaemon {
                 log.info("gocache daemon: warm-up ended early: " + e);
             } finally {
                 if (scratch != null) {
-                    GoCacheRehearsal.delete(scratch);
+                    try {
+                        FileTrees.deleteTree(scratch);
+                    } catch (IOException ignored) {
+                        // a leftover folder under the temp dir is harmless
+                    }
                 }
             }
         }, "gocache-rehearsal");

@@ -8,7 +8,6 @@ import io.gopipe.core.gocache.store.ObjectStore;
 import io.gopipe.core.report.Reporter;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,12 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * Runs a daemon's hot paths on made-up outputs in a scratch folder, so that a daemon started ahead of
@@ -152,7 +149,12 @@ final class GoCacheRehearsal {
             if (System.nanoTime() > deadline) {
                 throw new IOException("the rehearsal's daemon did not listen");
             }
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the rehearsal's daemon started");
+            }
         }
         return Path.of(daemon.addresses().get(0).substring("unix:".length()));
     }
@@ -175,7 +177,7 @@ final class GoCacheRehearsal {
                     .put("Key", KEY).put("Dir", dir.toString()).put("Probe", probe.toString()).put("Token", token)
                     .put("Client", "gopipe rehearsal");
             send(out, hello);
-            JsonNode answer = next(in);
+            JsonNode answer = BridgeConnection.readMessage(in);
             if (answer == null || answer.has("Err")) {
                 throw new IOException("the rehearsal's daemon refused the hello");
             }
@@ -212,7 +214,7 @@ final class GoCacheRehearsal {
     /** The next message that is not a log line; a hit with data has its bytes skipped. */
     private static JsonNode nextAnswer(InputStream in) throws IOException {
         while (true) {
-            JsonNode m = next(in);
+            JsonNode m = BridgeConnection.readMessage(in);
             if (m == null) {
                 throw new EOFException("the rehearsal's daemon hung up");
             }
@@ -225,38 +227,11 @@ final class GoCacheRehearsal {
         }
     }
 
-    private static JsonNode next(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') {
-            line.write(c);
-        }
-        return c < 0 && line.size() == 0 ? null : JSON.readTree(line.toByteArray());
-    }
-
     private static void send(OutputStream out, ObjectNode m) throws IOException {
         byte[] line = JSON.writeValueAsBytes(m);
         byte[] withEnd = new byte[line.length + 1];
         System.arraycopy(line, 0, withEnd, 0, line.length);
         withEnd[line.length] = '\n';
         out.write(withEnd);
-    }
-
-    /** Deletes the scratch folder; what cannot be deleted is left. */
-    static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
-        }
     }
 }
